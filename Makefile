@@ -1,0 +1,55 @@
+# gep: the two commands of the README are `make demo` and `make test`; both install what they
+# need (GDAL and PROJ development packages) on a fresh Debian/Ubuntu machine.
+SWIFT ?= swift
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
+APT_PACKAGES := libgdal-dev libproj-dev pkg-config
+DEMO_RUN := sample-data/demo-county/gep.toml
+DEMO_OUT := out/demo
+
+.PHONY: setup build release test demo lint format bench clean
+
+## setup: install libgdal-dev, libproj-dev and pkg-config with apt-get, only when missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "setup: GDAL $$(pkg-config --modversion gdal) and PROJ $$(pkg-config --modversion proj) present"; fi
+	@command -v $(SWIFT) >/dev/null || { echo "setup: no Swift toolchain on PATH (see README)"; exit 1; }
+
+## build: debug build of the library and the gep executable.
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+## test: every test suite (tests that need ../shared/data skip when it is absent).
+test: setup
+	$(SWIFT) test
+
+## demo: the yearly account of the embedded demo county.
+demo: release
+	@if [ -f $(DEMO_RUN) ]; then \
+	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite; \
+	else \
+	  .build/release/gep --help; \
+	  echo "demo: $(DEMO_RUN) is not there yet; gep is built and its help is above."; \
+	fi
+
+## lint: swift-format in strict mode over Sources and Tests.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
+
+## bench: throughput and memory of gep compute on synthetic inputs (see Benchmarks in README).
+bench: release
+	@echo "bench: no benchmark yet (it arrives with gep compute)"
+
+clean:
+	rm -rf .build out

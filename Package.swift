@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+// gep: Gross Ecosystem Product (GEP, 生态产品总值) accounting on GDAL and PROJ.
+//
+// Dependencies point one way:
+//   CGDAL / CPROJ (C shims) → GEPGeo (GDAL/PROJ wrapper, no GEP knowledge)
+//   GEPCore (pure formulas and coefficient tables, imports no GDAL)
+//   GEPPipeline (accounting pipeline: GEPGeo + GEPCore) → gep (thin CLI)
+import PackageDescription
+
+let package = Package(
+  name: "gep",
+  products: [
+    .executable(name: "gep", targets: ["gep"]),
+    .library(name: "GEPCore", targets: ["GEPCore"]),
+    .library(name: "GEPGeo", targets: ["GEPGeo"]),
+    .library(name: "GEPPipeline", targets: ["GEPPipeline"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+  ],
+  targets: [
+    .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+    .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+    .target(name: "GEPGeo", dependencies: ["CGDAL", "CPROJ"]),
+    .target(name: "GEPCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "GEPPipeline", dependencies: ["GEPCore", "GEPGeo"]),
+    .executableTarget(
+      name: "gep",
+      dependencies: [
+        "GEPPipeline", "GEPCore", "GEPGeo",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(
+      name: "GEPCoreTests",
+      dependencies: ["GEPCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+    .testTarget(name: "GEPGeoTests", dependencies: ["GEPGeo"]),
+    .testTarget(name: "GEPPipelineTests", dependencies: ["GEPPipeline", "GEPCore", "GEPGeo"]),
+    .testTarget(name: "gepCLITests", dependencies: ["gep"]),
+  ]
+)

@@ -1,0 +1,102 @@
+internal import CGDAL
+
+/// Resampling methods for warping (gdalwarp `-r`).
+public enum Resampling: String, Sendable, CaseIterable, Codable {
+  /// Nearest neighbour: categorical data (land use), exact copies on aligned grids.
+  case nearest = "near"
+  /// Bilinear: continuous data on similar cell sizes.
+  case bilinear
+  /// Average of contributing cells (weighted by overlap): continuous data onto coarser grids.
+  case average
+  /// Mode (most frequent value): categorical data onto coarser grids.
+  case mode
+  /// Cubic convolution.
+  case cubic
+}
+
+/// Warps a raster onto a target grid and writes it as a tiled GeoTIFF, so later reads of any
+/// window give the same values whatever the window (no per-window edge effects)
+/// (`GDALWarp` from `gdal_utils.h`, the gdalwarp program's API).
+///
+/// GDAL's warper streams: it processes the output in chunks bounded by `memoryLimitMB`, so the
+/// source is never read whole into memory. Cells of the target outside the source, and cells
+/// whose source is nodata, get `noData` in the output (NaN by default for float types).
+///
+/// - Parameters:
+///   - sourcePath: the raster to warp (its own CRS and nodata are used).
+///   - band: the source band, 1-based.
+///   - grid: the target grid (CRS, geotransform, size); must be axis-aligned.
+///   - resampling: the method.
+///   - outputPath: the GeoTIFF to write (plain path or `/vsimem/`).
+///   - dataType: output cell type (default Float64).
+///   - noData: the output nodata value (default NaN).
+///   - memoryLimitMB: the warper's working memory.
+/// - Throws: `GDALError` with GDAL's message when the source cannot be opened, has no CRS, or
+///   the warp fails.
+public func warpRaster(
+  sourcePath: String, band: Int = 1, onto grid: Grid, resampling: Resampling,
+  outputPath: String, dataType: RasterDataType = .float64, noData: Double = .nan,
+  memoryLimitMB: Int = 256
+) throws(GDALError) {
+  let source = try RasterDataset(path: sourcePath)
+  guard try source.spatialReference() != nil else {
+    throw GDALError(
+      number: GDALError.appDefined,
+      message: "the raster declares no coordinate reference system; it cannot be warped",
+      function: "GDALWarp", path: sourcePath)
+  }
+  _ = try source.band(band)
+  // gdalwarp has no band selection before GDAL 3.7: pick the band through a VRT first.
+  var input = source
+  var vrtPath: String? = nil
+  if source.bandCount > 1 {
+    let path = "/vsimem/gep-warp-band-\(UInt64.random(in: 0...UInt64.max)).vrt"
+    try translate(source, to: path, arguments: ["-of", "VRT", "-b", String(band)])
+    input = try RasterDataset(path: path)
+    vrtPath = path
+  }
+  defer { if let vrtPath { try? GDAL.unlink(vrtPath) } }
+  let b = grid.bounds
+  let nd = noData.isNaN ? "nan" : String(noData)
+  let args: [String] = [
+    "-of", "GTiff", "-t_srs", grid.crs.wkt,
+    "-te", String(b.minX), String(b.minY), String(b.maxX), String(b.maxY),
+    "-ts", String(grid.width), String(grid.height), "-r", resampling.rawValue,
+    "-ot", dataType.rawValue, "-dstnodata", nd, "-wm", String(memoryLimitMB),
+    "-co", "TILED=YES", "-co", "COMPRESS=NONE", "-co", "BIGTIFF=IF_SAFER", "-overwrite", "-q",
+  ]
+  CPLErrorReset()
+  let options: OpaquePointer? = withCStringList(args) { GDALWarpAppOptionsNew($0, nil) }
+  guard let options else {
+    throw lastGDALError("GDALWarpAppOptionsNew", path: sourcePath)
+  }
+  defer { GDALWarpAppOptionsFree(options) }
+  var sources: [GDALDatasetH?] = [input.handle]
+  var usageError: Int32 = 0
+  let out = sources.withUnsafeMutableBufferPointer { buf in
+    GDALWarp(outputPath, nil, 1, buf.baseAddress, options, &usageError)
+  }
+  guard let out else {
+    throw lastGDALError("GDALWarp", path: sourcePath, fallback: "warp onto the grid failed")
+  }
+  CPLErrorReset()
+  GDALClose(out)
+  try checkNoRecordedFailure("GDALClose", path: outputPath)
+}
+
+/// Runs gdal_translate's API on an open dataset (`GDALTranslate`) and closes the result.
+///
+/// - Throws: `GDALError` with GDAL's message.
+func translate(_ source: RasterDataset, to path: String, arguments: [String]) throws(GDALError) {
+  CPLErrorReset()
+  let options: OpaquePointer? = withCStringList(arguments) { GDALTranslateOptionsNew($0, nil) }
+  guard let options else { throw lastGDALError("GDALTranslateOptionsNew", path: source.path) }
+  defer { GDALTranslateOptionsFree(options) }
+  var usageError: Int32 = 0
+  guard let out = GDALTranslate(path, source.handle, options, &usageError) else {
+    throw lastGDALError("GDALTranslate", path: source.path)
+  }
+  CPLErrorReset()
+  GDALClose(out)
+  try checkNoRecordedFailure("GDALClose", path: path)
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+extension GEPCommand {
+  /// Every subcommand, in the order `gep --help` lists them.
+  static var subcommandList: [any ParsableCommand.Type] {
+    []
+  }
+}
