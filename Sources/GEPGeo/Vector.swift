@@ -342,3 +342,29 @@ public func translateVector(
   GDALClose(out)
   try checkNoRecordedFailure("GDALClose", path: destinationPath)
 }
+
+extension Geometry {
+  /// The union of several polygons (`OGR_G_UnionCascaded` on a multipolygon of all parts), used
+  /// to build township and county outlines from their villages.
+  ///
+  /// - Throws: `GDALError` when GEOS fails.
+  public static func union(_ parts: [Geometry]) throws(GDALError) -> Geometry {
+    GDAL.ensureRegistered()
+    guard let multi = OGR_G_CreateGeometry(wkbMultiPolygon) else {
+      throw lastGDALError("OGR_G_CreateGeometry")
+    }
+    defer { OGR_G_DestroyGeometry(multi) }
+    for g in parts where !g.isEmpty {
+      let flat = OGR_G_GetGeometryType(g.handle).rawValue & 0xff
+      if flat == wkbMultiPolygon.rawValue {
+        for i in 0..<OGR_G_GetGeometryCount(g.handle) {
+          OGR_G_AddGeometry(multi, OGR_G_GetGeometryRef(g.handle, i))
+        }
+      } else if flat == wkbPolygon.rawValue {
+        OGR_G_AddGeometry(multi, g.handle)
+      }
+    }
+    CPLErrorReset()
+    return Geometry(owning: try checkNotNil(OGR_G_UnionCascaded(multi), "OGR_G_UnionCascaded"))
+  }
+}

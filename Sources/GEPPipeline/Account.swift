@@ -1,0 +1,356 @@
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// One indicator line of one unit: physical quantity and value, with what produced them.
+public struct IndicatorLine: Sendable {
+  /// Indicator id (profile), e.g. "water_conservation".
+  public var indicator: String
+  /// Pollutant or part ("so2", "marsh"), empty for whole indicators.
+  public var component: String
+  /// Category.
+  public var category: IndicatorCategory
+  /// Chinese name.
+  public var nameZH: String
+  /// Physical quantity (exact sum), in `physicalUnit`; nil when not a physical quantity.
+  public var quantity: ExactSum?
+  /// Unit of the physical quantity.
+  public var physicalUnit: String
+  /// Value, yuan (exact sum); nil when no price is known.
+  public var value: ExactSum?
+  /// Method switch used.
+  public var method: String
+  /// The price used and its source, or the allocation rule.
+  public var price: String
+  /// Area whose inputs were nodata for this indicator, m².
+  public var maskedArea: ExactSum
+  /// Area whose class has no coefficient for this indicator, m².
+  public var uncoveredArea: ExactSum
+}
+
+/// The account of one unit (any level, or the unassigned row).
+public struct UnitAccount: Sendable {
+  /// The unit.
+  public var unit: AccountingUnit
+  /// Land area in the grid (cells with a land-use value), m².
+  public var area: ExactSum
+  /// Land-use nodata area, m².
+  public var noDataArea: ExactSum
+  /// Level-1 class areas, m², in `Account.level1Codes` order.
+  public var classAreas: [ExactSum]
+  /// Lines in a fixed order (material, regulating, cultural; profile order).
+  public var lines: [IndicatorLine]
+  /// GDP, yuan, when a table gives it at this unit.
+  public var gdp: Double?
+  /// Resident population, persons, when a table gives it.
+  public var population: Double?
+
+  /// Sum of the values of one category, yuan.
+  public func categoryValue(_ c: IndicatorCategory) -> ExactSum {
+    var s = ExactSum()
+    for l in lines where l.category == c { if let v = l.value { s.add(v) } }
+    return s
+  }
+
+  /// GEP = material + regulating + cultural − outside-origin deduction (0 in this version,
+  /// GB/T 46869; GEP-METHODS §9.1), yuan.
+  public var gep: ExactSum {
+    var s = categoryValue(.material)
+    s.add(categoryValue(.regulating))
+    s.add(categoryValue(.cultural))
+    return s
+  }
+}
+
+/// The whole account: every unit of every level plus the unassigned row.
+public struct Account: Sendable {
+  /// Units sorted by level then code; the unassigned row last.
+  public var units: [UnitAccount]
+  /// Level-1 class codes of `classAreas`.
+  public var level1Codes: [Int]
+  /// Level-1 class names (English, Chinese) in the same order.
+  public var level1Names: [(String, String)]
+  /// Warnings produced while building it (allocation, tables).
+  public var notes: [Problem]
+
+  /// The code of the unassigned row.
+  public static let unassignedCode = "unassigned"
+}
+
+/// Normalises a statistical code for matching: for the 12-digit hierarchy, a 6- or 9-digit
+/// county/township code is padded with zeros to 12 digits (520621 → 520621000000).
+func normalisedCode(_ code: String, code12: Bool) -> String {
+  let c = code.trimmingCharacters(in: .whitespaces)
+  guard code12, c.allSatisfy(\.isNumber) else { return c }
+  if c.count == 6 || c.count == 9 { return c + String(repeating: "0", count: 12 - c.count) }
+  return c
+}
+
+/// Builds the account from the per-zone sums: village lines from the cells, parents as exact
+/// sums of their children, material products allocated from the statistical table, GDP and
+/// population where given.
+///
+/// - Throws: `InputProblems` for table errors (missing columns, non-numeric values, unknown
+///   unit codes, unknown sectors or classes).
+func buildAccount(
+  sums: ZoneSums, units: UnitSet, model: CellModel, coefficients: CoefficientSet,
+  config: RunConfiguration, diagnostics d: inout Diagnostics
+) throws -> Account {
+  let code12 = config.units.hierarchy == .statisticalCode12
+  let level1 = sums.classCodes
+  let names = level1.map { c in
+    (coefficients.ecosystemClasses[c]?.nameEN ?? String(c), coefficients.ecosystemClasses[c]?.nameZH ?? "")
+  }
+  let villageCount = units.villages.count
+  // Village rows from the cell sums.
+  func lines(zone z: Int) -> [IndicatorLine] {
+    var out: [IndicatorLine] = []
+    for (k, ind) in model.indicators.enumerated() {
+      out.append(
+        IndicatorLine(
+          indicator: ind.id, component: ind.component ?? "", category: ind.category,
+          nameZH: ind.nameZH, quantity: sums.quantity(z, k), physicalUnit: ind.physicalUnit,
+          value: ind.hasValue ? sums.value(z, k) : nil, method: ind.method, price: ind.priceNote,
+          maskedArea: sums.maskedArea(z, k), uncoveredArea: sums.uncoveredArea(z, k)))
+    }
+    return out
+  }
+  var village: [UnitAccount] = (0..<villageCount).map { z in
+    UnitAccount(
+      unit: units.villages[z], area: sums.landArea(z), noDataArea: sums.noDataArea(z),
+      classAreas: (0..<level1.count).map { sums.classArea(z, $0) }, lines: lines(zone: z))
+  }
+  var unassigned = UnitAccount(
+    unit: AccountingUnit(code: Account.unassignedCode, name: "outside every unit", level: .village, parentCode: nil),
+    area: sums.landArea(villageCount), noDataArea: sums.noDataArea(villageCount),
+    classAreas: (0..<level1.count).map { sums.classArea(villageCount, $0) },
+    lines: lines(zone: villageCount))
+
+  // Material products: allocate table rows down to villages by class area.
+  let materialLines = try allocateMaterialProducts(
+    config: config, units: units, village: village, level1: level1, coefficients: coefficients,
+    code12: code12, diagnostics: &d)
+  for z in 0..<villageCount {
+    village[z].lines = materialLines[z] + village[z].lines
+  }
+  if !materialLines.isEmpty, let template = materialLines.first {
+    unassigned.lines = template.map { l in
+      var e = l
+      e.quantity = nil
+      e.value = ExactSum()
+      return e
+    } + unassigned.lines
+  }
+
+  // Roll up: parents as sums of children (exact).
+  let byCode = Dictionary(units.all.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+  var rows: [String: UnitAccount] = [:]
+  for v in village { rows[v.unit.code] = v }
+  func add(_ child: UnitAccount, into parentCode: String) {
+    guard let parentUnit = byCode[parentCode] else { return }
+    var p =
+      rows[parentCode]
+      ?? UnitAccount(
+        unit: parentUnit, area: ExactSum(), noDataArea: ExactSum(),
+        classAreas: [ExactSum](repeating: ExactSum(), count: level1.count),
+        lines: child.lines.map { l in
+          var e = l
+          e.quantity = l.quantity == nil ? nil : ExactSum()
+          e.value = l.value == nil ? nil : ExactSum()
+          e.maskedArea = ExactSum()
+          e.uncoveredArea = ExactSum()
+          return e
+        })
+    p.area.add(child.area)
+    p.noDataArea.add(child.noDataArea)
+    for i in 0..<level1.count { p.classAreas[i].add(child.classAreas[i]) }
+    for i in 0..<p.lines.count {
+      if let q = child.lines[i].quantity { p.lines[i].quantity?.add(q) }
+      if let v = child.lines[i].value { p.lines[i].value?.add(v) }
+      p.lines[i].maskedArea.add(child.lines[i].maskedArea)
+      p.lines[i].uncoveredArea.add(child.lines[i].uncoveredArea)
+    }
+    rows[parentCode] = p
+  }
+  for v in village { if let t = v.unit.parentCode { add(v, into: t) } }
+  for u in units.all where u.level == .township {
+    if let t = rows[u.code], let c = u.parentCode { add(t, into: c) }
+  }
+  // GDP and population.
+  if let gt = config.tables["gdp_population"] {
+    let t = try readTable(gt, required: ["unit_code", "gdp_yuan"], diagnostics: &d)
+    if let t {
+      let ci = t.fieldIndex("unit_code")!
+      let gi = t.fieldIndex("gdp_yuan")!
+      let pi = t.fieldIndex("population")
+      for r in t.rows {
+        let code = normalisedCode(r.values[ci], code12: code12)
+        let loc = ProblemLocation(file: gt.path, row: r.line, column: "unit_code", value: r.values[ci])
+        guard rows[code] != nil else {
+          d.error("table.unknown-unit", "unit code not in the unit layer's hierarchy", at: loc)
+          continue
+        }
+        guard let g = Double(r.values[gi]) else {
+          d.error(
+            "table.not-numeric", "gdp_yuan is not a number",
+            at: ProblemLocation(file: gt.path, row: r.line, column: "gdp_yuan", value: r.values[gi]))
+          continue
+        }
+        rows[code]!.gdp = g
+        if let pi, !r.values[pi].isEmpty {
+          if let p = Double(r.values[pi]) {
+            rows[code]!.population = p
+          } else {
+            d.error(
+              "table.not-numeric", "population is not a number",
+              at: ProblemLocation(file: gt.path, row: r.line, column: "population", value: r.values[pi]))
+          }
+        }
+      }
+    }
+  }
+  if d.hasErrors { throw InputProblems(problems: d.problems) }
+  var ordered: [UnitAccount] = units.all.compactMap { rows[$0.code] }
+  ordered.append(unassigned)
+  return Account(units: ordered, level1Codes: level1, level1Names: names, notes: [])
+}
+
+/// Reads a statistical table and checks its required columns.
+///
+/// - Returns: the table, or nil after recording the problems.
+func readTable(_ input: TableInput, required: [String], diagnostics d: inout Diagnostics) throws
+  -> Table?
+{
+  let t: Table
+  do {
+    t = try Table(path: input.path, sheet: input.sheet)
+  } catch {
+    d.gdal("table.unreadable", error, file: input.path)
+    return nil
+  }
+  var ok = true
+  for c in required where t.fieldIndex(c) == nil {
+    d.error(
+      "table.missing-column",
+      "required column \"\(c)\" is missing; the table has: \(t.fields.joined(separator: ", "))",
+      at: ProblemLocation(file: input.path, layer: input.sheet, column: c))
+    ok = false
+  }
+  return ok ? t : nil
+}
+
+/// Material-product sectors of the table and the profile indicators they feed (GEP-METHODS §4).
+let materialSectors: [String: String] = [
+  "agriculture": "agricultural_products", "forestry": "forestry_products",
+  "animal_husbandry": "animal_husbandry_products", "fishery": "fishery_products",
+  "ecological_energy": "ecological_energy", "other": "other_material_products",
+]
+
+/// Words accepted in `allocate_to` for level-1 ecosystem classes (and their class names).
+let classWords: [String: String] = [
+  "cropland": "farmland", "farmland": "farmland", "forest": "forest", "shrub": "shrub",
+  "grassland": "grassland", "water": "wetland", "wetland": "wetland", "impervious": "urban",
+  "urban": "urban", "barren": "bare", "bare": "bare",
+]
+
+/// Allocates the material-product table down to villages: a row at unit U is shared among the
+/// villages under U in proportion to their area of the `allocate_to` level-1 classes (or their
+/// whole area when those classes are absent under U, with a warning). GEP-METHODS §9.3
+/// (apportioning by land-use area).
+///
+/// - Returns: per village, one line per material indicator (profile order), or [] when the
+///   run has no material-product table.
+func allocateMaterialProducts(
+  config: RunConfiguration, units: UnitSet, village: [UnitAccount], level1: [Int],
+  coefficients: CoefficientSet, code12: Bool, diagnostics d: inout Diagnostics
+) throws -> [[IndicatorLine]] {
+  let materialIndicators = coefficients.profile.indicators(in: .material)
+  guard let input = config.tables["material_products"] else {
+    if !materialIndicators.isEmpty {
+      d.warning(
+        "table.missing", "no material_products table: material products are not computed",
+        at: ProblemLocation(file: config.runFile, field: "tables.material_products"))
+    }
+    return []
+  }
+  guard
+    let t = try readTable(
+      input, required: ["unit_code", "sector", "output_value_yuan", "allocate_to"], diagnostics: &d)
+  else { return [] }
+  let ci = t.fieldIndex("unit_code")!
+  let si = t.fieldIndex("sector")!
+  let vi = t.fieldIndex("output_value_yuan")!
+  let ai = t.fieldIndex("allocate_to")!
+  // Level-1 class index by class word.
+  var classIndexByWord: [String: Int] = [:]
+  for (i, c) in level1.enumerated() {
+    let name = (coefficients.ecosystemClasses[c]?.nameEN ?? "").lowercased()
+    for (word, target) in classWords where name.hasPrefix(target) { classIndexByWord[word] = i }
+  }
+  let indicatorIDs = materialIndicators.map(\.id)
+  var values = [[ExactSum]](
+    repeating: [ExactSum](repeating: ExactSum(), count: indicatorIDs.count), count: village.count)
+  var rules = [String](repeating: "", count: indicatorIDs.count)
+  for r in t.rows {
+    if r.values.allSatisfy(\.isEmpty) { continue }
+    let loc = { (col: String, v: String) in
+      ProblemLocation(file: input.path, row: r.line, column: col, value: v)
+    }
+    let code = normalisedCode(r.values[ci], code12: code12)
+    guard let sectorID = materialSectors[r.values[si]],
+      let k = indicatorIDs.firstIndex(of: sectorID)
+    else {
+      d.error(
+        "table.unknown-sector",
+        "unknown sector; use one of: \(materialSectors.keys.sorted().joined(separator: ", "))",
+        at: loc("sector", r.values[si]))
+      continue
+    }
+    guard let value = Double(r.values[vi]), value.isFinite else {
+      d.error("table.not-numeric", "output_value_yuan is not a number", at: loc("output_value_yuan", r.values[vi]))
+      continue
+    }
+    let words = r.values[ai].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    var classIdx: [Int] = []
+    for w in words {
+      if let i = classIndexByWord[w] {
+        classIdx.append(i)
+      } else {
+        d.error(
+          "table.unknown-class",
+          "unknown class word; use: \(classWords.keys.sorted().joined(separator: ", "))",
+          at: loc("allocate_to", w))
+      }
+    }
+    // Villages under the unit.
+    let under = (0..<village.count).filter { z in
+      let chain = units.chain(ofVillage: z)
+      return chain.contains(code)
+    }
+    if under.isEmpty {
+      d.error("table.unknown-unit", "unit code not in the unit layer's hierarchy", at: loc("unit_code", r.values[ci]))
+      continue
+    }
+    var weights = under.map { z in classIdx.reduce(0.0) { $0 + village[z].classAreas[$1].value } }
+    var total = weights.reduce(0, +)
+    var rule = "allocated from \(r.values[ci]) by area of \(words.joined(separator: "+"))"
+    if total <= 0 {
+      weights = under.map { village[$0].area.value }
+      total = weights.reduce(0, +)
+      rule = "allocated from \(r.values[ci]) by total area (no \(words.joined(separator: "+")) there)"
+      d.warning("material.allocation-fallback", rule, at: loc("allocate_to", r.values[ai]))
+    }
+    guard total > 0 else { continue }
+    for (j, z) in under.enumerated() { values[z][k].add(value * weights[j] / total) }
+    rules[k] = rules[k].isEmpty ? rule : rules[k] + "; " + rule
+  }
+  return (0..<village.count).map { z in
+    materialIndicators.enumerated().map { (k, p) in
+      IndicatorLine(
+        indicator: p.id, component: "", category: .material, nameZH: p.nameZH, quantity: nil,
+        physicalUnit: "", value: values[z][k], method: p.method,
+        price: rules[k].isEmpty ? "not in the material_products table" : "reported output value, " + rules[k],
+        maskedArea: ExactSum(), uncoveredArea: ExactSum())
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import GEPGeo
+
+/// The level of an accounting unit (核算单元层级).
+public enum UnitLevel: String, Sendable, Codable, CaseIterable, Comparable {
+  /// County (县).
+  case county
+  /// Township (乡镇).
+  case township
+  /// Village (村), the finest level, rasterized onto the grid.
+  case village
+
+  var rank: Int {
+    switch self {
+    case .county: return 0
+    case .township: return 1
+    case .village: return 2
+    }
+  }
+
+  /// Counties sort before townships before villages.
+  public static func < (a: UnitLevel, b: UnitLevel) -> Bool { a.rank < b.rank }
+}
+
+/// One accounting unit (核算单元) of the account.
+public struct AccountingUnit: Sendable, Hashable {
+  /// The unit's code (12-digit statistical code for the code12 hierarchy).
+  public var code: String
+  /// The unit's name.
+  public var name: String
+  /// Its level.
+  public var level: UnitLevel
+  /// The parent unit's code, nil for the top.
+  public var parentCode: String?
+}
+
+/// The finest units (villages) with their geometries in the grid CRS, and the hierarchy above.
+///
+/// Villages are sorted by code; a village's zone index is its position in `villages`. The
+/// hierarchy lists every unit once: counties, townships and villages, sorted by level then code.
+public struct UnitSet {
+  /// The finest units, sorted by code.
+  public var villages: [AccountingUnit]
+  /// Their geometries in the grid CRS (same order).
+  public var geometries: [Geometry]
+  /// Every unit of every level, sorted by level then code.
+  public var all: [AccountingUnit]
+  /// The vector layer's CRS.
+  public var layerCRS: SpatialReference
+
+  /// The parent chain of a village zone index: [village, township, county] codes.
+  public func chain(ofVillage index: Int) -> [String] {
+    var codes = [villages[index].code]
+    var parent = villages[index].parentCode
+    let byCode = Dictionary(all.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+    while let p = parent, let u = byCode[p] {
+      codes.append(u.code)
+      parent = u.parentCode
+    }
+    return codes
+  }
+
+  /// Loads the unit layer, checks codes and geometries, builds the hierarchy, and transforms
+  /// the geometries to `grid.crs`.
+  ///
+  /// Checks (all reported at once in `diagnostics`): missing fields, empty or missing codes,
+  /// duplicate codes, codes that break the 12-digit hierarchy, empty geometries, invalid
+  /// geometries (repaired with make-valid and reported as warnings), a layer without CRS.
+  ///
+  /// - Throws: `InputProblems` when an error was found; `GDALError` when the file can't be read.
+  public static func load(
+    _ input: UnitsInput, grid: Grid, diagnostics d: inout Diagnostics
+  ) throws -> UnitSet {
+    let file = input.path
+    let ds = try VectorDataset(path: input.path)
+    let layer = try input.layer.map { try ds.layer(named: $0) } ?? ds.layer(0)
+    let fieldNames = Set(layer.fields.map(\.name))
+    var required = [input.codeField, input.nameField]
+    if case .parentFields(let t, let c) = input.hierarchy { required += [t, c] }
+    var missingField = false
+    for f in required where !fieldNames.contains(f) {
+      d.error(
+        "units.missing-field",
+        "the unit layer has no field \"\(f)\"; it has: \(layer.fields.map(\.name).joined(separator: ", "))",
+        at: ProblemLocation(file: file, layer: layer.name, field: f))
+      missingField = true
+    }
+    guard let crs = try layer.spatialReference() else {
+      d.error(
+        "units.no-crs", "the unit layer declares no coordinate reference system",
+        at: ProblemLocation(file: file, layer: layer.name))
+      throw InputProblems(problems: d.problems)
+    }
+    if missingField { throw InputProblems(problems: d.problems) }
+    let toGrid = try CoordinateTransformation(from: crs, to: grid.crs)
+    var villages: [(AccountingUnit, Geometry)] = []
+    var seen: [String: Int64] = [:]
+    var townships: [String: (name: String?, parent: String)] = [:]
+    var counties: Set<String> = []
+    for f in try layer.features() {
+      let code = f.attributes[input.codeField]?.description ?? ""
+      let name = f.attributes[input.nameField]?.description ?? ""
+      let loc = ProblemLocation(file: file, layer: layer.name, row: Int(f.fid), field: input.codeField, value: code)
+      if code.isEmpty {
+        d.error("units.empty-code", "a unit has no code", at: loc)
+        continue
+      }
+      if let other = seen[code] {
+        d.error("units.duplicate-code", "the code is used by features \(other) and \(f.fid)", at: loc)
+        continue
+      }
+      seen[code] = f.fid
+      var parent: String
+      switch input.hierarchy {
+      case .statisticalCode12:
+        guard code.count == 12, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
+          d.error(
+            "units.bad-code12",
+            "hierarchy = \"code12\" needs 12-digit statistical area codes (6 county + 3 township + 3 village)",
+            at: loc)
+          continue
+        }
+        let county = String(code.prefix(6)) + "000000"
+        parent = String(code.prefix(9)) + "000"
+        townships[parent] = (nil, county)
+        counties.insert(county)
+      case .parentFields(let tf, let cf):
+        parent = f.attributes[tf]?.description ?? ""
+        let county = f.attributes[cf]?.description ?? ""
+        if parent.isEmpty || county.isEmpty {
+          d.error("units.missing-parent", "the unit has no township or county code", at: loc)
+          continue
+        }
+        townships[parent] = (nil, county)
+        counties.insert(county)
+      }
+      guard var g = f.geometry, !g.isEmpty else {
+        d.error("units.empty-geometry", "the unit has no geometry; it still gets a row", at: loc)
+        villages.append((AccountingUnit(code: code, name: name, level: .village, parentCode: parent), try Geometry(wkt: "POLYGON EMPTY")))
+        continue
+      }
+      if !g.isValid {
+        g = try g.madeValid()
+        d.warning("units.invalid-geometry", "invalid geometry repaired with make-valid", at: loc)
+      }
+      villages.append(
+        (AccountingUnit(code: code, name: name, level: .village, parentCode: parent), try g.transformed(by: toGrid)))
+    }
+    var names: [String: String] = [:]
+    if let namesPath = input.namesTable {
+      let t = try Table(path: namesPath)
+      if let ci = t.fieldIndex("code"), let ni = t.fieldIndex("name") {
+        for r in t.rows { names[r.values[ci]] = r.values[ni] }
+      } else {
+        d.error(
+          "units.names-columns", "the unit names table needs columns code and name",
+          at: ProblemLocation(file: namesPath))
+      }
+    }
+    villages.sort { $0.0.code < $1.0.code }
+    var all: [AccountingUnit] = counties.sorted().map {
+      AccountingUnit(code: $0, name: names[$0] ?? $0, level: .county, parentCode: nil)
+    }
+    all += townships.keys.sorted().map {
+      AccountingUnit(code: $0, name: names[$0] ?? $0, level: .township, parentCode: townships[$0]!.parent)
+    }
+    all += villages.map(\.0)
+    if d.hasErrors { throw InputProblems(problems: d.problems) }
+    return UnitSet(
+      villages: villages.map(\.0), geometries: villages.map(\.1), all: all, layerCRS: crs)
+  }
+}

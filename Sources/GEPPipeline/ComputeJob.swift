@@ -1,0 +1,271 @@
+import Crypto
+import Foundation
+import GEPCore
+import GEPGeo
+import Synchronization
+
+/// Options of `gep compute` that the command line may override.
+public struct ComputeOptions: Sendable {
+  /// Output folder; nil: the run file's.
+  public var output: String?
+  /// Worker threads (≥ 1).
+  public var threads: Int
+  /// Tile edge in cells; nil: 256 rounded to the land-use raster's native block size.
+  public var tileSize: Int?
+  /// Write per-indicator rasters to `rasters/`.
+  public var writeRasters: Bool
+  /// Replace an existing output folder.
+  public var overwrite: Bool
+  /// Prefix CSV files with a UTF-8 BOM for Excel/WPS.
+  public var bom: Bool
+
+  /// Creates options.
+  public init(
+    output: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    tileSize: Int? = nil, writeRasters: Bool = false, overwrite: Bool = false, bom: Bool = false
+  ) {
+    self.output = output
+    self.threads = threads
+    self.tileSize = tileSize
+    self.writeRasters = writeRasters
+    self.overwrite = overwrite
+    self.bom = bom
+  }
+}
+
+/// What `gep compute` produced.
+public struct ComputeResult: Sendable {
+  /// The output folder written.
+  public var output: String
+  /// The account.
+  public var account: Account
+  /// Warnings (also in the manifest).
+  public var warnings: [Problem]
+  /// Cells processed.
+  public var cells: Int
+  /// Wall time of the run, seconds.
+  public var seconds: Double
+}
+
+/// The yearly GEP account: checks inputs, computes per cell in parallel, rolls up and writes
+/// `summary.csv`, `indicators.csv`, `units.geojson`, `manifest.json` (and `rasters/` on
+/// request) atomically. PRODUCT.md "Outputs"; GEP-METHODS §8–§9.
+public enum ComputeJob {
+  /// Runs the account.
+  ///
+  /// - Parameters:
+  ///   - config: the run file.
+  ///   - options: command-line overrides.
+  ///   - progress: receives progress lines (for stderr).
+  /// - Returns: the result.
+  /// - Throws: `InputProblems` listing every input problem found before anything is written;
+  ///   `GDALError` for I/O failures; nothing partial is left in the output folder.
+  public static func run(
+    config: RunConfiguration, options: ComputeOptions,
+    progress: @escaping @Sendable (String) -> Void = { _ in }
+  ) throws -> ComputeResult {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var timings: [(String, Double)] = []
+    var lap = start
+    func mark(_ name: String) {
+      let now = clock.now
+      let d = now - lap
+      timings.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+      lap = now
+    }
+    var d = Diagnostics()
+    // Coefficients.
+    let coefURL = URL(fileURLWithPath: config.coefficientsFolder)
+    let check = CoefficientSet.check(directory: coefURL)
+    for p in check.problems where p.severity == .error {
+      d.error(
+        "coefficients.\(p.code.rawValue)", p.message,
+        at: ProblemLocation(
+          file: p.location.file, row: p.location.row, column: p.location.column,
+          value: p.location.value))
+    }
+    let coefficients = check.set
+    if coefficients.crosswalks[config.landUseScheme] == nil {
+      d.error(
+        "landuse.unknown-scheme",
+        "no crosswalk crosswalk_\(config.landUseScheme).csv in \(config.coefficientsFolder); "
+          + "known: \(coefficients.crosswalks.keys.sorted().joined(separator: ", "))",
+        at: ProblemLocation(file: config.runFile, field: "landuse.scheme", value: config.landUseScheme))
+    }
+    // Land use defines the grid.
+    var grid: Grid? = nil
+    do {
+      let ds = try RasterDataset(path: config.landUse.path)
+      grid = try ds.grid()
+      _ = try ds.band(config.landUse.band)
+    } catch {
+      d.gdal("landuse.unreadable", error, file: config.landUse.path)
+    }
+    for (_, r) in config.rasters.sorted(by: { $0.key < $1.key }) {
+      do {
+        let ds = try RasterDataset(path: r.path)
+        _ = try ds.band(r.band)
+        if try ds.spatialReference() == nil {
+          d.error(
+            "raster.no-crs", "the raster declares no coordinate reference system",
+            at: ProblemLocation(file: r.path, band: r.band))
+        }
+      } catch {
+        d.gdal("raster.unreadable", error, file: r.path)
+      }
+    }
+    if d.hasErrors { throw InputProblems(problems: d.problems) }
+    let g = grid!
+    var available = Set(config.rasters.keys.compactMap(RasterRole.init(rawValue:)))
+    if available.contains(.dem) { available.insert(.slope) }
+    let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
+    let model = CellModel.build(
+      coefficients: coefficients, scheme: config.landUseScheme, roles: available,
+      fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder)
+    for n in model.notes { d.warning(n.code, n.message, at: n.location) }
+    // Units.
+    progress("reading units \(config.units.path)")
+    let units = try UnitSet.load(config.units, grid: g, diagnostics: &d)
+    mark("inputs")
+    // Output staging folder; work files go inside it and are removed before commit.
+    let out = try OutputFolder(
+      path: options.output ?? config.output, overwrite: options.overwrite)
+    let work = out.file(".work")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    // Rasters onto the grid.
+    var rolePaths: [(path: String, band: Int)] = []
+    for role in model.roles {
+      if role == .slope && config.rasters["slope"] == nil {
+        let dem = try onGrid(config.rasters["dem"]!, grid: g, work: work, progress: progress)
+        let slopePath = work.appendingPathComponent("slope.tif").path
+        progress("deriving slope from the DEM (GDAL, Horn's method)")
+        try demSlope(demPath: dem.path, outputPath: slopePath, geographic: g.crs.isGeographic)
+        rolePaths.append((slopePath, 1))
+        d.warning(
+          "raster.derived", "slope derived from the DEM with GDAL (Horn 3×3, degrees)",
+          at: ProblemLocation(file: config.rasters["dem"]!.path))
+        continue
+      }
+      rolePaths.append(try onGrid(config.rasters[role.rawValue]!, grid: g, work: work, progress: progress))
+    }
+    mark("warp")
+    // Level-1 classes.
+    var level1Of: [Int: Int] = [:]
+    for code in coefficients.ecosystemClasses.keys {
+      level1Of[code] = coefficients.classChain(code).last ?? code
+    }
+    let level1Codes = coefficients.ecosystemClasses.values.filter { $0.level == 1 }.map(\.code)
+      .sorted()
+    // Tiles.
+    let lu = try RasterDataset(path: config.landUse.path).band(config.landUse.band)
+    if lu.noDataValue == nil {
+      d.warning(
+        "landuse.no-nodata",
+        "the land-use raster declares no nodata value: every cell is taken as data",
+        at: ProblemLocation(file: config.landUse.path, band: config.landUse.band))
+    } else if lu.noDataOutOfRange {
+      d.warning(
+        "landuse.nodata-out-of-range",
+        "the declared nodata value \(formatNumber(lu.noDataValue!)) cannot occur in a "
+          + "\(lu.dataType.rawValue) band, so it masks nothing",
+        at: ProblemLocation(file: config.landUse.path, band: config.landUse.band))
+    }
+    let block = lu.blockSize
+    let tileW = options.tileSize ?? max(block.width, (256 / max(1, block.width)) * block.width)
+    let tileH = options.tileSize ?? max(block.height, (256 / max(1, block.height)) * block.height)
+    let tiles = blockPlan(width: g.width, height: g.height, tileWidth: tileW, tileHeight: tileH)
+    let rasterizer = ZoneRasterizer(
+      grid: g, geometries: units.geometries, zones: (0..<units.villages.count).map(Int32.init))
+    let sink: RasterSink? =
+      options.writeRasters
+      ? try RasterSink(folder: out.file("rasters"), grid: g, model: model) : nil
+    progress(
+      "computing \(g.width)×\(g.height) cells in \(tiles.count) tiles on "
+        + "\(options.threads) threads")
+    let step = max(1, tiles.count / 10)
+    let sums = try runZonalPass(
+      grid: g, inputs: GridInputs(landUse: (config.landUse.path, config.landUse.band), roles: rolePaths),
+      model: model, rasterizer: rasterizer, villageCount: units.villages.count,
+      level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
+      sink: sink
+    ) { done, total in
+      if done % step == 0 || done == total { progress("tiles \(done)/\(total)") }
+    }
+    try sink?.close()
+    mark("cells")
+    // Unknown land-use codes: every one listed, with cells and area share.
+    if !sums.unknownCodes.isEmpty {
+      var total = ExactSum()
+      for z in 0..<sums.zoneCount { total.add(sums.landArea(z)) }
+      for (_, u) in sums.unknownCodes { total.add(u.area) }
+      for (code, u) in sums.unknownCodes.sorted(by: { $0.key < $1.key }) {
+        let share = total.value > 0 ? u.area.value / total.value * 100 : 0
+        d.error(
+          "landuse.unknown-code",
+          "land-use code \(code == Int.min ? "(not an integer)" : String(code)) is not in "
+            + "crosswalk_\(config.landUseScheme).csv: \(u.cells) cells, "
+            + String(format: "%.4f", share) + " % of the area",
+          at: ProblemLocation(file: config.landUse.path, band: config.landUse.band, value: String(code)))
+      }
+      throw InputProblems(problems: d.problems)
+    }
+    let account = try buildAccount(
+      sums: sums, units: units, model: model, coefficients: coefficients, config: config,
+      diagnostics: &d)
+    mark("account")
+    // Outputs.
+    try write(summaryCSV(account, bom: options.bom), to: out.file("summary.csv"))
+    try write(indicatorsCSV(account, bom: options.bom), to: out.file("indicators.csv"))
+    try write(try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
+    try FileManager.default.removeItem(at: work)
+    mark("write")
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let manifest = try manifestJSON(
+      config: config, options: options, grid: g, model: model, coefficients: coefficients,
+      warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
+      cells: sums.cells)
+    try write(manifest, to: out.file("manifest.json"))
+    try out.commit()
+    return ComputeResult(
+      output: out.destination.path, account: account, warnings: d.warnings, cells: sums.cells,
+      seconds: seconds)
+  }
+
+  /// The raster on the analysis grid: the file itself when it already lies on the grid (same
+  /// CRS, geotransform and size), else a warped copy in `work`.
+  static func onGrid(
+    _ r: RasterInput, grid: Grid, work: URL, progress: (String) -> Void
+  ) throws -> (path: String, band: Int) {
+    let ds = try RasterDataset(path: r.path)
+    if let crs = try ds.spatialReference(), try crs.isSame(as: grid.crs),
+      try ds.geoTransform() == grid.geoTransform, ds.width == grid.width,
+      ds.height == grid.height
+    {
+      return (r.path, r.band)
+    }
+    let out = work.appendingPathComponent("\(r.name).tif").path
+    progress("warping \(r.name) onto the grid (\(r.resampling.rawValue))")
+    try warpRaster(
+      sourcePath: r.path, band: r.band, onto: grid, resampling: r.resampling, outputPath: out)
+    return (out, 1)
+  }
+
+  static func write(_ text: String, to url: URL) throws {
+    try Data(text.utf8).write(to: url)
+  }
+}
+
+/// SHA-256 of a file, lowercase hex (swift-crypto), streamed in 1 MiB chunks.
+///
+/// - Throws: Foundation errors when the file cannot be read.
+public func sha256Hex(path: String) throws -> String {
+  guard let h = FileHandle(forReadingAtPath: path) else {
+    throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+  }
+  defer { try? h.close() }
+  var hasher = SHA256()
+  while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+  return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// `manifest.json`: enough to re-run and audit the account (复算): engine and GDAL versions,
+/// run file, year, profile, method switches, SHA-256 and size of every input and coefficient
+/// file, the analysis grid, warnings, timings.
+///
+/// - Throws: Foundation errors when an input file cannot be read for hashing.
+func manifestJSON(
+  config: RunConfiguration, options: ComputeOptions, grid: Grid, model: CellModel,
+  coefficients: CoefficientSet, warnings: [Problem], timings: [(String, Double)], tiles: Int,
+  tileSize: (Int, Int), cells: Int
+) throws -> String {
+  var files: [(String, String)] = [("run_file", config.runFile), ("landuse", config.landUse.path)]
+  for (k, r) in config.rasters.sorted(by: { $0.key < $1.key }) { files.append(("raster.\(k)", r.path)) }
+  files.append(("units", config.units.path))
+  if let n = config.units.namesTable { files.append(("unit_names", n)) }
+  for (k, t) in config.tables.sorted(by: { $0.key < $1.key }) { files.append(("table.\(k)", t.path)) }
+  let coefDir = URL(fileURLWithPath: config.coefficientsFolder)
+  let coefFiles = ((try? FileManager.default.contentsOfDirectory(atPath: coefDir.path)) ?? [])
+    .filter { $0.hasSuffix(".csv") }.sorted()
+  for f in coefFiles { files.append(("coefficients.\(f)", coefDir.appendingPathComponent(f).path)) }
+  var inputs: [String] = []
+  for (role, path) in files {
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    let hash = (try? sha256Hex(path: path)) ?? ""
+    inputs.append(
+      "    {\"role\": \(jsonString(role)), \"path\": \(jsonString(path)), \"bytes\": "
+        + "\(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(hash))}")
+  }
+  let t = grid.geoTransform
+  let switches = model.switches.sorted { $0.key < $1.key }.map {
+    "    \(jsonString($0.key)): \(jsonString($0.value))"
+  }
+  let warn = warnings.map { w in
+    "    {\"code\": \(jsonString(w.code)), \"message\": \(jsonString(w.message)), "
+      + "\"location\": \(jsonString(w.location.text))}"
+  }
+  let times = timings.map { "    \(jsonString($0.0)): \(formatNumber(($0.1 * 1000).rounded() / 1000))" }
+  let indicators = model.indicators.map { i in
+    "    {\"id\": \(jsonString(i.id)), \"component\": \(i.component.map(jsonString) ?? "null"), "
+      + "\"method\": \(jsonString(i.method)), \"unit\": \(jsonString(i.physicalUnit)), "
+      + "\"price\": \(jsonString(i.priceNote))}"
+  }
+  return """
+    {
+      "engine": \(jsonString("gep \(gepEngineVersion)")),
+      "gdal": \(jsonString(GDAL.version)),
+      "run_file": \(jsonString(config.runFile)),
+      "accounting_year": \(config.year),
+      "profile": \(jsonString(coefficients.profile.id)),
+      "coefficients": \(jsonString(config.coefficientsFolder)),
+      "landuse_scheme": \(jsonString(config.landUseScheme)),
+      "method_switches": {
+    \(switches.joined(separator: ",\n"))
+      },
+      "cell_indicators": [
+    \(indicators.joined(separator: ",\n"))
+      ],
+      "grid": {
+        "crs_wkt": \(jsonString(grid.crs.wkt)),
+        "epsg": \(grid.crs.epsg.map(String.init) ?? "null"),
+        "origin": [\(formatNumber(t.originX)), \(formatNumber(t.originY))],
+        "cell_size": [\(formatNumber(t.pixelWidth)), \(formatNumber(t.pixelHeight))],
+        "shape": [\(grid.height), \(grid.width)],
+        "cell_area_rule": \(jsonString(grid.crs.isGeographic ? "geodesic per row (PROJ geod_polygonarea)" : "|pixel width × pixel height|")),
+        "zone_rule": "cell centre inside the unit polygon"
+      },
+      "tiles": {"count": \(tiles), "width": \(tileSize.0), "height": \(tileSize.1)},
+      "threads": \(options.threads),
+      "cells": \(cells),
+      "inputs": [
+    \(inputs.joined(separator: ",\n"))
+      ],
+      "warnings": [
+    \(warn.joined(separator: ",\n"))
+      ],
+      "timings_seconds": {
+    \(times.joined(separator: ",\n"))
+      }
+    }
+
+    """
+}

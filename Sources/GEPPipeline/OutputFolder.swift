@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes an output folder atomically: everything goes to a hidden temporary sibling folder,
+/// which is moved into place only when complete, so the output is complete or absent.
+public final class OutputFolder {
+  /// The final folder.
+  public let destination: URL
+  /// The temporary folder being written.
+  public let staging: URL
+  private var committed = false
+
+  /// Prepares a staging folder next to `destination`.
+  ///
+  /// - Parameters:
+  ///   - path: the output folder.
+  ///   - overwrite: replace an existing folder (only after the new one is complete).
+  /// - Throws: `InputProblems` ("output.exists") when the folder exists and `overwrite` is
+  ///   false; Foundation errors when the parent cannot be created or written.
+  public init(path: String, overwrite: Bool) throws {
+    destination = URL(fileURLWithPath: path).standardizedFileURL
+    let fm = FileManager.default
+    if fm.fileExists(atPath: destination.path) && !overwrite {
+      throw InputProblems(problems: [
+        Problem(
+          .error, "output.exists",
+          "the output folder exists; pass --overwrite to replace it",
+          at: ProblemLocation(file: destination.path))
+      ])
+    }
+    let parent = destination.deletingLastPathComponent()
+    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    staging = parent.appendingPathComponent(
+      ".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+    if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
+    try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+  }
+
+  /// A file inside the staging folder.
+  public func file(_ name: String) -> URL { staging.appendingPathComponent(name) }
+
+  /// Moves the staging folder into place (replacing an existing destination).
+  ///
+  /// - Throws: Foundation errors from the moves; the previous output is restored if the final
+  ///   move fails.
+  public func commit() throws {
+    let fm = FileManager.default
+    if fm.fileExists(atPath: destination.path) {
+      let old = destination.deletingLastPathComponent().appendingPathComponent(
+        ".\(destination.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+      try fm.moveItem(at: destination, to: old)
+      do {
+        try fm.moveItem(at: staging, to: destination)
+      } catch {
+        try? fm.moveItem(at: old, to: destination)
+        throw error
+      }
+      try? fm.removeItem(at: old)
+    } else {
+      try fm.moveItem(at: staging, to: destination)
+    }
+    committed = true
+  }
+
+  /// Removes the staging folder (after a failure).
+  public func discard() {
+    if !committed { try? FileManager.default.removeItem(at: staging) }
+  }
+
+  deinit { discard() }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// Formats a number for CSV/JSON: plain, full precision, dot decimal; integral values below
+/// 10¹⁵ without a decimal point; others in Swift's shortest round-trip form.
+public func formatNumber(_ x: Double) -> String {
+  if !x.isFinite { return "" }
+  if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+  return "\(x)"
+}
+
+/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+func csvField(_ s: String) -> String {
+  if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+  return s
+}
+
+/// One CSV line from fields, CRLF-free ("\n").
+func csvLine(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\n" }
+
+/// The distinct indicator ids of the account in line order, with their category.
+func indicatorColumns(_ account: Account) -> [(id: String, category: IndicatorCategory)] {
+  var seen: Set<String> = []
+  var out: [(String, IndicatorCategory)] = []
+  for l in account.units.first?.lines ?? [] where !seen.contains(l.indicator) {
+    seen.insert(l.indicator)
+    out.append((l.indicator, l.category))
+  }
+  return out
+}
+
+/// `summary.csv`: one row per unit and level (code, name, level, parent, areas, value of each
+/// indicator in yuan, category subtotals, GEP, GDP, GEP/GDP, population, GEP per capita, value
+/// density), plus the unassigned row. Parents are exact sums of their children.
+///
+/// - Parameter bom: prefix a UTF-8 byte-order mark for Excel/WPS.
+public func summaryCSV(_ account: Account, bom: Bool) -> String {
+  let cols = indicatorColumns(account)
+  var header = [
+    "code", "name", "level", "parent_code", "area_km2", "landuse_nodata_km2",
+  ]
+  header += account.level1Names.map { "area_\($0.0.lowercased().replacingOccurrences(of: " ", with: "_"))_km2" }
+  header += cols.map { "\($0.id)_yuan" }
+  header += [
+    "material_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan", "gdp_yuan", "gep_gdp_ratio",
+    "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2",
+  ]
+  var out = (bom ? "\u{FEFF}" : "") + csvLine(header)
+  for u in account.units {
+    let areaKm2 = u.area.value / 1e6
+    var row = [
+      u.unit.code, u.unit.name, u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+      u.unit.parentCode ?? "", formatNumber(areaKm2), formatNumber(u.noDataArea.value / 1e6),
+    ]
+    row += u.classAreas.map { formatNumber($0.value / 1e6) }
+    for c in cols {
+      var s = ExactSum()
+      var any = false
+      for l in u.lines where l.indicator == c.id {
+        if let v = l.value {
+          s.add(v)
+          any = true
+        }
+      }
+      row.append(any ? formatNumber(s.value) : "")
+    }
+    let gep = u.gep.value
+    row += [
+      formatNumber(u.categoryValue(.material).value), formatNumber(u.categoryValue(.regulating).value),
+      formatNumber(u.categoryValue(.cultural).value), formatNumber(gep),
+      u.gdp.map(formatNumber) ?? "", u.gdp.map { formatNumber(gepToGDPRatio(gep: gep, gdp: $0)) } ?? "",
+      u.population.map(formatNumber) ?? "",
+      u.population.map { formatNumber(gepPerCapita(gep: gep, population: $0)) } ?? "",
+      areaKm2 > 0 ? formatNumber(gep / areaKm2) : "",
+    ]
+    out += csvLine(row)
+  }
+  return out
+}
+
+/// `indicators.csv`: long form, one row per unit × indicator × component: physical quantity
+/// and unit, value in yuan, method, price and its source, and the shares of the unit's area
+/// where the indicator could not be computed (inputs nodata; no coefficient for the class).
+public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
+  var out =
+    (bom ? "\u{FEFF}" : "")
+    + csvLine([
+      "code", "name", "level", "indicator", "component", "category", "name_zh",
+      "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
+      "masked_share", "uncovered_share",
+    ])
+  for u in account.units {
+    let area = u.area.value
+    for l in u.lines {
+      out += csvLine([
+        u.unit.code, u.unit.name,
+        u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+        l.indicator, l.component, l.category.rawValue, l.nameZH,
+        l.quantity.map { formatNumber($0.value) } ?? "", l.physicalUnit,
+        l.value.map { formatNumber($0.value) } ?? "", l.method, l.price,
+        area > 0 ? formatNumber(l.maskedArea.value / area) : "",
+        area > 0 ? formatNumber(l.uncoveredArea.value / area) : "",
+      ])
+    }
+  }
+  return out
+}
+
+/// JSON string literal with escapes (RFC 8259).
+func jsonString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += "\\t"
+    default:
+      if u.value < 0x20 {
+        out += String(format: "\\u%04x", u.value)
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+  }
+  return out + "\""
+}
+
+/// `units.geojson` (RFC 7946, WGS 84 lon/lat, 7 decimals): one feature per unit of every
+/// level with a `level` property; township and county outlines are unions of their villages.
+///
+/// - Throws: `GDALError` when a geometry cannot be transformed or unioned.
+public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialReference) throws
+  -> String
+{
+  let toLonLat = try CoordinateTransformation(from: gridCRS, to: try SpatialReference.wgs84())
+  var geometryByCode: [String: Geometry] = [:]
+  for (i, v) in units.villages.enumerated() { geometryByCode[v.code] = units.geometries[i] }
+  for level in [UnitLevel.township, .county] {
+    for u in units.all where u.level == level {
+      let children = units.all.filter { $0.parentCode == u.code }.compactMap { geometryByCode[$0.code] }
+      if !children.isEmpty { geometryByCode[u.code] = try Geometry.union(children) }
+    }
+  }
+  let cols = indicatorColumns(account)
+  var features: [String] = []
+  for u in account.units where u.unit.code != Account.unassignedCode {
+    var props: [String] = [
+      "\"code\":\(jsonString(u.unit.code))", "\"name\":\(jsonString(u.unit.name))",
+      "\"level\":\(jsonString(u.unit.level.rawValue))",
+      "\"parent_code\":\(u.unit.parentCode.map(jsonString) ?? "null")",
+      "\"area_km2\":\(formatNumber(u.area.value / 1e6))",
+    ]
+    for c in cols {
+      var s = ExactSum()
+      var any = false
+      for l in u.lines where l.indicator == c.id { if let v = l.value { s.add(v); any = true } }
+      props.append("\"\(c.id)_yuan\":\(any ? formatNumber(s.value) : "null")")
+    }
+    props.append("\"material_yuan\":\(formatNumber(u.categoryValue(.material).value))")
+    props.append("\"regulating_yuan\":\(formatNumber(u.categoryValue(.regulating).value))")
+    props.append("\"cultural_yuan\":\(formatNumber(u.categoryValue(.cultural).value))")
+    props.append("\"gep_yuan\":\(formatNumber(u.gep.value))")
+    var geometry = "null"
+    if let g = geometryByCode[u.unit.code], !g.isEmpty {
+      geometry = try g.transformed(by: toLonLat).geoJSON(significantDigits: 7)
+    }
+    features.append(
+      "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}")
+  }
+  return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n")
+    + "\n]}\n"
+}

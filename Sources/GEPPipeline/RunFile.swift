@@ -1,0 +1,329 @@
+import Foundation
+import GEPGeo
+import TOMLKit
+
+/// A raster input of a run: path, band, declared unit and the resampling used to put it on the
+/// analysis grid.
+public struct RasterInput: Sendable, Hashable {
+  /// The raster's role, e.g. "precipitation" (the key under `[rasters]`).
+  public var name: String
+  /// Absolute (or GDAL virtual) path, resolved against the run file's folder.
+  public var path: String
+  /// The band, 1-based.
+  public var band: Int
+  /// The declared unit (checked against `RasterRole.acceptedUnits`).
+  public var unit: String
+  /// How the raster is warped onto the grid when it is not already on it.
+  public var resampling: Resampling
+}
+
+/// The known raster roles, their accepted units and default resampling.
+public enum RasterRole: String, Sendable, CaseIterable {
+  /// Annual precipitation P, mm·a⁻¹ (water conservation, GEP-METHODS §5.1).
+  case precipitation
+  /// Annual actual evapotranspiration ET, mm·a⁻¹ (§5.1, §5.9 ET-energy method).
+  case evapotranspiration
+  /// Rainfall erosivity R, MJ·mm·hm⁻²·h⁻¹·a⁻¹ (§5.2).
+  case erosivity
+  /// Soil erodibility K, t·hm²·h·hm⁻²·MJ⁻¹·mm⁻¹ (§5.2).
+  case erodibility
+  /// Slope length–steepness factor LS, dimensionless (§5.2).
+  case ls
+  /// Fractional vegetation cover, as a fraction 0–1 or percent 0–100 (declared) (§5.2 C).
+  case fvc
+  /// NDVI, −1…1.
+  case ndvi
+  /// Elevation, m.
+  case dem
+  /// Terrain slope, degrees (derived from the DEM with GDAL when not given).
+  case slope
+
+  /// The units a run file may declare for this role.
+  public var acceptedUnits: [String] {
+    switch self {
+    case .precipitation, .evapotranspiration: return ["mm"]
+    case .erosivity: return ["MJ mm hm-2 h-1 a-1", "MJ*mm/(hm2*h*a)", "MJ·mm·hm⁻²·h⁻¹·a⁻¹"]
+    case .erodibility:
+      return ["t hm2 h hm-2 MJ-1 mm-1", "t*hm2*h/(hm2*MJ*mm)", "t·hm²·h·hm⁻²·MJ⁻¹·mm⁻¹"]
+    case .ls, .ndvi: return ["1", "dimensionless"]
+    case .fvc: return ["fraction", "1", "percent"]
+    case .dem: return ["m"]
+    case .slope: return ["degree", "degrees"]
+    }
+  }
+
+  /// Continuous data default to bilinear resampling.
+  public var defaultResampling: Resampling { .bilinear }
+}
+
+/// How the unit hierarchy (village → township → county) is found.
+public enum UnitHierarchy: Sendable, Hashable {
+  /// From 12-digit statistical area codes (统计用区划代码): the first 6 digits name the county,
+  /// the first 9 the township, all 12 the village.
+  case statisticalCode12
+  /// From parent-code fields of the unit layer: township code field, county code field.
+  case parentFields(township: String, county: String)
+}
+
+/// The accounting-unit layer: the finest units (villages) with codes and names.
+public struct UnitsInput: Sendable, Hashable {
+  /// The vector file.
+  public var path: String
+  /// The layer (default: the first).
+  public var layer: String?
+  /// The field holding each unit's code.
+  public var codeField: String
+  /// The field holding each unit's name.
+  public var nameField: String
+  /// How parents are found.
+  public var hierarchy: UnitHierarchy
+  /// Optional table of names of all units (`code,name,level,parent_code`), for the names of
+  /// townships and counties that the village layer does not carry.
+  public var namesTable: String?
+}
+
+/// A statistical table of a run.
+public struct TableInput: Sendable, Hashable {
+  /// The table's role, e.g. "material_products".
+  public var name: String
+  /// The CSV/XLSX path.
+  public var path: String
+  /// The sheet of a workbook.
+  public var sheet: String?
+}
+
+/// The run file (`gep.toml`): everything `gep compute` needs, with paths resolved against the
+/// run file's folder. See `docs/run-file.md` for the annotated format.
+public struct RunConfiguration: Sendable {
+  /// The run file itself (absolute path).
+  public var runFile: String
+  /// The accounting year (核算年份).
+  public var year: Int
+  /// The standard profile, e.g. "national-2022": a folder under `coefficients`.
+  public var profile: String
+  /// The coefficient root folder (holding one folder per profile).
+  public var coefficientsRoot: String
+  /// The output folder.
+  public var output: String
+  /// The land-use raster (defines the analysis grid).
+  public var landUse: RasterInput
+  /// The land-use classification scheme: the crosswalk `crosswalk_<scheme>.csv`.
+  public var landUseScheme: String
+  /// Biophysical rasters by role name.
+  public var rasters: [String: RasterInput]
+  /// The accounting units.
+  public var units: UnitsInput
+  /// Statistical tables by role name.
+  public var tables: [String: TableInput]
+
+  /// The coefficient folder of the profile: `coefficientsRoot/profile`.
+  public var coefficientsFolder: String {
+    (coefficientsRoot as NSString).appendingPathComponent(profile)
+  }
+
+  /// Known table roles.
+  public static let tableRoles: Set<String> = [
+    "material_products", "gdp_population", "tourism", "emissions", "reservoirs",
+  ]
+
+  /// Reads and checks a run file; every problem is collected, none stops the reading early.
+  ///
+  /// - Parameter path: the run file (TOML).
+  /// - Throws: `InputProblems` listing every error (missing keys, wrong types, unknown keys,
+  ///   unknown roles or units), each with the run file and key as its location.
+  public static func load(path: String) throws -> RunConfiguration {
+    var d = Diagnostics()
+    let file = path
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      d.error("run-file.unreadable", "cannot read the run file", at: .init(file: file))
+      throw InputProblems(problems: d.problems)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      d.error("run-file.encoding", "the run file is not UTF-8 text", at: .init(file: file))
+      throw InputProblems(problems: d.problems)
+    }
+    let root: TOMLTable
+    do {
+      root = try TOMLTable(string: text)
+    } catch let e as TOMLParseError {
+      d.error(
+        "run-file.syntax", "TOML syntax error: \(e.description)",
+        at: .init(file: file, row: Int(e.source.begin.line), column: String(e.source.begin.column)))
+      throw InputProblems(problems: d.problems)
+    }
+    let base = url.deletingLastPathComponent()
+    func resolve(_ p: String) -> String {
+      if p.hasPrefix("/") { return p }
+      return base.appendingPathComponent(p).standardizedFileURL.path
+    }
+    func loc(_ key: String) -> ProblemLocation { ProblemLocation(file: file, field: key) }
+    func string(_ t: TOMLTable, _ key: String, _ full: String, required: Bool = true) -> String? {
+      guard let v = t[key] else {
+        if required { d.error("run-file.missing-key", "required key is missing", at: loc(full)) }
+        return nil
+      }
+      guard let s = v.string else {
+        d.error("run-file.type", "must be a string", at: loc(full))
+        return nil
+      }
+      return s
+    }
+    func int(_ t: TOMLTable, _ key: String, _ full: String, default def: Int? = nil) -> Int? {
+      guard let v = t[key] else {
+        if def == nil { d.error("run-file.missing-key", "required key is missing", at: loc(full)) }
+        return def
+      }
+      guard let i = v.int else {
+        d.error("run-file.type", "must be an integer", at: loc(full))
+        return def
+      }
+      return i
+    }
+    func unknownKeys(_ t: TOMLTable, allowed: Set<String>, prefix: String) {
+      for k in t.keys.sorted() where !allowed.contains(k) {
+        d.error(
+          "run-file.unknown-key",
+          "unknown key; allowed here: \(allowed.sorted().joined(separator: ", "))",
+          at: loc(prefix + k))
+      }
+    }
+    unknownKeys(
+      root,
+      allowed: [
+        "year", "profile", "coefficients", "output", "landuse", "rasters", "units", "tables",
+      ], prefix: "")
+
+    let year = int(root, "year", "year") ?? 0
+    if year != 0 && !(1949...2100).contains(year) {
+      d.error("run-file.value", "the accounting year must lie in 1949–2100", at: loc("year"))
+    }
+    let profile = string(root, "profile", "profile", required: false) ?? "national-2022"
+    let coefficientsRoot = resolve(string(root, "coefficients", "coefficients") ?? ".")
+    let output = resolve(string(root, "output", "output", required: false) ?? "out")
+
+    func raster(_ t: TOMLTable, name: String, prefix: String, unitRequired: Bool) -> RasterInput? {
+      unknownKeys(t, allowed: ["path", "band", "unit", "resampling", "scheme"], prefix: prefix)
+      let p = string(t, "path", prefix + "path")
+      let band = int(t, "band", prefix + "band", default: 1) ?? 1
+      if band < 1 { d.error("run-file.value", "band numbers start at 1", at: loc(prefix + "band")) }
+      var unit = ""
+      if unitRequired {
+        unit = string(t, "unit", prefix + "unit") ?? ""
+        if let role = RasterRole(rawValue: name), !unit.isEmpty,
+          !role.acceptedUnits.contains(unit)
+        {
+          d.error(
+            "run-file.unit",
+            "unit \"\(unit)\" is not accepted for \(name); use one of: "
+              + role.acceptedUnits.joined(separator: ", "),
+            at: ProblemLocation(file: file, field: prefix + "unit", value: unit))
+        }
+      }
+      var resampling: Resampling = unitRequired ? .bilinear : .nearest
+      if let r = string(t, "resampling", prefix + "resampling", required: false) {
+        if let v = Resampling(rawValue: r == "nearest" ? "near" : r) {
+          resampling = v
+        } else {
+          d.error(
+            "run-file.value",
+            "unknown resampling; use nearest, bilinear, average, mode or cubic",
+            at: ProblemLocation(file: file, field: prefix + "resampling", value: r))
+        }
+      }
+      guard let p else { return nil }
+      return RasterInput(name: name, path: resolve(p), band: band, unit: unit, resampling: resampling)
+    }
+
+    var landUse: RasterInput? = nil
+    var scheme = ""
+    if let lu = root["landuse"]?.table {
+      landUse = raster(lu, name: "landuse", prefix: "landuse.", unitRequired: false)
+      scheme = string(lu, "scheme", "landuse.scheme") ?? ""
+    } else {
+      d.error("run-file.missing-key", "the [landuse] table is required", at: loc("landuse"))
+    }
+
+    var rasters: [String: RasterInput] = [:]
+    if let rt = root["rasters"]?.table {
+      for name in rt.keys.sorted() {
+        guard let t = rt[name]?.table else {
+          d.error("run-file.type", "must be a table", at: loc("rasters.\(name)"))
+          continue
+        }
+        if RasterRole(rawValue: name) == nil {
+          d.error(
+            "run-file.unknown-raster",
+            "unknown raster role; known: "
+              + RasterRole.allCases.map(\.rawValue).joined(separator: ", "),
+            at: loc("rasters.\(name)"))
+          continue
+        }
+        if let r = raster(t, name: name, prefix: "rasters.\(name).", unitRequired: true) {
+          rasters[name] = r
+        }
+      }
+    }
+
+    var units: UnitsInput? = nil
+    if let ut = root["units"]?.table {
+      unknownKeys(
+        ut,
+        allowed: [
+          "path", "layer", "code_field", "name_field", "hierarchy", "township_field",
+          "county_field", "names",
+        ], prefix: "units.")
+      let p = string(ut, "path", "units.path")
+      let codeField = string(ut, "code_field", "units.code_field") ?? "code"
+      let nameField = string(ut, "name_field", "units.name_field") ?? "name"
+      let h = string(ut, "hierarchy", "units.hierarchy", required: false) ?? "code12"
+      var hierarchy = UnitHierarchy.statisticalCode12
+      if h == "fields" {
+        let tf = string(ut, "township_field", "units.township_field") ?? ""
+        let cf = string(ut, "county_field", "units.county_field") ?? ""
+        hierarchy = .parentFields(township: tf, county: cf)
+      } else if h != "code12" {
+        d.error(
+          "run-file.value", "hierarchy must be \"code12\" or \"fields\"",
+          at: ProblemLocation(file: file, field: "units.hierarchy", value: h))
+      }
+      let names = string(ut, "names", "units.names", required: false).map(resolve)
+      if let p {
+        units = UnitsInput(
+          path: resolve(p), layer: string(ut, "layer", "units.layer", required: false),
+          codeField: codeField, nameField: nameField, hierarchy: hierarchy, namesTable: names)
+      }
+    } else {
+      d.error("run-file.missing-key", "the [units] table is required", at: loc("units"))
+    }
+
+    var tables: [String: TableInput] = [:]
+    if let tt = root["tables"]?.table {
+      for name in tt.keys.sorted() {
+        guard let t = tt[name]?.table else {
+          d.error("run-file.type", "must be a table", at: loc("tables.\(name)"))
+          continue
+        }
+        if !tableRoles.contains(name) {
+          d.error(
+            "run-file.unknown-table",
+            "unknown table role; known: \(tableRoles.sorted().joined(separator: ", "))",
+            at: loc("tables.\(name)"))
+          continue
+        }
+        unknownKeys(t, allowed: ["path", "sheet"], prefix: "tables.\(name).")
+        if let p = string(t, "path", "tables.\(name).path") {
+          tables[name] = TableInput(
+            name: name, path: resolve(p),
+            sheet: string(t, "sheet", "tables.\(name).sheet", required: false))
+        }
+      }
+    }
+
+    if d.hasErrors { throw InputProblems(problems: d.problems) }
+    return RunConfiguration(
+      runFile: url.path, year: year, profile: profile, coefficientsRoot: coefficientsRoot,
+      output: output, landUse: landUse!, landUseScheme: scheme, rasters: rasters,
+      units: units!, tables: tables)
+  }
+}

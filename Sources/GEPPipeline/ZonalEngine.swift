@@ -1,0 +1,238 @@
+import Dispatch
+import GEPCore
+import GEPGeo
+import Synchronization
+
+/// The per-zone sums of the per-cell pass, exact (fixed point) so they do not depend on the
+/// tile size or thread count.
+///
+/// Layout per zone (zones 0..<villageCount are villages by index, the last zone is
+/// "unassigned", cells outside every unit): for each channel k of the model, 4 sums —
+/// quantity, value (yuan), masked area (m², a needed raster was nodata), uncovered area (m², no
+/// coefficient for the class) — then one area per level-1 ecosystem class (m²), then the total
+/// land area (m², cells with a land-use value) and the land-use nodata area (m²).
+public struct ZoneSums: Sendable {
+  /// Number of zones, villages + 1 (unassigned).
+  public let zoneCount: Int
+  /// Number of model channels.
+  public let channelCount: Int
+  /// Level-1 ecosystem classes whose areas are kept, in order.
+  public let classCodes: [Int]
+  /// All sums, zone-major: `zone * stride + offset`.
+  public var sums: [ExactSum]
+  /// Unknown land-use codes: code → (cells, area m²).
+  public var unknownCodes: [Int: (cells: Int, area: ExactSum)]
+  /// Cells processed.
+  public var cells: Int = 0
+
+  /// Sums per zone.
+  public var stride: Int { channelCount * 4 + classCodes.count + 2 }
+
+  init(zoneCount: Int, channelCount: Int, classCodes: [Int]) {
+    self.zoneCount = zoneCount
+    self.channelCount = channelCount
+    self.classCodes = classCodes
+    self.sums = []
+    self.unknownCodes = [:]
+    self.sums = [ExactSum](repeating: ExactSum(), count: zoneCount * stride)
+  }
+
+  /// Quantity of channel `k` in zone `z`.
+  public func quantity(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k] }
+  /// Value (yuan) of channel `k` in zone `z`.
+  public func value(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 1] }
+  /// Masked area (m²) of channel `k` in zone `z`.
+  public func maskedArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 2] }
+  /// Uncovered area (m²) of channel `k` in zone `z`.
+  public func uncoveredArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 3] }
+  /// Area (m²) of level-1 class index `c` in zone `z`.
+  public func classArea(_ z: Int, _ c: Int) -> ExactSum {
+    sums[z * stride + 4 * channelCount + c]
+  }
+  /// Land area (m², cells with a land-use value) of zone `z`.
+  public func landArea(_ z: Int) -> ExactSum { sums[z * stride + stride - 2] }
+  /// Land-use nodata area (m²) of zone `z`.
+  public func noDataArea(_ z: Int) -> ExactSum { sums[z * stride + stride - 1] }
+}
+
+/// Paths of the rasters read per tile, all on the analysis grid.
+public struct GridInputs: Sendable {
+  /// The land-use raster and band.
+  public var landUse: (path: String, band: Int)
+  /// One (path, band) per model role, in the model's role order.
+  public var roles: [(path: String, band: Int)]
+}
+
+/// A sink for per-cell output rasters, called by workers (serialised inside).
+public protocol CellRasterSink: Sendable {
+  /// Receives a tile: per channel, the quantity and value per cell (NaN where not computed),
+  /// row-major over `window`.
+  func write(window: RasterWindow, quantities: [[Float]], values: [[Float]]) throws
+}
+
+/// Runs the per-cell pass: tiles in parallel (`DispatchQueue.concurrentPerform`), one set of
+/// GDAL datasets and one zone rasterizer per worker, exact per-zone sums.
+///
+/// - Parameters:
+///   - grid: the analysis grid.
+///   - inputs: rasters on the grid.
+///   - model: the per-cell model.
+///   - rasterizer: village polygons in the grid CRS with zone = village index.
+///   - villageCount: number of villages (the unassigned zone is `villageCount`).
+///   - level1: level-1 class of each ecosystem class code, and the ordered level-1 codes.
+///   - tiles: the block plan.
+///   - threads: worker count (≥ 1).
+///   - sink: optional per-cell raster writer.
+///   - progress: called with (tiles done, total) from workers.
+/// - Returns: the exact sums.
+/// - Throws: the first `GDALError` a worker met (reads and rasterizing), after all workers end.
+public func runZonalPass(
+  grid: Grid, inputs: GridInputs, model: CellModel, rasterizer: ZoneRasterizer,
+  villageCount: Int, level1Of: [Int: Int], level1Codes: [Int], tiles: [RasterWindow],
+  threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
+) throws -> ZoneSums {
+  let areas = try cellAreasPerRow(grid)
+  let zoneCount = villageCount + 1
+  let workers = max(1, min(threads, tiles.count))
+  let template = UncheckedBox(rasterizer)
+  let templateLock = Mutex(())
+  let results = Mutex([ZoneSums?](repeating: nil, count: workers))
+  let failure = Mutex<(any Error)?>(nil)
+  let done = Mutex(0)
+  let level1Index: [Int: Int] = Dictionary(
+    uniqueKeysWithValues: level1Codes.enumerated().map { ($1, $0) })
+  DispatchQueue.concurrentPerform(iterations: workers) { w in
+    do {
+      let raster = templateLock.withLock { _ in template.value.copy() }
+      let lu = try RasterDataset(path: inputs.landUse.path).band(inputs.landUse.band)
+      let bands = try inputs.roles.map { try RasterDataset(path: $0.path).band($0.band) }
+      var acc = ZoneSums(
+        zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
+      let stride = acc.stride
+      let channels = model.indicators.count
+      var luValues: [Double] = []
+      var luValid: [Bool] = []
+      var roleValues = [[Double]](repeating: [], count: bands.count)
+      var roleValid = [[Bool]](repeating: [], count: bands.count)
+      var x = [Double](repeating: 0, count: max(1, bands.count))
+      var t = w
+      while t < tiles.count {
+        if failure.withLock({ $0 != nil }) { return }
+        let win = tiles[t]
+        let n = win.count
+        if luValues.count < n {
+          luValues = [Double](repeating: 0, count: n)
+          luValid = [Bool](repeating: false, count: n)
+          for i in 0..<bands.count {
+            roleValues[i] = [Double](repeating: 0, count: n)
+            roleValid[i] = [Bool](repeating: false, count: n)
+          }
+        }
+        try lu.readMasked(win, values: &luValues, valid: &luValid)
+        for i in 0..<bands.count {
+          try bands[i].readMasked(win, values: &roleValues[i], valid: &roleValid[i])
+        }
+        let zones = try raster.rasterize(win)
+        var outQ: [[Float]] = []
+        var outV: [[Float]] = []
+        if sink != nil {
+          outQ = [[Float]](repeating: [Float](repeating: .nan, count: n), count: channels)
+          outV = outQ
+        }
+        try acc.sums.withUnsafeMutableBufferPointer { s in
+          try x.withUnsafeMutableBufferPointer { xb in
+            for r in 0..<win.height {
+              let area = areas[win.rowOffset + r]
+              for c in 0..<win.width {
+                let i = r * win.width + c
+                let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
+                let base = zone * stride
+                if !luValid[i] {
+                  s[base + stride - 1].add(area)
+                  continue
+                }
+                let code = Int(luValues[i])
+                guard let p = model.parameters(code: code) else {
+                  let key = luValues[i].isFinite && luValues[i] == luValues[i].rounded() ? code : Int.min
+                  var u = acc.unknownCodes[key] ?? (0, ExactSum())
+                  u.cells += 1
+                  u.area.add(area)
+                  acc.unknownCodes[key] = u
+                  continue
+                }
+                s[base + stride - 2].add(area)
+                if let l1 = level1Of[p.ecosystemClass], let li = level1Index[l1] {
+                  s[base + 4 * channels + li].add(area)
+                }
+                for b in 0..<bands.count { xb[b] = roleValues[b][i] }
+                for k in 0..<channels {
+                  var ok = true
+                  for slot in model.roleSlots[k] where !roleValid[slot][i] {
+                    ok = false
+                    break
+                  }
+                  if !ok {
+                    s[base + 4 * k + 2].add(area)
+                    continue
+                  }
+                  guard let (q, v) = model.evaluate(k, p, xb.baseAddress!, area: area) else {
+                    s[base + 4 * k + 3].add(area)
+                    continue
+                  }
+                  guard q.isFinite, v.isFinite else {
+                    throw GDALError(
+                      number: GDALError.appDefined,
+                      message: "\(model.indicators[k].id) is not finite at row "
+                        + "\(win.rowOffset + r), column \(win.colOffset + c) (an input is "
+                        + "infinite or out of range)",
+                      function: "runZonalPass", path: nil)
+                  }
+                  s[base + 4 * k].add(q)
+                  s[base + 4 * k + 1].add(v)
+                  if sink != nil {
+                    outQ[k][i] = Float(q)
+                    outV[k][i] = Float(v)
+                  }
+                }
+              }
+            }
+          }
+        }
+        acc.cells += n
+        if let sink { try sink.write(window: win, quantities: outQ, values: outV) }
+        let d = done.withLock { v -> Int in
+          v += 1
+          return v
+        }
+        progress(d, tiles.count)
+        t += workers
+      }
+      let finished = acc
+      results.withLock { $0[w] = finished }
+    } catch {
+      failure.withLock { if $0 == nil { $0 = error } }
+    }
+  }
+  if let e = failure.withLock({ $0 }) { throw e }
+  var total = ZoneSums(
+    zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
+  for part in results.withLock({ $0 }) {
+    guard let part else { continue }
+    for i in 0..<total.sums.count { total.sums[i].add(part.sums[i]) }
+    for (code, u) in part.unknownCodes {
+      var cur = total.unknownCodes[code] ?? (0, ExactSum())
+      cur.cells += u.cells
+      cur.area.add(u.area)
+      total.unknownCodes[code] = cur
+    }
+    total.cells += part.cells
+  }
+  return total
+}
+
+/// Moves a non-Sendable value across threads where the code guarantees exclusive use (here:
+/// the rasterizer template, only read under a lock to make per-worker copies).
+final class UncheckedBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}

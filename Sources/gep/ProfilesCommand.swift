@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import GEPCore
+
+/// `gep profiles`: the indicators of each standard profile with method, units and inputs.
+///
+/// Reads `profile.csv` of every coefficient folder (or of DIR). Source: GEP-METHODS §2;
+/// ARCHITECTURE.md §7. Exit codes: 0 ok, 1 a profile has errors, 64 usage.
+struct ProfilesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "profiles",
+    abstract: "List the indicators, units and required inputs of each standard profile.",
+    discussion: """
+      Without DIR, every coefficient folder next to coefficients/national-2022 is listed. \
+      Exit codes: 0 ok; 1 a profile could not be read without errors (run \
+      'gep coefficients check'); 64 usage error.
+      """
+  )
+
+  @Argument(help: "Coefficient folder of one profile. Default: all folders under coefficients/.")
+  var dir: String?
+
+  @Option(help: "Show only this indicator id (e.g. soil_conservation).")
+  var indicator: String?
+
+  func run() throws {
+    let folders: [URL]
+    if let dir {
+      folders = [try CoefficientsCommand.resolve(dir)]
+    } else {
+      folders = CoefficientSet.availableSets(
+        in: try CoefficientsCommand.resolve(nil).deletingLastPathComponent())
+    }
+    var failed = false
+    for (index, folder) in folders.enumerated() {
+      let result = CoefficientSet.check(directory: folder)
+      var profile = result.set.profile
+      if let indicator {
+        profile.indicators = profile.indicators.filter { $0.id == indicator }
+        if profile.indicators.isEmpty {
+          throw ValidationError("No indicator '\(indicator)' in profile \(profile.id).")
+        }
+      }
+      if index > 0 { print("") }
+      print(CoefficientText.profile(profile))
+      if !result.isClean {
+        failed = true
+        FileHandle.standardError.write(
+          Data(
+            ("\(folder.path): \(result.errors.count) errors; run 'gep coefficients check'\n")
+              .utf8))
+      }
+    }
+    if failed { throw ExitCode.failure }
+  }
+}
