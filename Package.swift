@@ -19,13 +19,20 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+    .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
     .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
     .target(name: "GEPGeo", dependencies: ["CGDAL", "CPROJ"]),
     .target(name: "GEPCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
-    .target(name: "GEPPipeline", dependencies: ["GEPCore", "GEPGeo"]),
+    .target(
+      name: "GEPPipeline",
+      dependencies: [
+        "GEPCore", "GEPGeo", .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .executableTarget(
       name: "gep",
       dependencies: [
