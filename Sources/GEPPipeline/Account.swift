@@ -130,7 +130,7 @@ func buildAccount(
   let materialLines = try allocateMaterialProducts(
     config: config, units: units, village: village, level1: level1, coefficients: coefficients,
     code12: code12, diagnostics: &d)
-  for z in 0..<villageCount {
+  for z in 0..<villageCount where !materialLines.isEmpty {
     village[z].lines = materialLines[z] + village[z].lines
   }
   if !materialLines.isEmpty, let template = materialLines.first {

@@ -70,6 +70,9 @@ public struct CellModel: Sendable {
   public var roles: [RasterRole]
   /// Warnings found while building (missing coefficients, prices, inputs).
   public var notes: [Problem]
+  /// Per channel, the land-use codes whose ecosystem class has no coefficient for it (with a
+  /// slope-conditional P, those whose P has no row for slope 1°).
+  public var missingCodes: [[Int]] = []
   /// The method switches in force, for the manifest.
   public var switches: [String: String]
   var codes: [Int: CodeParameters]
@@ -229,7 +232,7 @@ extension CellModel {
     func price(_ id: String) -> (Double, String)? {
       guard let p = c.prices[id], let v = p.value else { return nil }
       let year = p.priceYear.map { ", \($0)" } ?? ""
-      return (v, "\(v) \(p.unit) (\(id)\(year), \(p.provenance.source))")
+      return (v, "\(formatNumber(v)) \(p.unit) (\(id)\(year), \(p.provenance.source))")
     }
     func param(_ id: String) -> Double? { c.parameterValue(id) }
     // Per-code parameters through the crosswalk.
@@ -406,6 +409,21 @@ extension CellModel {
       var dense = [CodeParameters](repeating: CodeParameters(), count: maxCode + 1)
       for (k, v) in codes where k >= 0 { dense[k] = v }
       model.dense = dense
+    }
+    // Land-use codes whose class lacks a coefficient, per channel (reported with their areas
+    // after the cell pass).
+    let probe = [Double](repeating: 1, count: max(1, roles.count))
+    model.missingCodes = indicators.indices.map { k in
+      var missing: [Int] = []
+      var x = probe
+      for code in codes.keys.sorted() {
+        let p = codes[code]!
+        let ok = x.withUnsafeMutableBufferPointer { b in
+          model.evaluate(k, p, b.baseAddress!, area: 1) != nil
+        }
+        if !ok { missing.append(code) }
+      }
+      return missing
     }
     model.notes = notes
     model.switches = switches

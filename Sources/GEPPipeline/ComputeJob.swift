@@ -210,6 +210,26 @@ public enum ComputeJob {
       }
       throw InputProblems(problems: d.problems)
     }
+    // Cells not computed for lack of a coefficient: one warning per channel.
+    var land = ExactSum()
+    for z in 0..<sums.zoneCount { land.add(sums.landArea(z)) }
+    for (k, ind) in model.indicators.enumerated() {
+      var un = ExactSum()
+      for z in 0..<sums.zoneCount { un.add(sums.uncoveredArea(z, k)) }
+      guard un.raw > 0, land.value > 0 else { continue }
+      let codes = model.missingCodes.indices.contains(k) ? model.missingCodes[k] : []
+      let listed = codes.map { c in
+        let cls = model.ecosystemClass(code: c).map { "class \($0)" } ?? "?"
+        return "\(c) (\(cls))"
+      }
+      d.warning(
+        "coefficients.missing-for-class",
+        "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "
+          + String(format: "%.2f", un.value / land.value * 100)
+          + " % of the land area is not computed: no coefficient (or not applicable) for land-use codes "
+          + listed.joined(separator: ", ") + " in \(config.profile)",
+        at: ProblemLocation(file: config.coefficientsFolder, field: ind.id))
+    }
     let account = try buildAccount(
       sums: sums, units: units, model: model, coefficients: coefficients, config: config,
       diagnostics: &d)

@@ -42,7 +42,7 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
   var header = [
     "code", "name", "level", "parent_code", "area_km2", "landuse_nodata_km2",
   ]
-  header += account.level1Names.map { "area_\($0.0.lowercased().replacingOccurrences(of: " ", with: "_"))_km2" }
+  header += account.level1Names.map { "area_\(slug($0.0))_km2" }
   header += cols.map { "\($0.id)_yuan" }
   header += [
     "material_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan", "gdp_yuan", "gep_gdp_ratio",
@@ -174,4 +174,12 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
   }
   return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n")
     + "\n]}\n"
+}
+
+/// A column-name slug of a class name: the part before any "(", lowercase, words joined by "_"
+/// ("Wetland (incl. lakes …)" → "wetland", "Bare land and desert" → "bare_land_and_desert").
+func slug(_ name: String) -> String {
+  let head = name.split(separator: "(").first.map(String.init) ?? name
+  let words = head.lowercased().split { !$0.isLetter && !$0.isNumber }
+  return words.joined(separator: "_")
 }

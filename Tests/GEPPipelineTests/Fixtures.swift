@@ -1,0 +1,131 @@
+import Foundation
+import GEPGeo
+import GEPPipeline
+
+/// The repository root, from this file's path.
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// The national coefficient root of the repository.
+let coefficientRoot = repoRoot.appendingPathComponent("coefficients").path
+
+/// A fresh temporary folder.
+func tempFolder(_ name: String) throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "gep-tests-\(name)-\(UInt64.random(in: 0...UInt64.max))")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// A synthetic run in `folder`: a UTM 49N grid (EPSG:32649) of `width × height` cells of 30 m
+/// from (500000, 3000000), rasters given as functions of (col, row), villages given as
+/// rectangles in cell coordinates, and the tables given as CSV text.
+struct SyntheticRun {
+  var width = 20
+  var height = 10
+  var cell = 30.0
+  var landUse: (Int, Int) -> Double = { _, _ in 6 }
+  var landUseNoData: Double? = 0
+  var rasters: [String: (unit: String, value: (Int, Int) -> Double)] = [:]
+  /// (code, name, col0, row0, col1, row1) half-open cell rectangles.
+  var villages: [(String, String, Int, Int, Int, Int)] = []
+  var materialCSV: String? = nil
+  var gdpCSV: String? = nil
+  var scheme = "swat"
+  var profile = "national-2022"
+
+  var grid: Grid {
+    get throws {
+      Grid(
+        crs: try SpatialReference(epsg: 32649),
+        geoTransform: GeoTransform(
+          originX: 500_000, pixelWidth: cell, originY: 3_000_000, pixelHeight: -cell),
+        width: width, height: height)
+    }
+  }
+
+  /// Writes everything and returns the run file's path.
+  func write(to folder: URL) throws -> String {
+    let g = try grid
+    func raster(_ name: String, _ f: (Int, Int) -> Double, type: RasterDataType, nd: Double?)
+      throws
+    {
+      var v = [Double](repeating: 0, count: width * height)
+      for r in 0..<height { for c in 0..<width { v[r * width + c] = f(c, r) } }
+      let w = try RasterWriter(
+        path: folder.appendingPathComponent(name).path, grid: g, dataType: type, noData: nd,
+        blockSize: 16)
+      try w.write(v, window: g.fullWindow)
+      try w.close()
+    }
+    try raster("landuse.tif", landUse, type: .int16, nd: landUseNoData)
+    var toml = """
+      year = 2024
+      profile = "\(profile)"
+      coefficients = "\(coefficientRoot)"
+      output = "out"
+
+      [landuse]
+      path = "landuse.tif"
+      scheme = "\(scheme)"
+
+      """
+    for (name, r) in rasters.sorted(by: { $0.key < $1.key }) {
+      try raster("\(name).tif", r.value, type: .float32, nd: -9999)
+      toml += "\n[rasters.\(name)]\npath = \"\(name).tif\"\nunit = \"\(r.unit)\"\n"
+    }
+    var features: [String] = []
+    for v in villages {
+      let x0 = 500_000 + Double(v.2) * cell
+      let x1 = 500_000 + Double(v.4) * cell
+      let y0 = 3_000_000 - Double(v.3) * cell
+      let y1 = 3_000_000 - Double(v.5) * cell
+      features.append(
+        """
+        {"type":"Feature","properties":{"code":"\(v.0)","name":"\(v.1)"},"geometry":{"type":"Polygon","coordinates":[[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]]}}
+        """)
+    }
+    let geojson = """
+      {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32649"}},"features":[
+      \(features.joined(separator: ",\n"))
+      ]}
+      """
+    try Data(geojson.utf8).write(to: folder.appendingPathComponent("villages.geojson"))
+    toml += """
+
+      [units]
+      path = "villages.geojson"
+      code_field = "code"
+      name_field = "name"
+      hierarchy = "code12"
+
+      """
+    if let m = materialCSV {
+      try Data(m.utf8).write(to: folder.appendingPathComponent("material.csv"))
+      toml += "\n[tables.material_products]\npath = \"material.csv\"\n"
+    }
+    if let gdp = gdpCSV {
+      try Data(gdp.utf8).write(to: folder.appendingPathComponent("gdp.csv"))
+      toml += "\n[tables.gdp_population]\npath = \"gdp.csv\"\n"
+    }
+    let path = folder.appendingPathComponent("gep.toml").path
+    try Data(toml.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+  }
+}
+
+/// Parses CSV text with OGR (an independent reader) into rows keyed by header.
+func readCSV(_ path: String) throws -> [[String: String]] {
+  try Table(path: path).records
+}
+
+/// Runs a compute job and returns the output folder.
+func compute(
+  _ runFile: String, out: URL, threads: Int = 2, tileSize: Int? = nil, overwrite: Bool = false
+) throws -> ComputeResult {
+  let config = try RunConfiguration.load(path: runFile)
+  return try ComputeJob.run(
+    config: config,
+    options: ComputeOptions(
+      output: out.path, threads: threads, tileSize: tileSize, overwrite: overwrite))
+}
