@@ -39,6 +39,7 @@ let package = Package(
         "GEPPipeline", "GEPCore", "GEPGeo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    .executableTarget(name: "gep-sample-data", dependencies: ["GEPGeo"]),
     .testTarget(
       name: "GEPCoreTests",
       dependencies: ["GEPCore", .product(name: "PropertyBased", package: "swift-property-based")]),

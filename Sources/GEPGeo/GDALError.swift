@@ -67,8 +67,7 @@ public struct GDALError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Reads this thread's last GDAL error (`CPLGetLastErrorNo`, `CPLGetLastErrorType`,
 /// `CPLGetLastErrorMsg`) into a `GDALError` and clears it with `CPLErrorReset`.
-func lastGDALError(_ function: String, path: String? = nil, fallback: String? = nil) -> GDALError
-{
+func lastGDALError(_ function: String, path: String? = nil, fallback: String? = nil) -> GDALError {
   let number = Int32(CPLGetLastErrorNo())
   let type = CPLGetLastErrorType()
   var message = String(cString: CPLGetLastErrorMsg())
@@ -89,8 +88,7 @@ func check(_ err: CPLErr, _ function: String, path: String? = nil) throws(GDALEr
 
 /// Throws the thread's last GDAL error when a C function returned a null handle.
 @inline(__always)
-func checkNotNil<T>(_ handle: T?, _ function: String, path: String? = nil) throws(GDALError) -> T
-{
+func checkNotNil<T>(_ handle: T?, _ function: String, path: String? = nil) throws(GDALError) -> T {
   guard let handle else { throw lastGDALError(function, path: path) }
   return handle
 }

@@ -147,7 +147,8 @@ public final class RasterDataset {
         message: "band \(index) does not exist (the raster has \(bandCount))",
         function: "GDALGetRasterBand", path: path)
     }
-    let h = try checkNotNil(GDALGetRasterBand(handle, Int32(index)), "GDALGetRasterBand", path: path)
+    let h = try checkNotNil(
+      GDALGetRasterBand(handle, Int32(index)), "GDALGetRasterBand", path: path)
     return RasterBand(dataset: self, handle: h, index: index)
   }
 }

@@ -90,7 +90,8 @@ public final class RasterWriter {
         function: "GDALRasterIO", path: path)
     }
     guard band >= 1, band <= bandCount, window.colOffset >= 0, window.rowOffset >= 0,
-      window.colOffset + window.width <= grid.width, window.rowOffset + window.height <= grid.height,
+      window.colOffset + window.width <= grid.width,
+      window.rowOffset + window.height <= grid.height,
       count >= window.count
     else {
       throw GDALError(
@@ -184,7 +185,9 @@ public final class RasterWriter {
 
 /// Calls `body` with a NULL-terminated `char **` list built from `strings` (GDAL's
 /// `CSLConstList`), freeing it afterwards.
-func withCStringList<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
+func withCStringList<R>(
+  _ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> R
+) -> R {
   var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
   for s in strings { list = CSLAddString(list, s) }
   defer { CSLDestroy(list) }

@@ -173,7 +173,8 @@ public final class CoordinateTransformation {
     if success == 0 || ok.contains(0) {
       let bad = ok.firstIndex(of: 0) ?? 0
       throw lastGDALError(
-        "OCTTransform", fallback: "point \(bad) could not be transformed from \(source) to \(target)")
+        "OCTTransform",
+        fallback: "point \(bad) could not be transformed from \(source) to \(target)")
     }
   }
 }

@@ -175,7 +175,9 @@ public final class VectorDataset {
     GDAL.ensureRegistered()
     CPLErrorReset()
     let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-    let h = withCStringList(openOptions) { opts in GDALOpenEx(path, flags, nil, constList(opts), nil) }
+    let h = withCStringList(openOptions) { opts in
+      GDALOpenEx(path, flags, nil, constList(opts), nil)
+    }
     guard let h else {
       throw lastGDALError("GDALOpenEx", path: path, fallback: "not a vector dataset GDAL can open")
     }
@@ -216,7 +218,8 @@ public final class VectorDataset {
     guard let l = GDALDatasetGetLayerByName(handle, name) else {
       throw GDALError(
         number: GDALError.illegalArgument,
-        message: "no layer or sheet named \"\(name)\"; it has: \(layerNames.joined(separator: ", "))",
+        message:
+          "no layer or sheet named \"\(name)\"; it has: \(layerNames.joined(separator: ", "))",
         function: "GDALDatasetGetLayerByName", path: path)
     }
     return VectorLayer(dataset: self, handle: l)

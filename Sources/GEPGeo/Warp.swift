@@ -31,15 +31,18 @@ public enum Resampling: String, Sendable, CaseIterable, Codable {
 ///   - dataType: output cell type (default Float64).
 ///   - noData: the output nodata value (default NaN).
 ///   - memoryLimitMB: the warper's working memory.
+///   - sourceCRS: the CRS to assume for the source instead of the one it declares (gdalwarp
+///     `-s_srs`), for files whose declared CRS is wrong or missing.
 /// - Throws: `GDALError` with GDAL's message when the source cannot be opened, has no CRS, or
 ///   the warp fails.
 public func warpRaster(
   sourcePath: String, band: Int = 1, onto grid: Grid, resampling: Resampling,
   outputPath: String, dataType: RasterDataType = .float64, noData: Double = .nan,
-  memoryLimitMB: Int = 256
+  memoryLimitMB: Int = 256, sourceCRS: SpatialReference? = nil
 ) throws(GDALError) {
   let source = try RasterDataset(path: sourcePath)
-  guard try source.spatialReference() != nil else {
+  let declared = try source.spatialReference()
+  guard sourceCRS != nil || declared != nil else {
     throw GDALError(
       number: GDALError.appDefined,
       message: "the raster declares no coordinate reference system; it cannot be warped",
@@ -58,7 +61,9 @@ public func warpRaster(
   defer { if let vrtPath { try? GDAL.unlink(vrtPath) } }
   let b = grid.bounds
   let nd = noData.isNaN ? "nan" : String(noData)
-  let args: [String] = [
+  var args: [String] = []
+  if let sourceCRS { args += ["-s_srs", sourceCRS.wkt] }
+  args += [
     "-of", "GTiff", "-t_srs", grid.crs.wkt,
     "-te", String(b.minX), String(b.minY), String(b.maxX), String(b.maxY),
     "-ts", String(grid.width), String(grid.height), "-r", resampling.rawValue,

@@ -99,7 +99,10 @@ func buildAccount(
   let code12 = config.units.hierarchy == .statisticalCode12
   let level1 = sums.classCodes
   let names = level1.map { c in
-    (coefficients.ecosystemClasses[c]?.nameEN ?? String(c), coefficients.ecosystemClasses[c]?.nameZH ?? "")
+    (
+      coefficients.ecosystemClasses[c]?.nameEN ?? String(c),
+      coefficients.ecosystemClasses[c]?.nameZH ?? ""
+    )
   }
   let villageCount = units.villages.count
   // Village rows from the cell sums.
@@ -121,7 +124,8 @@ func buildAccount(
       classAreas: (0..<level1.count).map { sums.classArea(z, $0) }, lines: lines(zone: z))
   }
   var unassigned = UnitAccount(
-    unit: AccountingUnit(code: Account.unassignedCode, name: "outside every unit", level: .village, parentCode: nil),
+    unit: AccountingUnit(
+      code: Account.unassignedCode, name: "outside every unit", level: .village, parentCode: nil),
     area: sums.landArea(villageCount), noDataArea: sums.noDataArea(villageCount),
     classAreas: (0..<level1.count).map { sums.classArea(villageCount, $0) },
     lines: lines(zone: villageCount))
@@ -134,12 +138,13 @@ func buildAccount(
     village[z].lines = materialLines[z] + village[z].lines
   }
   if !materialLines.isEmpty, let template = materialLines.first {
-    unassigned.lines = template.map { l in
-      var e = l
-      e.quantity = nil
-      e.value = ExactSum()
-      return e
-    } + unassigned.lines
+    unassigned.lines =
+      template.map { l in
+        var e = l
+        e.quantity = nil
+        e.value = ExactSum()
+        return e
+      } + unassigned.lines
   }
 
   // Roll up: parents as sums of children (exact).
@@ -185,7 +190,8 @@ func buildAccount(
       let pi = t.fieldIndex("population")
       for r in t.rows {
         let code = normalisedCode(r.values[ci], code12: code12)
-        let loc = ProblemLocation(file: gt.path, row: r.line, column: "unit_code", value: r.values[ci])
+        let loc = ProblemLocation(
+          file: gt.path, row: r.line, column: "unit_code", value: r.values[ci])
         guard rows[code] != nil else {
           d.error("table.unknown-unit", "unit code not in the unit layer's hierarchy", at: loc)
           continue
@@ -193,7 +199,8 @@ func buildAccount(
         guard let g = Double(r.values[gi]) else {
           d.error(
             "table.not-numeric", "gdp_yuan is not a number",
-            at: ProblemLocation(file: gt.path, row: r.line, column: "gdp_yuan", value: r.values[gi]))
+            at: ProblemLocation(file: gt.path, row: r.line, column: "gdp_yuan", value: r.values[gi])
+          )
           continue
         }
         rows[code]!.gdp = g
@@ -203,7 +210,8 @@ func buildAccount(
           } else {
             d.error(
               "table.not-numeric", "population is not a number",
-              at: ProblemLocation(file: gt.path, row: r.line, column: "population", value: r.values[pi]))
+              at: ProblemLocation(
+                file: gt.path, row: r.line, column: "population", value: r.values[pi]))
           }
         }
       }
@@ -307,10 +315,14 @@ func allocateMaterialProducts(
       continue
     }
     guard let value = Double(r.values[vi]), value.isFinite else {
-      d.error("table.not-numeric", "output_value_yuan is not a number", at: loc("output_value_yuan", r.values[vi]))
+      d.error(
+        "table.not-numeric", "output_value_yuan is not a number",
+        at: loc("output_value_yuan", r.values[vi]))
       continue
     }
-    let words = r.values[ai].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    let words = r.values[ai].split(separator: ";").map {
+      $0.trimmingCharacters(in: .whitespaces).lowercased()
+    }
     var classIdx: [Int] = []
     for w in words {
       if let i = classIndexByWord[w] {
@@ -328,7 +340,9 @@ func allocateMaterialProducts(
       return chain.contains(code)
     }
     if under.isEmpty {
-      d.error("table.unknown-unit", "unit code not in the unit layer's hierarchy", at: loc("unit_code", r.values[ci]))
+      d.error(
+        "table.unknown-unit", "unit code not in the unit layer's hierarchy",
+        at: loc("unit_code", r.values[ci]))
       continue
     }
     var weights = under.map { z in classIdx.reduce(0.0) { $0 + village[z].classAreas[$1].value } }
@@ -337,7 +351,8 @@ func allocateMaterialProducts(
     if total <= 0 {
       weights = under.map { village[$0].area.value }
       total = weights.reduce(0, +)
-      rule = "allocated from \(r.values[ci]) by total area (no \(words.joined(separator: "+")) there)"
+      rule =
+        "allocated from \(r.values[ci]) by total area (no \(words.joined(separator: "+")) there)"
       d.warning("material.allocation-fallback", rule, at: loc("allocate_to", r.values[ai]))
     }
     guard total > 0 else { continue }
@@ -349,7 +364,8 @@ func allocateMaterialProducts(
       IndicatorLine(
         indicator: p.id, component: "", category: .material, nameZH: p.nameZH, quantity: nil,
         physicalUnit: "", value: values[z][k], method: p.method,
-        price: rules[k].isEmpty ? "not in the material_products table" : "reported output value, " + rules[k],
+        price: rules[k].isEmpty
+          ? "not in the material_products table" : "reported output value, " + rules[k],
         maskedArea: ExactSum(), uncoveredArea: ExactSum())
     }
   }

@@ -99,13 +99,15 @@ public struct UnitSet {
     for f in try layer.features() {
       let code = f.attributes[input.codeField]?.description ?? ""
       let name = f.attributes[input.nameField]?.description ?? ""
-      let loc = ProblemLocation(file: file, layer: layer.name, row: Int(f.fid), field: input.codeField, value: code)
+      let loc = ProblemLocation(
+        file: file, layer: layer.name, row: Int(f.fid), field: input.codeField, value: code)
       if code.isEmpty {
         d.error("units.empty-code", "a unit has no code", at: loc)
         continue
       }
       if let other = seen[code] {
-        d.error("units.duplicate-code", "the code is used by features \(other) and \(f.fid)", at: loc)
+        d.error(
+          "units.duplicate-code", "the code is used by features \(other) and \(f.fid)", at: loc)
         continue
       }
       seen[code] = f.fid
@@ -135,7 +137,11 @@ public struct UnitSet {
       }
       guard var g = f.geometry, !g.isEmpty else {
         d.error("units.empty-geometry", "the unit has no geometry; it still gets a row", at: loc)
-        villages.append((AccountingUnit(code: code, name: name, level: .village, parentCode: parent), try Geometry(wkt: "POLYGON EMPTY")))
+        villages.append(
+          (
+            AccountingUnit(code: code, name: name, level: .village, parentCode: parent),
+            try Geometry(wkt: "POLYGON EMPTY")
+          ))
         continue
       }
       if !g.isValid {
@@ -143,7 +149,10 @@ public struct UnitSet {
         d.warning("units.invalid-geometry", "invalid geometry repaired with make-valid", at: loc)
       }
       villages.append(
-        (AccountingUnit(code: code, name: name, level: .village, parentCode: parent), try g.transformed(by: toGrid)))
+        (
+          AccountingUnit(code: code, name: name, level: .village, parentCode: parent),
+          try g.transformed(by: toGrid)
+        ))
     }
     var names: [String: String] = [:]
     if let namesPath = input.namesTable {
@@ -161,7 +170,8 @@ public struct UnitSet {
       AccountingUnit(code: $0, name: names[$0] ?? $0, level: .county, parentCode: nil)
     }
     all += townships.keys.sorted().map {
-      AccountingUnit(code: $0, name: names[$0] ?? $0, level: .township, parentCode: townships[$0]!.parent)
+      AccountingUnit(
+        code: $0, name: names[$0] ?? $0, level: .township, parentCode: townships[$0]!.parent)
     }
     all += villages.map(\.0)
     if d.hasErrors { throw InputProblems(problems: d.problems) }

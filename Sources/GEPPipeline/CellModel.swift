@@ -30,7 +30,9 @@ public struct CellIndicator: Sendable, Hashable {
   /// The per-cell formulas.
   enum Kind: Sendable, Hashable {
     case waterConservation, soilConservation, carbonSequestration, climateRegulation
-    case airPurification(Int), waterPurification(Int), floodMarsh
+    case airPurification(Int)
+    case waterPurification(Int)
+    case floodMarsh
   }
 }
 
@@ -308,8 +310,9 @@ extension CellModel {
         let pr = price(p.priceIDs.first ?? "")
         model.waterPrice = pr?.0 ?? 0
         switches["water_conservation.negative_cells"] = model.negativeCells.rawValue
-        add(p, .waterConservation, roles: [.precipitation, .evapotranspiration], unit: "m3/a",
-            priceNote: pr?.1)
+        add(
+          p, .waterConservation, roles: [.precipitation, .evapotranspiration], unit: "m3/a",
+          priceNote: pr?.1)
       case ("soil_conservation", let m) where m == "rusle_cp" || m == "rusle_c":
         let ids = p.priceIDs
         let dredging = price(ids.first { $0.contains("dredging") } ?? "dredging_cost")
@@ -332,8 +335,9 @@ extension CellModel {
         if available.contains(.slope) { roles.append(.slope) }
         if m == "rusle_c" { switches["soil_conservation.form"] = "1 - C" }
         let parts = [dredging?.1, n?.1, ph?.1].compactMap { $0 }
-        add(p, .soilConservation, roles: roles, unit: "t/a",
-            priceNote: parts.isEmpty ? nil : parts.joined(separator: "; "))
+        add(
+          p, .soilConservation, roles: roles, unit: "t/a",
+          priceNote: parts.isEmpty ? nil : parts.joined(separator: "; "))
       case ("carbon_sequestration", "sequestration_rate"):
         var chosen: (Double, String, String)? = nil
         for id in p.priceIDs {
@@ -351,7 +355,8 @@ extension CellModel {
         }
         if let (v, _, unit) = chosen {
           model.carbonPrice = CarbonPrice(
-            amount: v, basis: unit.lowercased().contains("co2") ? .perTonneCarbonDioxide : .perTonneCarbon)
+            amount: v,
+            basis: unit.lowercased().contains("co2") ? .perTonneCarbonDioxide : .perTonneCarbon)
         }
         add(p, .carbonSequestration, roles: [], unit: "tCO2/a", priceNote: chosen?.1)
       case ("climate_regulation", _):

@@ -71,7 +71,8 @@ public enum ComputeJob {
     func mark(_ name: String) {
       let now = clock.now
       let d = now - lap
-      timings.append((name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+      timings.append(
+        (name, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
       lap = now
     }
     var d = Diagnostics()
@@ -91,13 +92,23 @@ public enum ComputeJob {
         "landuse.unknown-scheme",
         "no crosswalk crosswalk_\(config.landUseScheme).csv in \(config.coefficientsFolder); "
           + "known: \(coefficients.crosswalks.keys.sorted().joined(separator: ", "))",
-        at: ProblemLocation(file: config.runFile, field: "landuse.scheme", value: config.landUseScheme))
+        at: ProblemLocation(
+          file: config.runFile, field: "landuse.scheme", value: config.landUseScheme))
     }
     // Land use defines the grid.
     var grid: Grid? = nil
     do {
       let ds = try RasterDataset(path: config.landUse.path)
-      grid = try ds.grid()
+      if let c = config.landUse.crs {
+        grid = Grid(
+          crs: try SpatialReference(definition: c), geoTransform: try ds.geoTransform(),
+          width: ds.width, height: ds.height)
+        d.warning(
+          "raster.crs-assigned", "the land-use CRS is taken from the run file (\(c)), not the file",
+          at: ProblemLocation(file: config.landUse.path))
+      } else {
+        grid = try ds.grid()
+      }
       _ = try ds.band(config.landUse.band)
     } catch {
       d.gdal("landuse.unreadable", error, file: config.landUse.path)
@@ -106,7 +117,7 @@ public enum ComputeJob {
       do {
         let ds = try RasterDataset(path: r.path)
         _ = try ds.band(r.band)
-        if try ds.spatialReference() == nil {
+        if r.crs == nil, try ds.spatialReference() == nil {
           d.error(
             "raster.no-crs", "the raster declares no coordinate reference system",
             at: ProblemLocation(file: r.path, band: r.band))
@@ -147,7 +158,8 @@ public enum ComputeJob {
           at: ProblemLocation(file: config.rasters["dem"]!.path))
         continue
       }
-      rolePaths.append(try onGrid(config.rasters[role.rawValue]!, grid: g, work: work, progress: progress))
+      rolePaths.append(
+        try onGrid(config.rasters[role.rawValue]!, grid: g, work: work, progress: progress))
     }
     mark("warp")
     // Level-1 classes.
@@ -185,7 +197,8 @@ public enum ComputeJob {
         + "\(options.threads) threads")
     let step = max(1, tiles.count / 10)
     let sums = try runZonalPass(
-      grid: g, inputs: GridInputs(landUse: (config.landUse.path, config.landUse.band), roles: rolePaths),
+      grid: g,
+      inputs: GridInputs(landUse: (config.landUse.path, config.landUse.band), roles: rolePaths),
       model: model, rasterizer: rasterizer, villageCount: units.villages.count,
       level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
       sink: sink
@@ -206,7 +219,8 @@ public enum ComputeJob {
           "land-use code \(code == Int.min ? "(not an integer)" : String(code)) is not in "
             + "crosswalk_\(config.landUseScheme).csv: \(u.cells) cells, "
             + String(format: "%.4f", share) + " % of the area",
-          at: ProblemLocation(file: config.landUse.path, band: config.landUse.band, value: String(code)))
+          at: ProblemLocation(
+            file: config.landUse.path, band: config.landUse.band, value: String(code)))
       }
       throw InputProblems(problems: d.problems)
     }
@@ -237,11 +251,13 @@ public enum ComputeJob {
     // Outputs.
     try write(summaryCSV(account, bom: options.bom), to: out.file("summary.csv"))
     try write(indicatorsCSV(account, bom: options.bom), to: out.file("indicators.csv"))
-    try write(try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
+    try write(
+      try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
     try FileManager.default.removeItem(at: work)
     mark("write")
     let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     let manifest = try manifestJSON(
       config: config, options: options, grid: g, model: model, coefficients: coefficients,
       warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
@@ -259,7 +275,8 @@ public enum ComputeJob {
     _ r: RasterInput, grid: Grid, work: URL, progress: (String) -> Void
   ) throws -> (path: String, band: Int) {
     let ds = try RasterDataset(path: r.path)
-    if let crs = try ds.spatialReference(), try crs.isSame(as: grid.crs),
+    let declared = try r.crs.map { try SpatialReference(definition: $0) } ?? ds.spatialReference()
+    if let crs = declared, try crs.isSame(as: grid.crs),
       try ds.geoTransform() == grid.geoTransform, ds.width == grid.width,
       ds.height == grid.height
     {
@@ -268,7 +285,8 @@ public enum ComputeJob {
     let out = work.appendingPathComponent("\(r.name).tif").path
     progress("warping \(r.name) onto the grid (\(r.resampling.rawValue))")
     try warpRaster(
-      sourcePath: r.path, band: r.band, onto: grid, resampling: r.resampling, outputPath: out)
+      sourcePath: r.path, band: r.band, onto: grid, resampling: r.resampling, outputPath: out,
+      sourceCRS: try r.crs.map { try SpatialReference(definition: $0) })
     return (out, 1)
   }
 

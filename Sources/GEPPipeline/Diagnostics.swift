@@ -88,8 +88,9 @@ public struct Diagnostics: Sendable {
   public init() {}
 
   /// Adds an error.
-  public mutating func error(_ code: String, _ message: String, at location: ProblemLocation = .init())
-  {
+  public mutating func error(
+    _ code: String, _ message: String, at location: ProblemLocation = .init()
+  ) {
     problems.append(Problem(.error, code, message, at: location))
   }
 

@@ -13,10 +13,14 @@ func manifestJSON(
   tileSize: (Int, Int), cells: Int
 ) throws -> String {
   var files: [(String, String)] = [("run_file", config.runFile), ("landuse", config.landUse.path)]
-  for (k, r) in config.rasters.sorted(by: { $0.key < $1.key }) { files.append(("raster.\(k)", r.path)) }
+  for (k, r) in config.rasters.sorted(by: { $0.key < $1.key }) {
+    files.append(("raster.\(k)", r.path))
+  }
   files.append(("units", config.units.path))
   if let n = config.units.namesTable { files.append(("unit_names", n)) }
-  for (k, t) in config.tables.sorted(by: { $0.key < $1.key }) { files.append(("table.\(k)", t.path)) }
+  for (k, t) in config.tables.sorted(by: { $0.key < $1.key }) {
+    files.append(("table.\(k)", t.path))
+  }
   let coefDir = URL(fileURLWithPath: config.coefficientsFolder)
   let coefFiles = ((try? FileManager.default.contentsOfDirectory(atPath: coefDir.path)) ?? [])
     .filter { $0.hasSuffix(".csv") }.sorted()
@@ -37,7 +41,9 @@ func manifestJSON(
     "    {\"code\": \(jsonString(w.code)), \"message\": \(jsonString(w.message)), "
       + "\"location\": \(jsonString(w.location.text))}"
   }
-  let times = timings.map { "    \(jsonString($0.0)): \(formatNumber(($0.1 * 1000).rounded() / 1000))" }
+  let times = timings.map {
+    "    \(jsonString($0.0)): \(formatNumber(($0.1 * 1000).rounded() / 1000))"
+  }
   let indicators = model.indicators.map { i in
     "    {\"id\": \(jsonString(i.id)), \"component\": \(i.component.map(jsonString) ?? "null"), "
       + "\"method\": \(jsonString(i.method)), \"unit\": \(jsonString(i.physicalUnit)), "

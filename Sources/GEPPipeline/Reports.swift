@@ -52,7 +52,8 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
   for u in account.units {
     let areaKm2 = u.area.value / 1e6
     var row = [
-      u.unit.code, u.unit.name, u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+      u.unit.code, u.unit.name,
+      u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
       u.unit.parentCode ?? "", formatNumber(areaKm2), formatNumber(u.noDataArea.value / 1e6),
     ]
     row += u.classAreas.map { formatNumber($0.value / 1e6) }
@@ -69,9 +70,11 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
     }
     let gep = u.gep.value
     row += [
-      formatNumber(u.categoryValue(.material).value), formatNumber(u.categoryValue(.regulating).value),
+      formatNumber(u.categoryValue(.material).value),
+      formatNumber(u.categoryValue(.regulating).value),
       formatNumber(u.categoryValue(.cultural).value), formatNumber(gep),
-      u.gdp.map(formatNumber) ?? "", u.gdp.map { formatNumber(gepToGDPRatio(gep: gep, gdp: $0)) } ?? "",
+      u.gdp.map(formatNumber) ?? "",
+      u.gdp.map { formatNumber(gepToGDPRatio(gep: gep, gdp: $0)) } ?? "",
       u.population.map(formatNumber) ?? "",
       u.population.map { formatNumber(gepPerCapita(gep: gep, population: $0)) } ?? "",
       areaKm2 > 0 ? formatNumber(gep / areaKm2) : "",
@@ -142,7 +145,9 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
   for (i, v) in units.villages.enumerated() { geometryByCode[v.code] = units.geometries[i] }
   for level in [UnitLevel.township, .county] {
     for u in units.all where u.level == level {
-      let children = units.all.filter { $0.parentCode == u.code }.compactMap { geometryByCode[$0.code] }
+      let children = units.all.filter { $0.parentCode == u.code }.compactMap {
+        geometryByCode[$0.code]
+      }
       if !children.isEmpty { geometryByCode[u.code] = try Geometry.union(children) }
     }
   }
@@ -158,7 +163,12 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
     for c in cols {
       var s = ExactSum()
       var any = false
-      for l in u.lines where l.indicator == c.id { if let v = l.value { s.add(v); any = true } }
+      for l in u.lines where l.indicator == c.id {
+        if let v = l.value {
+          s.add(v)
+          any = true
+        }
+      }
       props.append("\"\(c.id)_yuan\":\(any ? formatNumber(s.value) : "null")")
     }
     props.append("\"material_yuan\":\(formatNumber(u.categoryValue(.material).value))")
@@ -170,7 +180,8 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
       geometry = try g.transformed(by: toLonLat).geoJSON(significantDigits: 7)
     }
     features.append(
-      "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}")
+      "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}"
+    )
   }
   return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n")
     + "\n]}\n"

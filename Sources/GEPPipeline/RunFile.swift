@@ -15,6 +15,9 @@ public struct RasterInput: Sendable, Hashable {
   public var unit: String
   /// How the raster is warped onto the grid when it is not already on it.
   public var resampling: Resampling
+  /// A CRS definition (e.g. "EPSG:4528") to assume instead of the one the file declares, for
+  /// files whose declared CRS is wrong or missing (the key `crs`); nil: the file's own.
+  public var crs: String? = nil
 }
 
 /// The known raster roles, their accepted units and default resampling.
@@ -203,7 +206,8 @@ public struct RunConfiguration: Sendable {
     let output = resolve(string(root, "output", "output", required: false) ?? "out")
 
     func raster(_ t: TOMLTable, name: String, prefix: String, unitRequired: Bool) -> RasterInput? {
-      unknownKeys(t, allowed: ["path", "band", "unit", "resampling", "scheme"], prefix: prefix)
+      unknownKeys(
+        t, allowed: ["path", "band", "unit", "resampling", "scheme", "crs"], prefix: prefix)
       let p = string(t, "path", prefix + "path")
       let band = int(t, "band", prefix + "band", default: 1) ?? 1
       if band < 1 { d.error("run-file.value", "band numbers start at 1", at: loc(prefix + "band")) }
@@ -231,8 +235,19 @@ public struct RunConfiguration: Sendable {
             at: ProblemLocation(file: file, field: prefix + "resampling", value: r))
         }
       }
+      let crs = string(t, "crs", prefix + "crs", required: false)
+      if let crs {
+        do {
+          _ = try SpatialReference(definition: crs)
+        } catch {
+          d.error(
+            "run-file.crs", "GDAL cannot parse the CRS: \(error.message)",
+            at: ProblemLocation(file: file, field: prefix + "crs", value: crs))
+        }
+      }
       guard let p else { return nil }
-      return RasterInput(name: name, path: resolve(p), band: band, unit: unit, resampling: resampling)
+      return RasterInput(
+        name: name, path: resolve(p), band: band, unit: unit, resampling: resampling, crs: crs)
     }
 
     var landUse: RasterInput? = nil

@@ -153,7 +153,8 @@ public func runZonalPass(
                 }
                 let code = Int(luValues[i])
                 guard let p = model.parameters(code: code) else {
-                  let key = luValues[i].isFinite && luValues[i] == luValues[i].rounded() ? code : Int.min
+                  let key =
+                    luValues[i].isFinite && luValues[i] == luValues[i].rounded() ? code : Int.min
                   var u = acc.unknownCodes[key] ?? (0, ExactSum())
                   u.cells += 1
                   u.area.add(area)

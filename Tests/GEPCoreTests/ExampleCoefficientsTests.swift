@@ -55,8 +55,9 @@ struct ExampleCoefficientsTests {
       from: try shippedCoefficientsDirectory("example-literature"))
     let code = try #require(set.ecosystemClass(lulcCode: clcd, scheme: "clcd"))
     #expect(code == ecosystemClass)
-    guard case .value(let value, let row) = set.classCoefficient(
-      table: table, parameter: parameter, classCode: code)
+    guard
+      case .value(let value, let row) = set.classCoefficient(
+        table: table, parameter: parameter, classCode: code)
     else {
       Issue.record("\(table).\(parameter) of CLCD \(clcd) (class \(code)) has no value")
       return

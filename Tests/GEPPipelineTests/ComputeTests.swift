@@ -37,7 +37,8 @@ import Testing
     run.villages = [
       ("520621001001", "甲村", 0, 0, 10, 10), ("520621002001", "乙村", 10, 0, 20, 10),
     ]
-    run.materialCSV = "unit_code,sector,output_value_yuan,allocate_to,source\n"
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,allocate_to,source\n"
       + "520621,agriculture,1000000,cropland,test\n"
     run.gdpCSV = "unit_code,year,gdp_yuan,population,source\n520621,2024,1000000000,10000,test\n"
     let runFile = try run.write(to: folder)
@@ -67,10 +68,14 @@ import Testing
     #expect(abs(num("520621000000", "gep_per_capita_yuan") - gep / 10000) < 1e-9)
     // Physical quantities in indicators.csv.
     let lines = try readCSV(folder.appendingPathComponent("out/indicators.csv").path)
-    let water = lines.first { $0["code"] == "520621001001" && $0["indicator"] == "water_conservation" }
+    let water = lines.first {
+      $0["code"] == "520621001001" && $0["indicator"] == "water_conservation"
+    }
     #expect(abs((Double(water?["physical_quantity"] ?? "") ?? 0) - 41_198.4) < 1e-7)
     #expect(water?["physical_unit"] == "m3/a")
-    let soil = lines.first { $0["code"] == "520621001001" && $0["indicator"] == "soil_conservation" }
+    let soil = lines.first {
+      $0["code"] == "520621001001" && $0["indicator"] == "soil_conservation"
+    }
     #expect(abs((Double(soil?["physical_quantity"] ?? "") ?? 0) / 2073.124057 - 1) < kRel)
     #expect(result.warnings.contains { $0.code == "material.allocation-fallback" })
   }
@@ -84,7 +89,9 @@ import Testing
     run.landUse = { c, r in [6.0, 6, 1, 7, 8, 6][(c * 7 + r * 3) % 6] }
     run.rasters = [
       "precipitation": ("mm", { c, r in 1000 + Double((c * 37 + r * 11) % 400) + 0.37 }),
-      "evapotranspiration": ("mm", { c, r in (c + r) % 17 == 0 ? -9999 : 600 + Double((c * r) % 90) / 3 }),
+      "evapotranspiration": (
+        "mm", { c, r in (c + r) % 17 == 0 ? -9999 : 600 + Double((c * r) % 90) / 3 }
+      ),
       "erosivity": ("MJ mm hm-2 h-1 a-1", { c, r in 3000 + Double((c * 13 + r * 7) % 1000) }),
       "erodibility": ("t hm2 h hm-2 MJ-1 mm-1", { c, r in 0.02 + Double((c + 2 * r) % 10) / 1000 }),
       "ls": ("1", { c, r in 0.5 + Double((c * r) % 23) / 7 }),
@@ -144,7 +151,9 @@ import Testing
     for r in 0..<45 { for c in 0..<70 where (c + r) % 17 == 0 { maskedCells += 1 } }
     var masked = ExactSum()
     for u in units where u.unit.level == .village {
-      if let l = u.lines.first(where: { $0.indicator == "water_conservation" }) { masked.add(l.maskedArea) }
+      if let l = u.lines.first(where: { $0.indicator == "water_conservation" }) {
+        masked.add(l.maskedArea)
+      }
     }
     #expect(abs(masked.value - Double(maskedCells) * 900) < 1e-6)
   }
@@ -158,7 +167,9 @@ import Testing
     let folder = try tempFolder("geographic")
     defer { try? FileManager.default.removeItem(at: folder) }
     var run = irregularRun()
-    run.rasters = ["precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 })]
+    run.rasters = [
+      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
+    ]
     let runFile = try run.write(to: folder)
     let projected = try compute(runFile, out: folder.appendingPathComponent("out-utm"))
     // Warp the land use onto lon/lat: 30 m ≈ 0.00027° of latitude at 27°N.
@@ -173,7 +184,8 @@ import Testing
     let dx = 0.0003
     let geo = Grid(
       crs: wgs,
-      geoTransform: GeoTransform(originX: xs[0] - dx, pixelWidth: dx, originY: ys[1] + dy, pixelHeight: -dy),
+      geoTransform: GeoTransform(
+        originX: xs[0] - dx, pixelWidth: dx, originY: ys[1] + dy, pixelHeight: -dy),
       width: Int(((xs[1] - xs[0]) / dx).rounded(.up)) + 2,
       height: Int(((ys[1] - ys[0]) / dy).rounded(.up)) + 2)
     let warped = folder.appendingPathComponent("landuse-geo.tif").path
@@ -219,11 +231,15 @@ import Testing
       let e = try #require(f.geometry).envelope
       #expect(e.minX > 110.9 && e.maxX < 111.1 && e.minY > 27 && e.maxY < 27.2)
     }
-    let manifest = try JSONSerialization.jsonObject(
-      with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any]
+    let manifest =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any]
     #expect(manifest?["accounting_year"] as? Int == 2024)
     let inputs = manifest?["inputs"] as? [[String: Any]] ?? []
-    #expect(inputs.contains { ($0["role"] as? String) == "landuse" && ($0["sha256"] as? String)?.count == 64 })
+    #expect(
+      inputs.contains {
+        ($0["role"] as? String) == "landuse" && ($0["sha256"] as? String)?.count == 64
+      })
   }
 
   @Test func unknownLandUseCodesAreListedAndNothingIsWritten() throws {
@@ -241,11 +257,17 @@ import Testing
     } catch let e as InputProblems {
       let unknown = e.problems.filter { $0.code == "landuse.unknown-code" }
       #expect(unknown.count == 2)
-      #expect(unknown.contains { $0.message.contains("land-use code 98") && $0.message.contains("45 cells") && $0.message.contains("1.4286 %") })
+      #expect(
+        unknown.contains {
+          $0.message.contains("land-use code 98") && $0.message.contains("45 cells")
+            && $0.message.contains("1.4286 %")
+        })
       #expect(unknown.contains { $0.message.contains("land-use code 99") })
     }
     #expect(!FileManager.default.fileExists(atPath: out.path))
-    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".out") }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasPrefix(".out")
+    }
     #expect(leftovers.isEmpty)
   }
 

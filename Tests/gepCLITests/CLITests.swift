@@ -19,7 +19,8 @@ func runGEP(_ arguments: [String], cwd: URL? = nil) throws -> (
   let e = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   return (
-    process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self)
+    process.terminationStatus, String(decoding: o, as: UTF8.self),
+    String(decoding: e, as: UTF8.self)
   )
 }
 

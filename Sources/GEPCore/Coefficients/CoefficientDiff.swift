@@ -42,8 +42,8 @@ public struct CoefficientChange: Sendable, Hashable, Codable, CustomStringConver
   /// `file [key] changed: value 4.65 → 5.0; …`.
   public var description: String {
     let cells = fields.map { "\($0.column) '\($0.old)' → '\($0.new)'" }.joined(separator: "; ")
-    let where_ = key.isEmpty ? file : "\(file) [\(key)]"
-    return cells.isEmpty ? "\(where_) \(kind.rawValue)" : "\(where_) \(kind.rawValue): \(cells)"
+    let place = key.isEmpty ? file : "\(file) [\(key)]"
+    return cells.isEmpty ? "\(place) \(kind.rawValue)" : "\(place) \(kind.rawValue): \(cells)"
   }
 }
 
