@@ -352,9 +352,12 @@ func run(_ options: Options) throws {
 
   // 9. The run file.
   var toml = """
-    # gep run file for the demo county (see sample-data/README.md)
+    # gep run file for the demo county (see sample-data/README.md and docs/run-file.md)
+    # The profile is national-2022 with documented literature example values filling its gaps
+    # (coefficients/example-literature/README.md); switch to "national-2022" for the national
+    # tables alone (several indicators are then not computed, each with a warning).
     year = 2024
-    profile = "national-2022"
+    profile = "example-literature"
     coefficients = "../../coefficients"
     output = "../../out/demo"
 
@@ -367,7 +370,7 @@ func run(_ options: Options) throws {
     ("precipitation", "mm", "bilinear"), ("evapotranspiration", "mm", "bilinear"),
     ("erosivity", "MJ mm hm-2 h-1 a-1", "bilinear"),
     ("erodibility", "t hm2 h hm-2 MJ-1 mm-1", "nearest"),
-    ("ls", "1", "bilinear"), ("fvc", "1", "bilinear"), ("dem", "m", "bilinear"),
+    ("ls", "1", "bilinear"), ("fvc", "fraction", "bilinear"), ("dem", "m", "bilinear"),
   ]
   for (name, unit, resampling) in rasters {
     toml += """

@@ -61,3 +61,65 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.stderr.contains("--no-such-option"))
   }
 }
+
+@Suite struct ComputeCLITests {
+  /// The demo county end to end through the binary: exit 0, the four outputs, the county row.
+  @Test func demoCountyComputes() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-demo-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let run = repositoryRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path
+    let r = try runGEP(["compute", run, "--out", out.path, "--threads", "2"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    for f in ["summary.csv", "indicators.csv", "units.geojson", "manifest.json"] {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path))
+    }
+    #expect(r.stderr.contains("江口县 520621000000 GEP"))
+    #expect(r.stdout.isEmpty)
+    let summary = try String(
+      contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
+    // 1 county + 10 townships + 156 villages + unassigned + header.
+    #expect(summary.split(separator: "\n").count == 1 + 1 + 10 + 156 + 1)
+  }
+
+  @Test func badRunFileListsEveryProblemAndExitsOne() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-bad-\(UInt64.random(in: 0...UInt64.max))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let toml = """
+      year = "2024"
+      colour = "blue"
+
+      [landuse]
+      scheme = "clcd"
+
+      [rasters.rainfall]
+      path = "p.tif"
+      unit = "mm"
+      """
+    let path = dir.appendingPathComponent("gep.toml").path
+    try Data(toml.utf8).write(to: URL(fileURLWithPath: path))
+    let r = try runGEP(["compute", path, "--out", dir.appendingPathComponent("out").path])
+    #expect(r.status == 1)
+    // All at once: wrong type, unknown key, missing path, unknown raster role, missing units.
+    #expect(r.stderr.contains("[run-file.type] must be an integer"))
+    #expect(r.stderr.contains("[run-file.unknown-key]") && r.stderr.contains("field colour"))
+    #expect(r.stderr.contains("field landuse.path"))
+    #expect(r.stderr.contains("[run-file.unknown-raster]") && r.stderr.contains("rasters.rainfall"))
+    #expect(r.stderr.contains("the [units] table is required"))
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+  }
+
+  @Test func badThreadCountIsAUsageError() throws {
+    let r = try runGEP(["compute", "x.toml", "--threads", "0"])
+    #expect(r.status == 64)
+    #expect(r.stderr.contains("--threads must be at least 1"))
+  }
+
+  @Test func coefficientsCheckPassesOnTheNationalProfile() throws {
+    let dir = repositoryRoot.appendingPathComponent("coefficients/national-2022").path
+    let r = try runGEP(["coefficients", "check", dir])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+  }
+}
