@@ -26,6 +26,10 @@ public struct IndicatorLine: Sendable {
   public var maskedArea: ExactSum
   /// Area whose class has no coefficient for this indicator, m².
   public var uncoveredArea: ExactSum
+  /// For use-capped purification: the capacity before capping (physical unit), else nil.
+  public var capacity: ExactSum? = nil
+  /// For use-capped purification: the value of the capacity before capping, yuan, else nil.
+  public var capacityValue: ExactSum? = nil
 }
 
 /// The account of one unit (any level, or the unassigned row).
@@ -94,7 +98,7 @@ func normalisedCode(_ code: String, code12: Bool) -> String {
 ///   unit codes, unknown sectors or classes).
 func buildAccount(
   sums: ZoneSums, units: UnitSet, model: CellModel, coefficients: CoefficientSet,
-  config: RunConfiguration, diagnostics d: inout Diagnostics
+  config: RunConfiguration, gridCRS: SpatialReference, diagnostics d: inout Diagnostics
 ) throws -> Account {
   let code12 = config.units.hierarchy == .statisticalCode12
   let level1 = sums.classCodes
@@ -137,14 +141,25 @@ func buildAccount(
   for z in 0..<villageCount where !materialLines.isEmpty {
     village[z].lines = materialLines[z] + village[z].lines
   }
-  if !materialLines.isEmpty, let template = materialLines.first {
-    unassigned.lines =
-      template.map { l in
-        var e = l
-        e.quantity = nil
-        e.value = ExactSum()
-        return e
-      } + unassigned.lines
+  try applyUnitTables(
+    village: &village, units: units, model: model, coefficients: coefficients, config: config,
+    gridCRS: gridCRS, diagnostics: &d)
+  // The unassigned row gets the same lines as the villages (zero where only tables feed them).
+  if let template = village.first?.lines {
+    unassigned.lines = template.map { t in
+      if let own = unassigned.lines.first(where: {
+        $0.indicator == t.indicator && $0.component == t.component
+      }) {
+        return own
+      }
+      var e = t
+      e.quantity = t.quantity == nil ? nil : ExactSum()
+      e.value = t.value == nil ? nil : ExactSum()
+      e.capacity = nil
+      e.capacityValue = nil
+      e.price = "not located here"
+      return e
+    }
   }
 
   // Roll up: parents as sums of children (exact).
@@ -164,6 +179,8 @@ func buildAccount(
           e.value = l.value == nil ? nil : ExactSum()
           e.maskedArea = ExactSum()
           e.uncoveredArea = ExactSum()
+          e.capacity = l.capacity == nil ? nil : ExactSum()
+          e.capacityValue = l.capacityValue == nil ? nil : ExactSum()
           return e
         })
     p.area.add(child.area)
@@ -172,6 +189,8 @@ func buildAccount(
     for i in 0..<p.lines.count {
       if let q = child.lines[i].quantity { p.lines[i].quantity?.add(q) }
       if let v = child.lines[i].value { p.lines[i].value?.add(v) }
+      if let c = child.lines[i].capacity { p.lines[i].capacity?.add(c) }
+      if let c = child.lines[i].capacityValue { p.lines[i].capacityValue?.add(c) }
       p.lines[i].maskedArea.add(child.lines[i].maskedArea)
       p.lines[i].uncoveredArea.add(child.lines[i].uncoveredArea)
     }

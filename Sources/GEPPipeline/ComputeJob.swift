@@ -246,7 +246,7 @@ public enum ComputeJob {
     }
     let account = try buildAccount(
       sums: sums, units: units, model: model, coefficients: coefficients, config: config,
-      diagnostics: &d)
+      gridCRS: g.crs, diagnostics: &d)
     mark("account")
     // Outputs.
     try write(summaryCSV(account, bom: options.bom), to: out.file("summary.csv"))

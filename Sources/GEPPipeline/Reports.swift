@@ -93,7 +93,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
     + csvLine([
       "code", "name", "level", "indicator", "component", "category", "name_zh",
       "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
-      "masked_share", "uncovered_share",
+      "masked_share", "uncovered_share", "capacity", "capacity_value_yuan",
     ])
   for u in account.units {
     let area = u.area.value
@@ -106,6 +106,8 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
         l.value.map { formatNumber($0.value) } ?? "", l.method, l.price,
         area > 0 ? formatNumber(l.maskedArea.value / area) : "",
         area > 0 ? formatNumber(l.uncoveredArea.value / area) : "",
+        l.capacity.map { formatNumber($0.value) } ?? "",
+        l.capacityValue.map { formatNumber($0.value) } ?? "",
       ])
     }
   }

@@ -31,6 +31,8 @@ struct SyntheticRun {
   var villages: [(String, String, Int, Int, Int, Int)] = []
   var materialCSV: String? = nil
   var gdpCSV: String? = nil
+  /// Other tables by role (tourism, reservoirs, emissions) as CSV text.
+  var tables: [String: String] = [:]
   var scheme = "swat"
   var profile = "national-2022"
 
@@ -107,6 +109,10 @@ struct SyntheticRun {
     if let gdp = gdpCSV {
       try Data(gdp.utf8).write(to: folder.appendingPathComponent("gdp.csv"))
       toml += "\n[tables.gdp_population]\npath = \"gdp.csv\"\n"
+    }
+    for (role, csv) in tables.sorted(by: { $0.key < $1.key }) {
+      try Data(csv.utf8).write(to: folder.appendingPathComponent("\(role).csv"))
+      toml += "\n[tables.\(role)]\npath = \"\(role).csv\"\n"
     }
     let path = folder.appendingPathComponent("gep.toml").path
     try Data(toml.utf8).write(to: URL(fileURLWithPath: path))

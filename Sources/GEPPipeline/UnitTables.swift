@@ -1,0 +1,248 @@
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// Where a statistical row lands: the villages under a unit code, or the one village that
+/// contains a point given in WGS 84 lon/lat.
+struct RowLocator {
+  let units: UnitSet
+  let code12: Bool
+  let toGrid: CoordinateTransformation
+
+  init(units: UnitSet, gridCRS: SpatialReference, code12: Bool) throws {
+    self.units = units
+    self.code12 = code12
+    toGrid = try CoordinateTransformation(from: try SpatialReference.wgs84(), to: gridCRS)
+  }
+
+  /// Villages under `code` (the unit itself when it is a village).
+  func villages(under code: String) -> [Int] {
+    let c = normalisedCode(code, code12: code12)
+    return units.villages.indices.filter { units.chain(ofVillage: $0).contains(c) }
+  }
+
+  /// The village whose polygon contains (lon, lat), or nil.
+  func village(lon: Double, lat: Double) throws -> Int? {
+    var x = [lon]
+    var y = [lat]
+    try toGrid.transform(x: &x, y: &y)
+    let p = try Geometry(wkt: "POINT (\(x[0]) \(y[0]))")
+    return units.geometries.firstIndex { !$0.isEmpty && $0.contains(p) }
+  }
+}
+
+/// Adds the unit-level indicators of the statistical tables to the village rows, before the
+/// roll-up: recreation from the tourism table (§6.1), reservoir flood storage (§5.5), and the
+/// emission cap of air and water purification (§5.6–5.7, §9.2). A row given for a township or
+/// county is shared among its villages (recreation, reservoirs: by area; capped purification: in
+/// proportion to each village's capacity), so every level sums exactly from its villages; the
+/// rule is written in the line's `price` text.
+///
+/// - Throws: `GDALError` for coordinate transformations; table problems go to `d`.
+func applyUnitTables(
+  village: inout [UnitAccount], units: UnitSet, model: CellModel, coefficients: CoefficientSet,
+  config: RunConfiguration, gridCRS: SpatialReference, diagnostics d: inout Diagnostics
+) throws {
+  let locator = try RowLocator(
+    units: units, gridCRS: gridCRS, code12: config.units.hierarchy == .statisticalCode12)
+  func number(_ t: Table, _ r: Table.Row, _ col: String, _ file: String, required: Bool = true)
+    -> Double?
+  {
+    guard let i = t.fieldIndex(col) else { return nil }
+    let s = r.values[i]
+    if s.isEmpty {
+      if required {
+        d.error(
+          "table.missing-value", "\(col) is empty",
+          at: ProblemLocation(file: file, row: r.line, column: col))
+      }
+      return nil
+    }
+    guard let v = Double(s), v.isFinite else {
+      d.error(
+        "table.not-numeric", "\(col) is not a number",
+        at: ProblemLocation(file: file, row: r.line, column: col, value: s))
+      return nil
+    }
+    if v < 0 {
+      d.error(
+        "table.negative", "\(col) must not be negative",
+        at: ProblemLocation(file: file, row: r.line, column: col, value: s))
+      return nil
+    }
+    return v
+  }
+  /// The villages a row lands in, with area weights; nil after reporting a problem.
+  func target(_ t: Table, _ r: Table.Row, _ file: String) throws -> (villages: [Int], rule: String)?
+  {
+    if let li = t.fieldIndex("lon"), let ai = t.fieldIndex("lat"), !r.values[li].isEmpty {
+      guard let lon = Double(r.values[li]), let lat = Double(r.values[ai]),
+        (-180...180).contains(lon), (-90...90).contains(lat)
+      else {
+        d.error(
+          "table.bad-coordinates", "lon/lat must be WGS 84 degrees",
+          at: ProblemLocation(
+            file: file, row: r.line, column: "lon", value: "\(r.values[li]), \(r.values[ai])"))
+        return nil
+      }
+      guard let v = try locator.village(lon: lon, lat: lat) else {
+        d.error(
+          "table.point-outside", "the point lies in no unit",
+          at: ProblemLocation(file: file, row: r.line, column: "lon", value: "\(lon), \(lat)"))
+        return nil
+      }
+      return ([v], "located at \(lon), \(lat)")
+    }
+    guard let ci = t.fieldIndex("unit_code"), !r.values[ci].isEmpty else {
+      d.error(
+        "table.no-location", "the row needs unit_code or lon and lat",
+        at: ProblemLocation(file: file, row: r.line))
+      return nil
+    }
+    let vs = locator.villages(under: r.values[ci])
+    if vs.isEmpty {
+      d.error(
+        "table.unknown-unit", "unit code not in the unit layer's hierarchy",
+        at: ProblemLocation(file: file, row: r.line, column: "unit_code", value: r.values[ci]))
+      return nil
+    }
+    return (vs, vs.count == 1 ? "unit \(r.values[ci])" : "from \(r.values[ci]) by area")
+  }
+  func share(_ amount: Double, over vs: [Int]) -> [(Int, Double)] {
+    if vs.count == 1 { return [(vs[0], amount)] }
+    let w = vs.map { village[$0].area.value }
+    let total = w.reduce(0, +)
+    guard total > 0 else { return [] }
+    return zip(vs, w).map { ($0, amount * $1 / total) }
+  }
+  let empty = ExactSum()
+
+  // Recreation (cultural).
+  if let p = coefficients.profile.indicator("recreation") {
+    if let input = config.tables["tourism"] {
+      if let t = try readTable(
+        input, required: ["visits", "travel_cost_per_visit_yuan"], diagnostics: &d)
+      {
+        var q = [ExactSum](repeating: empty, count: village.count)
+        var v = q
+        var rules: [String] = []
+        for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+          guard let visits = number(t, r, "visits", input.path),
+            let cost = number(t, r, "travel_cost_per_visit_yuan", input.path),
+            let (vs, rule) = try target(t, r, input.path)
+          else { continue }
+          let value = recreationValue(visits: visits, valuePerVisit: cost)
+          for (z, part) in share(visits, over: vs) { q[z].add(part) }
+          for (z, part) in share(value, over: vs) { v[z].add(part) }
+          rules.append(rule)
+        }
+        for z in village.indices {
+          village[z].lines.append(
+            IndicatorLine(
+              indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
+              quantity: q[z], physicalUnit: "visits/a", value: v[z], method: p.method,
+              price: "visits × travel cost per visit (tourism table; "
+                + rules.joined(separator: "; ") + ")",
+              maskedArea: empty, uncoveredArea: empty))
+        }
+      }
+    } else {
+      d.warning(
+        "table.missing", "no tourism table: recreation (休闲旅游) is not computed",
+        at: ProblemLocation(file: config.runFile, field: "tables.tourism"))
+    }
+  }
+
+  // Reservoir flood storage (part of flood regulation).
+  if let input = config.tables["reservoirs"],
+    let p = coefficients.profile.indicator("flood_regulation")
+  {
+    if let t = try readTable(input, required: ["capacity_m3"], diagnostics: &d) {
+      let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
+      var q = [ExactSum](repeating: empty, count: village.count)
+      var v = q
+      for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+        guard let capacity = number(t, r, "capacity_m3", input.path),
+          let (vs, _) = try target(t, r, input.path)
+        else { continue }
+        let m3 = reservoirFloodRegulation(
+          totalCapacity: capacity, floodControlShare: shareOfCapacity)
+        let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: model.floodPrice)
+        for (z, part) in share(m3, over: vs) { q[z].add(part) }
+        for (z, part) in share(yuan, over: vs) { v[z].add(part) }
+      }
+      for z in village.indices {
+        village[z].lines.append(
+          IndicatorLine(
+            indicator: p.id, component: "reservoirs", category: .regulating, nameZH: p.nameZH,
+            quantity: q[z], physicalUnit: "m3/a", value: v[z], method: p.method,
+            price:
+              "\(formatNumber(shareOfCapacity)) × capacity × \(formatNumber(model.floodPrice)) "
+              + "yuan/m3 (reservoirs table)",
+            maskedArea: empty, uncoveredArea: empty))
+      }
+    }
+  }
+
+  // Emission cap of purification: min(emission, capacity) at the unit the emission is given for.
+  guard let input = config.tables["emissions"] else { return }
+  guard
+    let t = try readTable(
+      input, required: ["unit_code", "pollutant", "emission_t"], diagnostics: &d)
+  else { return }
+  let pi = t.fieldIndex("pollutant")!
+  let ci = t.fieldIndex("unit_code")!
+  for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+    let pollutant = r.values[pi].lowercased()
+    guard
+      let li = village.first?.lines.firstIndex(where: {
+        ($0.indicator == "air_purification" || $0.indicator == "water_purification")
+          && $0.component == pollutant
+      })
+    else {
+      d.error(
+        "table.unknown-pollutant",
+        "unknown pollutant; use one of: "
+          + (CellModel.airPollutants + CellModel.waterPollutants).joined(separator: ", "),
+        at: ProblemLocation(file: input.path, row: r.line, column: "pollutant", value: r.values[pi])
+      )
+      continue
+    }
+    guard let emission = number(t, r, "emission_t", input.path) else { continue }
+    let vs = locator.villages(under: r.values[ci])
+    if vs.isEmpty {
+      d.error(
+        "table.unknown-unit", "unit code not in the unit layer's hierarchy",
+        at: ProblemLocation(file: input.path, row: r.line, column: "unit_code", value: r.values[ci])
+      )
+      continue
+    }
+    var capacity = ExactSum()
+    var capacityValue = ExactSum()
+    for z in vs {
+      if let q = village[z].lines[li].quantity { capacity.add(q) }
+      if let v = village[z].lines[li].value { capacityValue.add(v) }
+    }
+    let cap = capacity.value
+    let used = purifiedAmount(emission: emission, capacity: cap, basis: .useCapped)
+    let factor = cap > 0 ? used / cap : 0
+    for z in vs {
+      var line = village[z].lines[li]
+      line.capacity = line.quantity
+      line.capacityValue = line.value
+      if let q = line.quantity { line.quantity = scaled(q, factor) }
+      if let v = line.value { line.value = scaled(v, factor) }
+      line.price +=
+        "; use-capped at \(r.values[ci]): min(emission \(formatNumber(emission)) t, "
+        + "capacity \(formatNumber(cap)) t), shared by capacity"
+      village[z].lines[li] = line
+    }
+  }
+}
+
+/// `s × factor` as an exact sum (rounded once).
+func scaled(_ s: ExactSum, _ factor: Double) -> ExactSum {
+  var r = ExactSum()
+  r.add(s.value * factor)
+  return r
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GEPCore
+import GEPGeo
+import GEPPipeline
+import Testing
+
+@Suite struct UnitTableTests {
+  /// Tourism, reservoirs and the emission cap on the uniform 20 × 10 forest grid of
+  /// `ComputeTests` (SWAT 6 → class 103, which falls back to level-1 forest), with the
+  /// example-literature profile: forest SO₂ capacity 152.125 kg·hm⁻²·a⁻¹
+  /// (coefficients/example-literature/air_purification.csv).
+  ///
+  /// SO₂ capacity per cell = 152.125 · 0.09 hm² / 1000 = 0.01369125 t; per village (100 cells)
+  /// 1.369125 t; county 2.73825 t, worth 2.73825 · 1200 = 3285.9 yuan. The county emitted 2 t:
+  /// capped amount min(2, 2.73825) = 2 t, 2400 yuan, shared by capacity → 1 t and 1200 yuan
+  /// per village. NOx has no capacity coefficient, so 5 t of emission caps to 0.
+  ///
+  /// Tourism: 1000 visits × 50 yuan at a point in village B = 50 000 yuan there; 200 visits ×
+  /// 100 yuan for the county, shared by area → 10 000 yuan and 100 visits per village.
+  /// Reservoirs: 1 000 000 m³ in township 520621002000 (village B only) → 0.35 × 10⁶
+  /// = 350 000 m³ of flood storage, × 7.53 yuan/m³ = 2 635 500 yuan.
+  @Test func tourismReservoirsAndEmissionCap() throws {
+    let folder = try tempFolder("tables")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.profile = "example-literature"
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 10, 10), ("520621002001", "乙村", 10, 0, 20, 10),
+    ]
+    // A point in the middle of village B (x 500300…500600, y 2999700…3000000), in lon/lat.
+    var x = [500_450.0]
+    var y = [2_999_850.0]
+    try CoordinateTransformation(
+      from: try SpatialReference(epsg: 32649), to: try SpatialReference(epsg: 4326)
+    ).transform(x: &x, y: &y)
+    run.tables = [
+      "tourism": "site,unit_code,lon,lat,visits,travel_cost_per_visit_yuan,source\n"
+        + "scenic spot,,\(x[0]),\(y[0]),1000,50,test\n" + "county,520621,,,200,100,test\n",
+      "reservoirs": "name,unit_code,capacity_m3,source\nR1,520621002000,1000000,test\n",
+      "emissions": "unit_code,pollutant,emission_t,source\n520621,so2,2,test\n"
+        + "520621001001,nox,5,test\n",
+    ]
+    let runFile = try run.write(to: folder)
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    func line(_ code: String, _ indicator: String, _ component: String = "") -> IndicatorLine? {
+      result.account.units.first { $0.unit.code == code }?.lines.first {
+        $0.indicator == indicator && $0.component == component
+      }
+    }
+    let a = "520621001001"
+    let b = "520621002001"
+    let county = "520621000000"
+    // Emission cap.
+    let so2 = try #require(line(county, "air_purification", "so2"))
+    #expect(abs(so2.quantity!.value - 2) < 1e-9)
+    #expect(abs(so2.value!.value - 2400) < 1e-6)
+    #expect(abs(so2.capacity!.value - 2.73825) < 1e-9)
+    #expect(abs(so2.capacityValue!.value - 3285.9) < 1e-6)
+    #expect(abs(line(a, "air_purification", "so2")!.quantity!.value - 1) < 1e-9)
+    #expect(abs(line(b, "air_purification", "so2")!.value!.value - 1200) < 1e-6)
+    #expect(line(a, "air_purification", "nox")!.quantity!.value == 0)
+    // Tourism.
+    #expect(abs(line(b, "recreation")!.value!.value - 60_000) < 1e-6)
+    #expect(abs(line(a, "recreation")!.value!.value - 10_000) < 1e-6)
+    #expect(abs(line(a, "recreation")!.quantity!.value - 100) < 1e-9)
+    #expect(abs(line(county, "recreation")!.value!.value - 70_000) < 1e-6)
+    // Reservoirs.
+    let res = try #require(line(b, "flood_regulation", "reservoirs"))
+    #expect(abs(res.quantity!.value - 350_000) < 1e-6)
+    #expect(abs(res.value!.value - 2_635_500) < 1e-6)
+    #expect(line(a, "flood_regulation", "reservoirs")!.value!.value == 0)
+    // The cultural category is the recreation value.
+    let c = result.account.units.first { $0.unit.code == county }!
+    #expect(abs(c.categoryValue(.cultural).value - 70_000) < 1e-6)
+  }
+
+  @Test func tableErrorsAreAllReported() throws {
+    let folder = try tempFolder("table-errors")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    run.tables = [
+      "tourism": "unit_code,visits,travel_cost_per_visit_yuan\n999999,10,5\n520621,ten,5\n",
+      "emissions": "unit_code,pollutant,emission_t\n520621,mercury,1\n",
+    ]
+    let runFile = try run.write(to: folder)
+    do {
+      _ = try compute(runFile, out: folder.appendingPathComponent("out"))
+      Issue.record("bad tables must stop the run")
+    } catch let e as InputProblems {
+      let text = e.description
+      #expect(
+        text.contains("[table.unknown-unit]") && text.contains("row 2") && text.contains("999999"))
+      #expect(text.contains("[table.not-numeric] visits is not a number") && text.contains("row 3"))
+      #expect(text.contains("[table.unknown-pollutant]") && text.contains("mercury"))
+    }
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+  }
+}
