@@ -211,6 +211,43 @@ public struct CellModel: Sendable {
 }
 
 extension CellModel {
+  /// The parameters of one ecosystem class, looked up once from the coefficient tables with the
+  /// level-2 → level-1 fallback (`CoefficientSet.classCoefficient`).
+  static func classParameters(_ c: CoefficientSet, ecosystemClass cls: Int) -> CodeParameters {
+    var p = CodeParameters()
+    p.ecosystemClass = cls
+    func value(_ table: String, _ parameter: String) -> (Double, String)? {
+      if case .value(let v, let row) = c.classCoefficient(
+        table: table, parameter: parameter, classCode: cls)
+      {
+        return (v, row.unit)
+      }
+      return nil
+    }
+    if let (a, unit) = value("runoff_coefficient", "alpha") {
+      p.runoffFraction = unit == "percent" ? a / 100 : a
+    }
+    p.usleC = value("rusle", "usle_c")?.0
+    // P may be conditional on slope: keep every row that applies to the class chain.
+    for code in c.classChain(cls) {
+      guard let rows = c.classTables["rusle"]?.rows(classCode: code, parameter: "usle_p"),
+        !rows.isEmpty
+      else { continue }
+      p.usleP = rows.compactMap { r in
+        guard let v = r.value else { return nil }
+        if let cond = r.condition { return (cond.lower, cond.upper, v) }
+        return (-Double.infinity, Double.infinity, v)
+      }
+      break
+    }
+    p.carbonRate = value("carbon_sequestration", "rate")?.0
+    p.epp = value("climate_regulation", "epp")?.0
+    p.air = airPollutants.map { value("air_purification", $0)?.0 }
+    p.water = waterPollutants.map { value("water_purification", $0)?.0 }
+    p.isMarsh = c.classChain(cls).contains(401)
+    return p
+  }
+
   /// Builds the per-cell model of a profile from a coefficient set.
   ///
   /// - Parameters:
@@ -241,39 +278,8 @@ extension CellModel {
     var codes: [Int: CodeParameters] = [:]
     let crosswalk = c.crosswalks[scheme]
     for entry in crosswalk?.entries ?? [] {
-      var p = CodeParameters()
       guard let cls = entry.ecosystemClass else { continue }
-      p.ecosystemClass = cls
-      func value(_ table: String, _ parameter: String) -> (Double, String)? {
-        if case .value(let v, let row) = c.classCoefficient(
-          table: table, parameter: parameter, classCode: cls)
-        {
-          return (v, row.unit)
-        }
-        return nil
-      }
-      if let (a, unit) = value("runoff_coefficient", "alpha") {
-        p.runoffFraction = unit == "percent" ? a / 100 : a
-      }
-      p.usleC = value("rusle", "usle_c")?.0
-      // P may be conditional on slope: keep every row that applies to the class chain.
-      for code in c.classChain(cls) {
-        guard let rows = c.classTables["rusle"]?.rows(classCode: code, parameter: "usle_p"),
-          !rows.isEmpty
-        else { continue }
-        p.usleP = rows.compactMap { r in
-          guard let v = r.value else { return nil }
-          if let cond = r.condition { return (cond.lower, cond.upper, v) }
-          return (-Double.infinity, Double.infinity, v)
-        }
-        break
-      }
-      p.carbonRate = value("carbon_sequestration", "rate")?.0
-      p.epp = value("climate_regulation", "epp")?.0
-      p.air = airPollutants.map { value("air_purification", $0)?.0 }
-      p.water = waterPollutants.map { value("water_purification", $0)?.0 }
-      p.isMarsh = c.classChain(cls).contains(401)
-      codes[entry.lulcCode] = p
+      codes[entry.lulcCode] = classParameters(c, ecosystemClass: cls)
     }
     var model = CellModel(
       indicators: [], roles: [], notes: [], switches: [:], codes: codes,

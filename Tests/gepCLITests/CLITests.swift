@@ -123,3 +123,37 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
   }
 }
+
+@Suite struct VepCLITests {
+  /// The shipped parcels of the demo county: three outputs, one line per parcel on stderr.
+  @Test func demoParcels() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-vep-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let demo = repositoryRoot.appendingPathComponent("sample-data/demo-county")
+    let r = try runGEP([
+      "vep", demo.appendingPathComponent("gep.toml").path, "--parcels",
+      demo.appendingPathComponent("parcels.geojson").path, "--id-field", "id", "--changes",
+      demo.appendingPathComponent("parcel_changes.csv").path, "--years", "20",
+      "--discount-rate", "0.0277", "--out", out.path,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    for f in ["vep.csv", "vep.geojson", "vep-report.md"] {
+      #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path))
+    }
+    for p in ["P1", "P2", "P3", "P4", "P5"] { #expect(r.stderr.contains("parcel \(p):")) }
+    // The 1-mu parcel covers 666.7 m² of the grid, not 0 or 8100 (one 90 m cell).
+    #expect(r.stderr.contains("parcel P2: 666.7 m² covered"))
+  }
+
+  @Test func calculatorPrintsCSV() throws {
+    let r = try runGEP([
+      "vep", "calc", "--area", "10", "--unit", "mu", "--from", "grassland", "--to", "forest",
+      "--coefficients",
+      repositoryRoot.appendingPathComponent("coefficients/example-literature").path,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.hasPrefix("indicator,component,physical_unit,from_quantity"))
+    #expect(r.stdout.contains("needs the region's mean precipitation"))
+  }
+}
