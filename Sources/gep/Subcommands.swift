@@ -3,6 +3,6 @@ import ArgumentParser
 extension GEPCommand {
   /// Every subcommand, in the order `gep --help` lists them.
   static var subcommandList: [any ParsableCommand.Type] {
-    [ComputeCommand.self, VepCommand.self, CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self]
+    [ComputeCommand.self, VepCommand.self, CoefficientsCommand.self, ProfilesCommand.self]
   }
 }
