@@ -104,7 +104,9 @@ public struct SpatialReference: Hashable, Sendable, CustomStringConvertible {
     return srs
   }
 
-  /// True when both describe the same CRS (`OSRIsSame`), ignoring naming differences.
+  /// True when both describe the same CRS up to naming: `OSRIsSameEx` with
+  /// `CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS` and the data axis mapping ignored, so a
+  /// WKT that spells out EPSG:4528's definition without its authority code is the same.
   ///
   /// - Throws: `GDALError` when either WKT cannot be parsed.
   public func isSame(as other: SpatialReference) throws(GDALError) -> Bool {
@@ -113,7 +115,11 @@ public struct SpatialReference: Hashable, Sendable, CustomStringConvertible {
     defer { OSRDestroySpatialReference(a) }
     let b = try other.makeHandle()
     defer { OSRDestroySpatialReference(b) }
-    return OSRIsSame(a, b) != 0
+    let options = [
+      "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS",
+      "IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+    ]
+    return withCStringList(options) { OSRIsSameEx(a, b, constList($0)) } != 0
   }
 
   /// The name, with the EPSG code when known.

@@ -117,6 +117,9 @@ public struct CellModel: Sendable {
     return p.ecosystemClass < 0 ? nil : p
   }
 
+  /// Size of the dense per-code table (largest mapped land-use code + 1).
+  var denseCount: Int { dense.count }
+
   /// The ecosystem class of a land-use code, or nil when the crosswalk does not map it.
   public func ecosystemClass(code: Int) -> Int? { parameters(code: code)?.ecosystemClass }
 

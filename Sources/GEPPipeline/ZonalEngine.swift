@@ -24,6 +24,8 @@ public struct ZoneSums: Sendable {
   public var unknownCodes: [Int: (cells: Int, area: ExactSum)]
   /// Cells processed.
   public var cells: Int = 0
+  /// Cells per land-use code of the crosswalk (index = code, as `CellModel`'s dense table).
+  public var codeCells: [Int] = []
 
   /// Sums per zone.
   public var stride: Int { channelCount * 4 + classCodes.count + 2 }
@@ -35,6 +37,11 @@ public struct ZoneSums: Sendable {
     self.sums = []
     self.unknownCodes = [:]
     self.sums = [ExactSum](repeating: ExactSum(), count: zoneCount * stride)
+  }
+
+  /// Cells of land-use code `code` seen in the pass.
+  public func cells(ofCode code: Int) -> Int {
+    code >= 0 && code < codeCells.count ? codeCells[code] : 0
   }
 
   /// Quantity of channel `k` in zone `z`.
@@ -109,6 +116,7 @@ public func runZonalPass(
       var acc = ZoneSums(
         zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
       let stride = acc.stride
+      acc.codeCells = [Int](repeating: 0, count: model.denseCount)
       let channels = model.indicators.count
       var luValues: [Double] = []
       var luValid: [Bool] = []
@@ -161,6 +169,7 @@ public func runZonalPass(
                   acc.unknownCodes[key] = u
                   continue
                 }
+                acc.codeCells[code] += 1
                 s[base + stride - 2].add(area)
                 if let l1 = level1Of[p.ecosystemClass], let li = level1Index[l1] {
                   s[base + 4 * channels + li].add(area)
@@ -227,6 +236,9 @@ public func runZonalPass(
       total.unknownCodes[code] = cur
     }
     total.cells += part.cells
+    if total.codeCells.isEmpty { total.codeCells = part.codeCells } else {
+      for i in 0..<part.codeCells.count { total.codeCells[i] += part.codeCells[i] }
+    }
   }
   return total
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GEPGeo
 import Testing
 
@@ -163,5 +164,22 @@ func writeRaster(
       _ = try RasterWriter(
         path: "/nonexistent-dir/out.tif", grid: grid, dataType: .float32, noData: nil)
     }
+  }
+}
+
+@Suite struct SpatialReferenceTests {
+  @Test func equivalentDefinitionsAreTheSameCRS() throws {
+    // EPSG:4528 (CGCS2000 / 3-degree Gauss-Kruger zone 40) and its own WKT with every
+    // AUTHORITY node removed describe the same CRS; EPSG:4549 (CM 120E without the zone prefix
+    // in the false easting) does not.
+    let a = try SpatialReference(epsg: 4528)
+    var wkt = a.wkt
+    while let r = wkt.range(of: #",AUTHORITY\["[A-Z]+","[0-9]+"\]"#, options: .regularExpression) {
+      wkt.removeSubrange(r)
+    }
+    #expect(!wkt.contains("AUTHORITY"))
+    let b = try SpatialReference(definition: wkt)
+    #expect(try a.isSame(as: b))
+    #expect(try !a.isSame(as: try SpatialReference(epsg: 4549)))
   }
 }
