@@ -26,6 +26,9 @@ public struct IndicatorLine: Sendable {
   public var maskedArea: ExactSum
   /// Area whose class has no coefficient for this indicator, m².
   public var uncoveredArea: ExactSum
+  /// Value (yuan) per level-1 ecosystem class (`Account.level1Codes` order) for the per-cell
+  /// indicators (the service × ecosystem-class matrix); empty for table-based lines.
+  public var classValues: [ExactSum] = []
   /// For use-capped purification: the capacity before capping (physical unit), else nil.
   public var capacity: ExactSum? = nil
   /// For use-capped purification: the value of the capacity before capping, yuan, else nil.
@@ -118,7 +121,8 @@ func buildAccount(
           indicator: ind.id, component: ind.component ?? "", category: ind.category,
           nameZH: ind.nameZH, quantity: sums.quantity(z, k), physicalUnit: ind.physicalUnit,
           value: ind.hasValue ? sums.value(z, k) : nil, method: ind.method, price: ind.priceNote,
-          maskedArea: sums.maskedArea(z, k), uncoveredArea: sums.uncoveredArea(z, k)))
+          maskedArea: sums.maskedArea(z, k), uncoveredArea: sums.uncoveredArea(z, k),
+          classValues: (0..<level1.count).map { sums.classValue(z, k, $0) }))
     }
     return out
   }
@@ -181,6 +185,7 @@ func buildAccount(
           e.uncoveredArea = ExactSum()
           e.capacity = l.capacity == nil ? nil : ExactSum()
           e.capacityValue = l.capacityValue == nil ? nil : ExactSum()
+          e.classValues = l.classValues.map { _ in ExactSum() }
           return e
         })
     p.area.add(child.area)
@@ -189,6 +194,9 @@ func buildAccount(
     for i in 0..<p.lines.count {
       if let q = child.lines[i].quantity { p.lines[i].quantity?.add(q) }
       if let v = child.lines[i].value { p.lines[i].value?.add(v) }
+      for (c, v) in child.lines[i].classValues.enumerated() where c < p.lines[i].classValues.count {
+        p.lines[i].classValues[c].add(v)
+      }
       if let c = child.lines[i].capacity { p.lines[i].capacity?.add(c) }
       if let c = child.lines[i].capacityValue { p.lines[i].capacityValue?.add(c) }
       p.lines[i].maskedArea.add(child.lines[i].maskedArea)

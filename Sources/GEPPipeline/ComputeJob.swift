@@ -76,58 +76,30 @@ public enum ComputeJob {
       lap = now
     }
     var d = Diagnostics()
-    // Coefficients.
-    let coefURL = URL(fileURLWithPath: config.coefficientsFolder)
-    let check = CoefficientSet.check(directory: coefURL)
-    for p in check.problems where p.severity == .error {
-      d.error(
-        "coefficients.\(p.code.rawValue)", p.message,
-        at: ProblemLocation(
-          file: p.location.file, row: p.location.row, column: p.location.column,
-          value: p.location.value))
-    }
-    let coefficients = check.set
-    if coefficients.crosswalks[config.landUseScheme] == nil {
-      d.error(
-        "landuse.unknown-scheme",
-        "no crosswalk crosswalk_\(config.landUseScheme).csv in \(config.coefficientsFolder); "
-          + "known: \(coefficients.crosswalks.keys.sorted().joined(separator: ", "))",
-        at: ProblemLocation(
-          file: config.runFile, field: "landuse.scheme", value: config.landUseScheme))
-    }
-    // Land use defines the grid.
-    var grid: Grid? = nil
-    do {
-      let ds = try RasterDataset(path: config.landUse.path)
-      if let c = config.landUse.crs {
-        grid = Grid(
-          crs: try SpatialReference(definition: c), geoTransform: try ds.geoTransform(),
-          width: ds.width, height: ds.height)
-        d.warning(
-          "raster.crs-assigned", "the land-use CRS is taken from the run file (\(c)), not the file",
-          at: ProblemLocation(file: config.landUse.path))
+    // Every input check first (InputValidator): nothing is written when one is an error.
+    progress("checking the inputs")
+    for p in InputValidator(config: config, options: ValidationOptions(coefficientWarnings: false))
+      .validate()
+    {
+      if p.severity == .error {
+        d.error(p.code, p.message, at: p.location)
       } else {
-        grid = try ds.grid()
-      }
-      _ = try ds.band(config.landUse.band)
-    } catch {
-      d.gdal("landuse.unreadable", error, file: config.landUse.path)
-    }
-    for (_, r) in config.rasters.sorted(by: { $0.key < $1.key }) {
-      do {
-        let ds = try RasterDataset(path: r.path)
-        _ = try ds.band(r.band)
-        if r.crs == nil, try ds.spatialReference() == nil {
-          d.error(
-            "raster.no-crs", "the raster declares no coordinate reference system",
-            at: ProblemLocation(file: r.path, band: r.band))
-        }
-      } catch {
-        d.gdal("raster.unreadable", error, file: r.path)
+        d.warning(p.code, p.message, at: p.location)
       }
     }
     if d.hasErrors { throw InputProblems(problems: d.problems) }
-    let g = grid!
+    let coefficients = CoefficientSet.check(
+      directory: URL(fileURLWithPath: config.coefficientsFolder)
+    ).set
+    // Land use defines the grid.
+    let landUseDataset = try RasterDataset(path: config.landUse.path)
+    let g =
+      try config.landUse.crs.map {
+        Grid(
+          crs: try SpatialReference(definition: $0),
+          geoTransform: try landUseDataset.geoTransform(), width: landUseDataset.width,
+          height: landUseDataset.height)
+      } ?? landUseDataset.grid()
     var available = Set(config.rasters.keys.compactMap(RasterRole.init(rawValue:)))
     if available.contains(.dem) { available.insert(.slope) }
     let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
@@ -137,7 +109,8 @@ public enum ComputeJob {
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
     // Units.
     progress("reading units \(config.units.path)")
-    let units = try UnitSet.load(config.units, grid: g, diagnostics: &d)
+    var unitNotes = Diagnostics()  // already reported by the validator
+    let units = try UnitSet.load(config.units, grid: g, diagnostics: &unitNotes)
     mark("inputs")
     // Output staging folder; work files go inside it and are removed before commit.
     let out = try OutputFolder(
@@ -171,18 +144,6 @@ public enum ComputeJob {
       .sorted()
     // Tiles.
     let lu = try RasterDataset(path: config.landUse.path).band(config.landUse.band)
-    if lu.noDataValue == nil {
-      d.warning(
-        "landuse.no-nodata",
-        "the land-use raster declares no nodata value: every cell is taken as data",
-        at: ProblemLocation(file: config.landUse.path, band: config.landUse.band))
-    } else if lu.noDataOutOfRange {
-      d.warning(
-        "landuse.nodata-out-of-range",
-        "the declared nodata value \(formatNumber(lu.noDataValue!)) cannot occur in a "
-          + "\(lu.dataType.rawValue) band, so it masks nothing",
-        at: ProblemLocation(file: config.landUse.path, band: config.landUse.band))
-    }
     let block = lu.blockSize
     let tileW = options.tileSize ?? max(block.width, (256 / max(1, block.width)) * block.width)
     let tileH = options.tileSize ?? max(block.height, (256 / max(1, block.height)) * block.height)
@@ -207,23 +168,6 @@ public enum ComputeJob {
     }
     try sink?.close()
     mark("cells")
-    // Unknown land-use codes: every one listed, with cells and area share.
-    if !sums.unknownCodes.isEmpty {
-      var total = ExactSum()
-      for z in 0..<sums.zoneCount { total.add(sums.landArea(z)) }
-      for (_, u) in sums.unknownCodes { total.add(u.area) }
-      for (code, u) in sums.unknownCodes.sorted(by: { $0.key < $1.key }) {
-        let share = total.value > 0 ? u.area.value / total.value * 100 : 0
-        d.error(
-          "landuse.unknown-code",
-          "land-use code \(code == Int.min ? "(not an integer)" : String(code)) is not in "
-            + "crosswalk_\(config.landUseScheme).csv: \(u.cells) cells, "
-            + String(format: "%.4f", share) + " % of the area",
-          at: ProblemLocation(
-            file: config.landUse.path, band: config.landUse.band, value: String(code)))
-      }
-      throw InputProblems(problems: d.problems)
-    }
     // Cells not computed for lack of a coefficient: one warning per channel.
     var land = ExactSum()
     for z in 0..<sums.zoneCount { land.add(sums.landArea(z)) }
@@ -231,10 +175,12 @@ public enum ComputeJob {
       var un = ExactSum()
       for z in 0..<sums.zoneCount { un.add(sums.uncoveredArea(z, k)) }
       guard un.raw > 0, land.value > 0 else { continue }
-      let codes = model.missingCodes.indices.contains(k) ? model.missingCodes[k] : []
+      // Only the codes that occur in the data, each with its cell count.
+      let codes = (model.missingCodes.indices.contains(k) ? model.missingCodes[k] : [])
+        .filter { sums.cells(ofCode: $0) > 0 }
       let listed = codes.map { c in
         let cls = model.ecosystemClass(code: c).map { "class \($0)" } ?? "?"
-        return "\(c) (\(cls))"
+        return "\(c) (\(cls), \(sums.cells(ofCode: c)) cells)"
       }
       d.warning(
         "coefficients.missing-for-class",
@@ -251,6 +197,7 @@ public enum ComputeJob {
     // Outputs.
     try write(summaryCSV(account, bom: options.bom), to: out.file("summary.csv"))
     try write(indicatorsCSV(account, bom: options.bom), to: out.file("indicators.csv"))
+    try write(matrixCSV(account, bom: options.bom), to: out.file("matrix.csv"))
     try write(
       try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
     try FileManager.default.removeItem(at: work)

@@ -1,4 +1,9 @@
 import Foundation
+import Synchronization
+
+/// Staging folders being written and destinations moved aside during a commit, so an
+/// interrupt handler can remove what a killed run would otherwise leave behind.
+private let inProgress = Mutex<(staging: Set<URL>, movedAside: [URL: URL])>(([], [:]))
 
 /// Writes an output folder atomically: everything goes to a hidden temporary sibling folder,
 /// which is moved into place only when complete, so the output is complete or absent.
@@ -32,7 +37,36 @@ public final class OutputFolder {
     staging = parent.appendingPathComponent(
       ".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
     if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
+    let staging = self.staging
+    inProgress.withLock { _ = $0.staging.insert(staging) }
     try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+  }
+
+  /// Removes every staging folder of this process that is not committed yet, and puts back
+  /// any previous output a commit had moved aside: what an interrupt handler (SIGINT, SIGTERM)
+  /// calls before exiting, so no partial output folder and no stray temporary file remain.
+  /// Safe to call from any thread; a removal is retried while workers may still be writing.
+  public static func discardAllInProgress() {
+    let (folders, aside) = inProgress.withLock { state in
+      let r = (state.staging, state.movedAside)
+      state = ([], [:])
+      return r
+    }
+    let fm = FileManager.default
+    for url in folders {
+      for _ in 0..<20 {
+        try? fm.removeItem(at: url)
+        if !fm.fileExists(atPath: url.path) { break }
+        usleep(20_000)
+      }
+    }
+    for (old, destination) in aside {
+      if fm.fileExists(atPath: destination.path) {
+        try? fm.removeItem(at: old)
+      } else {
+        try? fm.moveItem(at: old, to: destination)
+      }
+    }
   }
 
   /// A file inside the staging folder.
@@ -48,22 +82,36 @@ public final class OutputFolder {
       let old = destination.deletingLastPathComponent().appendingPathComponent(
         ".\(destination.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
       try fm.moveItem(at: destination, to: old)
+      let destination = self.destination
+      inProgress.withLock { $0.movedAside[old] = destination }
       do {
         try fm.moveItem(at: staging, to: destination)
       } catch {
         try? fm.moveItem(at: old, to: destination)
+        inProgress.withLock { _ = $0.movedAside.removeValue(forKey: old) }
         throw error
+      }
+      let staging = self.staging
+      inProgress.withLock {
+        _ = $0.movedAside.removeValue(forKey: old)
+        _ = $0.staging.remove(staging)
       }
       try? fm.removeItem(at: old)
     } else {
       try fm.moveItem(at: staging, to: destination)
+      let staging = self.staging
+      inProgress.withLock { _ = $0.staging.remove(staging) }
     }
     committed = true
   }
 
   /// Removes the staging folder (after a failure).
   public func discard() {
-    if !committed { try? FileManager.default.removeItem(at: staging) }
+    if !committed {
+      try? FileManager.default.removeItem(at: staging)
+      let staging = self.staging
+      inProgress.withLock { _ = $0.staging.remove(staging) }
+    }
   }
 
   deinit { discard() }

@@ -46,9 +46,10 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
   header += cols.map { "\($0.id)_yuan" }
   header += [
     "material_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan", "gdp_yuan", "gep_gdp_ratio",
-    "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2",
+    "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2", "grade",
   ]
   var out = (bom ? "\u{FEFF}" : "") + csvLine(header)
+  let grades = valueGrades(account)
   for u in account.units {
     let areaKm2 = u.area.value / 1e6
     var row = [
@@ -78,6 +79,7 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
       u.population.map(formatNumber) ?? "",
       u.population.map { formatNumber(gepPerCapita(gep: gep, population: $0)) } ?? "",
       areaKm2 > 0 ? formatNumber(gep / areaKm2) : "",
+      grades[u.unit.code].map(String.init) ?? "",
     ]
     out += csvLine(row)
   }
@@ -195,4 +197,47 @@ func slug(_ name: String) -> String {
   let head = name.split(separator: "(").first.map(String.init) ?? name
   let words = head.lowercased().split { !$0.isLetter && !$0.isNumber }
   return words.joined(separator: "_")
+}
+
+/// Value grades 1–5 (资源分级, PRODUCT.md): within each level, units are ranked by GEP density
+/// (yuan/km², ties by code) and split into five equal-count groups, grade 1 the highest fifth.
+/// Levels with fewer than 5 units and the unassigned row get no grade.
+///
+/// - Returns: grade by unit code.
+public func valueGrades(_ account: Account) -> [String: Int] {
+  var grades: [String: Int] = [:]
+  for level in UnitLevel.allCases {
+    let units = account.units.filter {
+      $0.unit.level == level && $0.unit.code != Account.unassignedCode && $0.area.value > 0
+    }
+    guard units.count >= 5 else { continue }
+    let ranked = units.map { ($0.unit.code, $0.gep.value / $0.area.value) }
+      .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    for (rank, (code, _)) in ranked.enumerated() { grades[code] = 1 + 5 * rank / ranked.count }
+  }
+  return grades
+}
+
+/// `matrix.csv`: the service × ecosystem-class matrix — per unit, the value (yuan) of each
+/// per-cell indicator on each level-1 ecosystem class (GEP-METHODS §9.1, Ganzi Table 4).
+public func matrixCSV(_ account: Account, bom: Bool) -> String {
+  var out =
+    (bom ? "\u{FEFF}" : "")
+    + csvLine([
+      "code", "name", "level", "indicator", "component", "class_code", "class_name",
+      "class_name_zh", "value_yuan",
+    ])
+  for u in account.units {
+    for l in u.lines where !l.classValues.isEmpty {
+      for (c, v) in l.classValues.enumerated() where v.raw != 0 {
+        out += csvLine([
+          u.unit.code, u.unit.name,
+          u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+          l.indicator, l.component, String(account.level1Codes[c]), account.level1Names[c].0,
+          account.level1Names[c].1, formatNumber(v.value),
+        ])
+      }
+    }
+  }
+  return out
 }

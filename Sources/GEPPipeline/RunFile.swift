@@ -146,6 +146,13 @@ public struct RunConfiguration: Sendable {
       d.error("run-file.encoding", "the run file is not UTF-8 text", at: .init(file: file))
       throw InputProblems(problems: d.problems)
     }
+    if let bad = tomlKeySyntaxProblem(text) {
+      // Checked before TOMLKit: toml++ asserts (aborts) on some malformed keys, e.g. "[,a]".
+      d.error(
+        "run-file.syntax", "TOML syntax error: \(bad.message)",
+        at: .init(file: file, row: bad.line, column: String(bad.column)))
+      throw InputProblems(problems: d.problems)
+    }
     let root: TOMLTable
     do {
       root = try TOMLTable(string: text)
@@ -341,4 +348,118 @@ public struct RunConfiguration: Sendable {
       output: output, landUse: landUse!, landUseScheme: scheme, rasters: rasters,
       units: units!, tables: tables)
   }
+}
+
+/// The first malformed key of a TOML text (table headers and the keys of key/value lines at
+/// the top level of the document), or nil. A key is a dot-separated list of bare keys
+/// (`A–Z a–z 0–9 _ -`) or quoted keys, with optional blanks around the dots (TOML 1.0 §Keys).
+/// Lines inside multi-line strings, arrays and inline tables are skipped; control characters
+/// other than tab are refused anywhere outside strings' escapes.
+///
+/// - Returns: (1-based line, 1-based column, message).
+func tomlKeySyntaxProblem(_ text: String) -> (line: Int, column: Int, message: String)? {
+  var inMultiline: String? = nil
+  var depth = 0
+  for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    let line = Array(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
+    if let c = line.firstIndex(where: { $0 != "\t" && ($0.asciiValue ?? 32) < 32 }) {
+      return (n + 1, c + 1, "control character in the text")
+    }
+    var i = 0
+    if let delimiter = inMultiline {
+      let s = String(line)
+      guard let r = s.range(of: delimiter) else { continue }
+      inMultiline = nil
+      i = s.distance(from: s.startIndex, to: r.upperBound)
+      _ = i
+      continue
+    }
+    while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+    if i == line.count || line[i] == "#" { continue }
+    func skipQuoted(_ j: inout Int) -> Bool {
+      let q = line[j]
+      j += 1
+      while j < line.count {
+        if q == "\"" && line[j] == "\\" {
+          j += 2
+          continue
+        }
+        if line[j] == q {
+          j += 1
+          return true
+        }
+        j += 1
+      }
+      return false
+    }
+    /// Checks a key from `j` up to a terminator; returns the index after it or nil.
+    func key(_ j: inout Int, until end: Character) -> String? {
+      var expectKey = true
+      while j < line.count {
+        let c = line[j]
+        if c == " " || c == "\t" {
+          j += 1
+          continue
+        }
+        if expectKey {
+          if c == "\"" || c == "'" {
+            if !skipQuoted(&j) { return "unterminated quoted key" }
+          } else if c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "-") {
+            while j < line.count,
+              line[j].isASCII
+                && (line[j].isLetter || line[j].isNumber || line[j] == "_" || line[j] == "-")
+            {
+              j += 1
+            }
+          } else {
+            return "invalid character \"\(c)\" where a key is expected"
+          }
+          expectKey = false
+        } else if c == "." {
+          expectKey = true
+          j += 1
+        } else if c == end {
+          return nil
+        } else {
+          return "invalid character \"\(c)\" in a key"
+        }
+      }
+      return expectKey ? "a key is missing" : "\"\(end)\" is missing after the key"
+    }
+    if depth == 0 {
+      var j = i
+      if line[j] == "[" {
+        j += 1
+        if j < line.count && line[j] == "[" { j += 1 }
+        if let m = key(&j, until: "]") { return (n + 1, j + 1, m) }
+        continue
+      }
+      if let m = key(&j, until: "=") { return (n + 1, j + 1, m) }
+      i = j + 1
+    }
+    // The value part: track brackets and multi-line strings.
+    var j = i
+    while j < line.count {
+      let c = line[j]
+      if c == "#" { break }
+      if c == "\"" || c == "'" {
+        let triple = String(c) + String(c) + String(c)
+        if j + 2 < line.count && line[j + 1] == c && line[j + 2] == c {
+          let rest = String(line[(j + 3)...])
+          if let r = rest.range(of: triple) {
+            j += 3 + rest.distance(from: rest.startIndex, to: r.upperBound)
+            continue
+          }
+          inMultiline = triple
+          break
+        }
+        _ = skipQuoted(&j)
+        continue
+      }
+      if c == "[" || c == "{" { depth += 1 }
+      if c == "]" || c == "}" { depth = max(0, depth - 1) }
+      j += 1
+    }
+  }
+  return nil
 }

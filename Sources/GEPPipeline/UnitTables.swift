@@ -232,6 +232,7 @@ func applyUnitTables(
       line.capacityValue = line.value
       if let q = line.quantity { line.quantity = scaled(q, factor) }
       if let v = line.value { line.value = scaled(v, factor) }
+      line.classValues = line.classValues.map { scaled($0, factor) }
       line.price +=
         "; use-capped at \(r.values[ci]): min(emission \(formatNumber(emission)) t, "
         + "capacity \(formatNumber(cap)) t), shared by capacity"

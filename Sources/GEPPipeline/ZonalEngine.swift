@@ -10,7 +10,8 @@ import Synchronization
 /// "unassigned", cells outside every unit): for each channel k of the model, 4 sums —
 /// quantity, value (yuan), masked area (m², a needed raster was nodata), uncovered area (m², no
 /// coefficient for the class) — then one area per level-1 ecosystem class (m²), then the total
-/// land area (m², cells with a land-use value) and the land-use nodata area (m²).
+/// land area (m², cells with a land-use value) and the land-use nodata area (m²), then the value
+/// (yuan) of each channel per level-1 class (the service × ecosystem-class matrix).
 public struct ZoneSums: Sendable {
   /// Number of zones, villages + 1 (unassigned).
   public let zoneCount: Int
@@ -28,7 +29,15 @@ public struct ZoneSums: Sendable {
   public var codeCells: [Int] = []
 
   /// Sums per zone.
-  public var stride: Int { channelCount * 4 + classCodes.count + 2 }
+  public var stride: Int {
+    channelCount * 4 + classCodes.count + 2 + channelCount * classCodes.count
+  }
+  /// Offset of the land area in a zone's block.
+  var landOffset: Int { channelCount * 4 + classCodes.count }
+  /// Offset of the land-use nodata area.
+  var noDataOffset: Int { landOffset + 1 }
+  /// Offset of the value of channel `k` in level-1 class index `c`.
+  func matrixOffset(_ k: Int, _ c: Int) -> Int { landOffset + 2 + k * classCodes.count + c }
 
   init(zoneCount: Int, channelCount: Int, classCodes: [Int]) {
     self.zoneCount = zoneCount
@@ -57,9 +66,13 @@ public struct ZoneSums: Sendable {
     sums[z * stride + 4 * channelCount + c]
   }
   /// Land area (m², cells with a land-use value) of zone `z`.
-  public func landArea(_ z: Int) -> ExactSum { sums[z * stride + stride - 2] }
+  public func landArea(_ z: Int) -> ExactSum { sums[z * stride + landOffset] }
   /// Land-use nodata area (m²) of zone `z`.
-  public func noDataArea(_ z: Int) -> ExactSum { sums[z * stride + stride - 1] }
+  public func noDataArea(_ z: Int) -> ExactSum { sums[z * stride + noDataOffset] }
+  /// Value (yuan) of channel `k` on level-1 class index `c` in zone `z`.
+  public func classValue(_ z: Int, _ k: Int, _ c: Int) -> ExactSum {
+    sums[z * stride + matrixOffset(k, c)]
+  }
 }
 
 /// Paths of the rasters read per tile, all on the analysis grid.
@@ -116,6 +129,10 @@ public func runZonalPass(
       var acc = ZoneSums(
         zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
       let stride = acc.stride
+      let landOffset = acc.landOffset
+      let noDataOffset = acc.noDataOffset
+      let matrixBase = acc.landOffset + 2
+      let classCount = level1Codes.count
       acc.codeCells = [Int](repeating: 0, count: model.denseCount)
       let channels = model.indicators.count
       var luValues: [Double] = []
@@ -156,7 +173,7 @@ public func runZonalPass(
                 let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
                 let base = zone * stride
                 if !luValid[i] {
-                  s[base + stride - 1].add(area)
+                  s[base + noDataOffset].add(area)
                   continue
                 }
                 let code = Int(luValues[i])
@@ -170,8 +187,10 @@ public func runZonalPass(
                   continue
                 }
                 acc.codeCells[code] += 1
-                s[base + stride - 2].add(area)
-                if let l1 = level1Of[p.ecosystemClass], let li = level1Index[l1] {
+                s[base + landOffset].add(area)
+                var li = -1
+                if let l1 = level1Of[p.ecosystemClass], let index = level1Index[l1] {
+                  li = index
                   s[base + 4 * channels + li].add(area)
                 }
                 for b in 0..<bands.count { xb[b] = roleValues[b][i] }
@@ -199,6 +218,7 @@ public func runZonalPass(
                   }
                   s[base + 4 * k].add(q)
                   s[base + 4 * k + 1].add(v)
+                  if li >= 0 { s[base + matrixBase + k * classCount + li].add(v) }
                   if sink != nil {
                     outQ[k][i] = Float(q)
                     outV[k][i] = Float(v)
@@ -236,7 +256,9 @@ public func runZonalPass(
       total.unknownCodes[code] = cur
     }
     total.cells += part.cells
-    if total.codeCells.isEmpty { total.codeCells = part.codeCells } else {
+    if total.codeCells.isEmpty {
+      total.codeCells = part.codeCells
+    } else {
       for i in 0..<part.codeCells.count { total.codeCells[i] += part.codeCells[i] }
     }
   }

@@ -15,8 +15,12 @@ struct ComputeCommand: ParsableCommand {
       summary.csv, indicators.csv, units.geojson and manifest.json (and rasters/ with \
       --rasters) into the output folder, atomically: complete or absent.
 
-      Exit codes: 0 success; 1 input problems (all listed on stderr) or computation failure; \
-      64 usage error.
+      Every input is checked first, as by 'gep validate'; when a check finds an error nothing \
+      is written. An interrupt (Ctrl-C, SIGINT) or SIGTERM removes the unfinished output.
+
+      Exit codes: 0 success; 1 input problems (all listed on stderr) or computation failure \
+      (e.g. no space or no permission to write; nothing partial is left); 64 usage error; 130 \
+      interrupted (SIGINT); 143 terminated (SIGTERM).
       """)
 
   @Argument(help: "The run file (gep.toml).")
@@ -53,6 +57,8 @@ struct ComputeCommand: ParsableCommand {
     let log: @Sendable (String) -> Void = { line in
       if !quiet { FileHandle.standardError.write(Data("gep: \(line)\n".utf8)) }
     }
+    let signals = installInterruptHandlers()
+    defer { withExtendedLifetime(signals) {} }
     do {
       let config = try RunConfiguration.load(path: runFile)
       let result = try ComputeJob.run(
@@ -83,6 +89,31 @@ struct ComputeCommand: ParsableCommand {
     } catch let e as GDALError {
       FileHandle.standardError.write(Data("gep: error \(e.description)\n".utf8))
       throw ExitCode.failure
+    } catch let e as ExitCode {
+      throw e
+    } catch {
+      FileHandle.standardError.write(
+        Data("gep: error: \(error.localizedDescription); nothing was written\n".utf8))
+      throw ExitCode.failure
     }
+  }
+}
+
+/// Installs SIGINT and SIGTERM handlers (`DispatchSource.makeSignalSource`) that remove every
+/// unfinished output folder of the process (`OutputFolder.discardAllInProgress()`) and exit
+/// with 128 + the signal number (130, 143). The sources must be kept alive while the run lasts.
+func installInterruptHandlers() -> [any DispatchSourceSignal] {
+  [(SIGINT, "interrupted"), (SIGTERM, "terminated")].map { sig, word in
+    signal(sig, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(
+      signal: sig, queue: DispatchQueue.global(qos: .userInitiated))
+    source.setEventHandler {
+      OutputFolder.discardAllInProgress()
+      FileHandle.standardError.write(
+        Data("gep: \(word); the unfinished output was removed\n".utf8))
+      _exit(128 + sig)
+    }
+    source.resume()
+    return source
   }
 }

@@ -9,12 +9,12 @@ struct GEPCommand: ParsableCommand {
     commandName: "gep",
     abstract: "Gross Ecosystem Product (GEP, 生态产品总值) accounting on GDAL and PROJ.",
     discussion: """
-      gep computes the yearly GEP account of a county, township and village from land-use and
-      biophysical rasters plus statistical tables, under China's national specification
-      (NDRC/NBS 2022 trial spec; GB/T 46869-2025), and the value of ecosystem products (VEP) of
+      gep computes the yearly GEP account of a county, township and village from land-use and \
+      biophysical rasters plus statistical tables, under China's national specification \
+      (NDRC/NBS 2022 trial spec; GB/T 46869-2025), and the value of ecosystem products (VEP) of \
       a parcel or project.
 
-      Exit codes: 0 success; 1 input problems or computation failure (every problem is listed
+      Exit codes: 0 success; 1 input problems or computation failure (every problem is listed \
       first); 64 usage error.
       """,
     version: Engine.versionLine,

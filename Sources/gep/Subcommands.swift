@@ -3,6 +3,9 @@ import ArgumentParser
 extension GEPCommand {
   /// Every subcommand, in the order `gep --help` lists them.
   static var subcommandList: [any ParsableCommand.Type] {
-    [ComputeCommand.self, VepCommand.self, CoefficientsCommand.self, ProfilesCommand.self]
+    [
+      ComputeCommand.self, ValidateCommand.self, VepCommand.self, CoefficientsCommand.self,
+      ProfilesCommand.self, PrepareCommand.self,
+    ]
   }
 }

@@ -282,3 +282,45 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("summary.csv").path))
   }
 }
+
+@Suite struct MatrixAndGradeTests {
+  /// Six villages as vertical strips of 5 columns on a 30 × 10 forest grid, precipitation
+  /// rising by 10 mm per column: water conservation per km² rises from west to east, so the
+  /// eastmost village has the highest GEP density. Grades: rank r of 6 → 1 + ⌊5r/6⌋ =
+  /// 1, 1, 2, 3, 4, 5 from east to west. The matrix row of forest (class 1) carries the whole
+  /// value, equal to the indicator's value to the last bit (both are exact sums of the same
+  /// cells).
+  @Test func gradesAndServiceByClassMatrix() throws {
+    let folder = try tempFolder("grades")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.width = 30
+    run.rasters = [
+      "precipitation": ("mm", { c, _ in 1000 + 10 * Double(c) }),
+      "evapotranspiration": ("mm", { _, _ in 600 }),
+    ]
+    run.villages = (0..<6).map { i in
+      ("52062100100\(i + 1)", "村\(i + 1)", 5 * i, 0, 5 * i + 5, 10)
+    }
+    let runFile = try run.write(to: folder)
+    let out = folder.appendingPathComponent("out")
+    let result = try compute(runFile, out: out)
+    let grades = valueGrades(result.account)
+    #expect(grades["520621001006"] == 1 && grades["520621001005"] == 1)
+    #expect(grades["520621001004"] == 2 && grades["520621001003"] == 3)
+    #expect(grades["520621001002"] == 4 && grades["520621001001"] == 5)
+    #expect(grades["520621000000"] == nil)
+    let summary = try readCSV(out.appendingPathComponent("summary.csv").path)
+    #expect(summary.first { $0["code"] == "520621001006" }?["grade"] == "1")
+    let county = try #require(result.account.units.first { $0.unit.level == .county })
+    let water = try #require(county.lines.first { $0.indicator == "water_conservation" })
+    let forest = try #require(result.account.level1Codes.firstIndex(of: 1))
+    #expect(water.classValues[forest].raw == water.value!.raw)
+    let matrix = try readCSV(out.appendingPathComponent("matrix.csv").path)
+    let row = matrix.first {
+      $0["code"] == "520621000000" && $0["indicator"] == "water_conservation"
+        && $0["class_code"] == "1"
+    }
+    #expect(row?["value_yuan"] == formatNumber(water.value!.value))
+  }
+}

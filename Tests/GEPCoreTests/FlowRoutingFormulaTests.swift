@@ -1,0 +1,124 @@
+import Foundation
+import GEPCore
+import Testing
+
+/// A plane falling 0.2 m per metre southwards (rows), 10 m cells: z = 100 − 2 × row.
+private func tiltedPlane(width: Int, height: Int) throws -> TerrainGrid {
+  var z: [Double] = []
+  for row in 0..<height {
+    for _ in 0..<width { z.append(100 - 2 * Double(row)) }
+  }
+  return try TerrainGrid(width: width, height: height, elevation: z, cellSize: 10)
+}
+
+@Suite struct FlowRoutingFormulaTests {
+  /// 4 × 3 DEM, cell 1 m, with a pit (2) behind a sill (6) and an outlet (4) in the corner:
+  ///
+  ///     10 10 10 10
+  ///     10  2  6 10
+  ///     10 10 10  4
+  ///
+  /// Filling: the edge cells are seeds; from 4, the sill 6 is reached (kept), then the pit is
+  /// raised to just above 6 (6⁺ = 6.nextUp). D8 by hand (drop/distance): the pit → E to the
+  /// sill (only lower neighbour); the sill → SE to 4 (2/√2); (0,0), (1,0), (2,0), (0,1), (2,1)
+  /// → the pit (drops 4 or 4/√2 beat 4/√2 to the sill); (0,2), (0,3) → the sill; (2,2), (1,3)
+  /// → the outlet (drop 6). Accumulation in cells: pit 1 + 5 = 6; sill 1 + 6 + 2 = 9;
+  /// outlet 1 + 9 + 2 = 12 (every cell).
+  @Test func pitFillAndD8AccumulationByHand() throws {
+    let z: [Double] = [10, 10, 10, 10, 10, 2, 6, 10, 10, 10, 10, 4]
+    let t = try TerrainGrid(width: 4, height: 3, elevation: z, cellSize: 1)
+    let filled = fillDepressions(t)
+    #expect(filled[5] == 6.0.nextUp)
+    #expect(filled[6] == 6)
+    #expect(Array(filled[0..<5]) == [10, 10, 10, 10, 10])
+    let acc = flowAccumulation(
+      t, elevation: filled, weights: [Double](repeating: 1, count: 12), method: .d8)
+    #expect(acc == [1, 1, 1, 1, 1, 6, 9, 1, 1, 1, 1, 12])
+    // MFD conserves the total: everything ends at the single outlet.
+    let mfd = flowAccumulation(
+      t, elevation: filled, weights: [Double](repeating: 1, count: 12), method: .mfd)
+    #expect(formulaIsClose(mfd[11], 12, tolerance: 1e-9))
+  }
+
+  /// Nodata cells are skipped and their neighbours become outlets (seeds).
+  @Test func nodataCellsAreOutlets() throws {
+    let z: [Double] = [5, 5, 5, 5, 1, 5, 5, 5, 5]
+    var valid = [Bool](repeating: true, count: 9)
+    valid[4] = false
+    let t = try TerrainGrid(width: 3, height: 3, elevation: z, valid: valid, cellSize: 1)
+    let filled = fillDepressions(t)
+    #expect(filled == z)
+    let acc = flowAccumulation(
+      t, elevation: filled, weights: [Double](repeating: 1, count: 9), method: .d8)
+    #expect(acc[4] == 0)
+    #expect(acc.reduce(0, +) == 8)
+  }
+
+  /// Tilted plane, 10 m cells, gradient 0.2 southwards: Horn's slope on interior rows is
+  /// (4·2 + 4·2)/(8·10) = 0.2 → θ = atan 0.2 = 11.3099°, slope 20 % → m = 0.5,
+  /// S = 21.91 sin θ − 0.96 = 3.336905. D8 flows straight south, so row r (from the top)
+  /// gathers r + 1 cells: A_in = 100 r m², x = 1 (aspect south), and Desmet–Govers gives
+  /// L_r = ((100(r+1))^1.5 − (100 r)^1.5)/(10^2.5 · 22.13^0.5) = √10 ((r+1)^1.5 − r^1.5)/√22.13:
+  /// L₁ = 1.229099, L₂ = 1.591624, L₃ = 1.884793 (closed form of the RUSLE segment L).
+  @Test func tiltedPlaneMatchesClosedFormD8() throws {
+    let t = try tiltedPlane(width: 5, height: 6)
+    let r = lsFactor(t, options: LSFactorOptions(flow: .d8))
+    let hand = [1: 1.229099235, 2: 1.591624470, 3: 1.884793146]
+    for (row, l) in hand {
+      for col in 0..<5 {
+        let i = row * 5 + col
+        #expect(r.accumulationCells[i] == Double(row + 1))
+        #expect(formulaIsClose(r.slopeDegrees[i], 11.309932474, tolerance: 1e-8))
+        #expect(formulaIsClose(r.s[i], 3.336904521, tolerance: 1e-8))
+        #expect(formulaIsClose(r.l[i], l, tolerance: 1e-8))
+        #expect(formulaIsClose(r.ls[i], l * 3.336904521, tolerance: 1e-7))
+      }
+    }
+    // A cap on L.
+    let capped = lsFactor(t, options: LSFactorOptions(flow: .d8, maximumL: 1.5))
+    #expect(capped.l[2 * 5] == 1.5)
+    #expect(formulaIsClose(capped.l[5], 1.229099235, tolerance: 1e-8))
+  }
+
+  /// MFD on the same plane: each cell splits among S (tan β 0.2 × ½ cell) and SE/SW
+  /// (0.2/√2 × 0.354 cell); far enough from the side edges (column 10 of 21, rows < 10) the
+  /// plane is uniform, so every row still gathers r + 1 cells and L equals the D8 closed form.
+  @Test func tiltedPlaneMFDInteriorMatchesClosedForm() throws {
+    let t = try tiltedPlane(width: 21, height: 6)
+    let r = lsFactor(t, options: LSFactorOptions(flow: .mfd))
+    for row in 1..<5 {
+      let i = row * 21 + 10
+      #expect(formulaIsClose(r.accumulationCells[i], Double(row + 1), tolerance: 1e-9))
+    }
+    #expect(formulaIsClose(r.l[2 * 21 + 10], 1.591624470, tolerance: 1e-8))
+  }
+
+  /// S at and around the thresholds (θ in degrees):
+  /// 4.999° → 10.8 sin θ + 0.03 = 0.971094; 5° → 16.8 sin 5° − 0.5 = 0.964216;
+  /// 9.999° → 16.8 sin θ − 0.5 = 2.417001; 10° → 21.91 sin 10° − 0.96 = 2.844632.
+  @Test func steepnessAroundThresholds() {
+    #expect(formulaIsClose(slopeSteepnessFactor(slopeDegrees: 4.999), 0.971094243, tolerance: 1e-8))
+    #expect(formulaIsClose(slopeSteepnessFactor(slopeDegrees: 5), 0.964216478, tolerance: 1e-8))
+    #expect(formulaIsClose(slopeSteepnessFactor(slopeDegrees: 9.999), 2.417000624, tolerance: 1e-8))
+    #expect(formulaIsClose(slopeSteepnessFactor(slopeDegrees: 10), 2.844631573, tolerance: 1e-8))
+  }
+
+  /// Horn uses the row's cell sizes: a plane rising 1 m per column with Δx = 20 m, Δy = 10 m
+  /// has ∂z/∂x = 1/20 and slope atan 0.05 = 2.862405°; x-factor |sin a| + |cos a| = 1.
+  @Test func hornUsesRowCellSizes() throws {
+    var z: [Double] = []
+    for _ in 0..<3 { for col in 0..<3 { z.append(Double(col)) } }
+    let t = try TerrainGrid(
+      width: 3, height: 3, elevation: z, valid: [Bool](repeating: true, count: 9),
+      cellWidths: [20, 20, 20], cellHeights: [10, 10, 10])
+    let s = hornSlope(t, elevation: z)
+    #expect(formulaIsClose(s.degrees[4], 2.862405226, tolerance: 1e-8))
+    #expect(formulaIsClose(s.dzdx[4], 0.05, tolerance: 1e-12))
+  }
+
+  @Test func shapeErrors() {
+    #expect(throws: TerrainError.self) {
+      _ = try TerrainGrid(width: 2, height: 2, elevation: [1, 2, 3], cellSize: 1)
+    }
+  }
+}
