@@ -100,8 +100,7 @@ public enum ComputeJob {
           geoTransform: try landUseDataset.geoTransform(), width: landUseDataset.width,
           height: landUseDataset.height)
       } ?? landUseDataset.grid()
-    var available = Set(config.rasters.keys.compactMap(RasterRole.init(rawValue:)))
-    if available.contains(.dem) { available.insert(.slope) }
+    let available = config.availableRoles
     let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
@@ -117,22 +116,29 @@ public enum ComputeJob {
       path: options.output ?? config.output, overwrite: options.overwrite)
     let work = out.file(".work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    // Rasters onto the grid.
+    // Factors derived from primary data, then every raster onto the grid.
+    var rasters = config.rasters
+    for (role, r) in try runDerivations(config, work: work, progress: progress) {
+      rasters[role] = r
+      d.warning(
+        "raster.derived", "\(role) derived from primary data ([derive.\(role)])",
+        at: ProblemLocation(file: config.runFile, field: "derive.\(role)"))
+    }
     var rolePaths: [(path: String, band: Int)] = []
     for role in model.roles {
-      if role == .slope && config.rasters["slope"] == nil {
-        let dem = try onGrid(config.rasters["dem"]!, grid: g, work: work, progress: progress)
+      if role == .slope && rasters["slope"] == nil {
+        let dem = try onGrid(rasters["dem"]!, grid: g, work: work, progress: progress)
         let slopePath = work.appendingPathComponent("slope.tif").path
         progress("deriving slope from the DEM (GDAL, Horn's method)")
         try demSlope(demPath: dem.path, outputPath: slopePath, geographic: g.crs.isGeographic)
         rolePaths.append((slopePath, 1))
         d.warning(
           "raster.derived", "slope derived from the DEM with GDAL (Horn 3×3, degrees)",
-          at: ProblemLocation(file: config.rasters["dem"]!.path))
+          at: ProblemLocation(file: rasters["dem"]!.path))
         continue
       }
       rolePaths.append(
-        try onGrid(config.rasters[role.rawValue]!, grid: g, work: work, progress: progress))
+        try onGrid(rasters[role.rawValue]!, grid: g, work: work, progress: progress))
     }
     mark("warp")
     // Level-1 classes.

@@ -21,6 +21,9 @@ func manifestJSON(
   for (k, t) in config.tables.sorted(by: { $0.key < $1.key }) {
     files.append(("table.\(k)", t.path))
   }
+  for (k, d) in config.derivations.sorted(by: { $0.key < $1.key }) {
+    for path in d.inputs { files.append(("derive.\(k)", path)) }
+  }
   let coefDir = URL(fileURLWithPath: config.coefficientsFolder)
   let coefFiles = ((try? FileManager.default.contentsOfDirectory(atPath: coefDir.path)) ?? [])
     .filter { $0.hasSuffix(".csv") }.sorted()

@@ -1,4 +1,5 @@
 import Foundation
+import GEPCore
 import GEPGeo
 import TOMLKit
 
@@ -118,6 +119,9 @@ public struct RunConfiguration: Sendable {
   public var units: UnitsInput
   /// Statistical tables by role name.
   public var tables: [String: TableInput]
+  /// Factor rasters derived from primary data by role name (`[derive.<role>]`), in place of a
+  /// `[rasters.<role>]` file.
+  public var derivations: [String: FactorDerivation] = [:]
 
   /// The coefficient folder of the profile: `coefficientsRoot/profile`.
   public var coefficientsFolder: String {
@@ -202,6 +206,7 @@ public struct RunConfiguration: Sendable {
       root,
       allowed: [
         "year", "profile", "coefficients", "output", "landuse", "rasters", "units", "tables",
+        "derive",
       ], prefix: "")
 
     let year = int(root, "year", "year") ?? 0
@@ -342,11 +347,119 @@ public struct RunConfiguration: Sendable {
       }
     }
 
+    var derivations: [String: FactorDerivation] = [:]
+    if let dt = root["derive"]?.table {
+      for role in dt.keys.sorted() {
+        let prefix = "derive.\(role)."
+        guard let t = dt[role]?.table else {
+          d.error("run-file.type", "must be a table", at: loc("derive.\(role)"))
+          continue
+        }
+        if rasters[role] != nil {
+          d.error(
+            "run-file.derive-and-raster",
+            "\(role) is both given ([rasters.\(role)]) and derived ([derive.\(role)]); keep one",
+            at: loc("derive.\(role)"))
+          continue
+        }
+        func path(_ key: String, required: Bool = true) -> String? {
+          guard let p = string(t, key, prefix + key, required: required) else { return nil }
+          let r = resolve(p)
+          if !FileManager.default.fileExists(atPath: r) {
+            d.error(
+              "run-file.missing-file", "the file does not exist",
+              at: ProblemLocation(file: r, field: prefix + key))
+          }
+          return r
+        }
+        func number(_ key: String) -> Double? {
+          guard let v = t[key] else { return nil }
+          if let x = v.double { return x }
+          if let x = v.int { return Double(x) }
+          d.error("run-file.type", "must be a number", at: loc(prefix + key))
+          return nil
+        }
+        let crs = string(t, "crs", prefix + "crs", required: false)
+        switch role {
+        case "ls":
+          unknownKeys(t, allowed: ["dem", "crs", "flow", "max_l"], prefix: prefix)
+          let flowText = string(t, "flow", prefix + "flow", required: false) ?? "d8"
+          guard let flow = FlowMethod(rawValue: flowText) else {
+            d.error(
+              "run-file.value", "flow must be d8 or mfd",
+              at: ProblemLocation(file: file, field: prefix + "flow", value: flowText))
+            continue
+          }
+          if let dem = path("dem") {
+            derivations[role] = .ls(dem: dem, crs: crs, flow: flow, maximumL: number("max_l"))
+          }
+        case "slope":
+          unknownKeys(t, allowed: ["dem", "crs"], prefix: prefix)
+          if let dem = path("dem") { derivations[role] = .slope(dem: dem, crs: crs) }
+        case "erodibility":
+          unknownKeys(t, allowed: ["soil_map", "properties", "crs", "layer"], prefix: prefix)
+          let layer = int(t, "layer", prefix + "layer", default: 1) ?? 1
+          if let m = path("soil_map"), let p = path("properties") {
+            derivations[role] = .erodibility(soilMap: m, properties: p, crs: crs, layer: layer)
+          }
+        case "erosivity":
+          unknownKeys(t, allowed: ["daily_rain", "stations", "year", "method"], prefix: prefix)
+          let m = string(t, "method", prefix + "method", required: false) ?? "half-month"
+          guard let method = ErosivityMethod(rawValue: m) else {
+            d.error(
+              "run-file.value", "method must be half-month or monthly",
+              at: ProblemLocation(file: file, field: prefix + "method", value: m))
+            continue
+          }
+          if let r = path("daily_rain") {
+            derivations[role] = .erosivity(
+              dailyRain: r, stations: path("stations", required: false),
+              year: int(t, "year", prefix + "year", default: year), method: method)
+          }
+        case "precipitation":
+          unknownKeys(
+            t, allowed: ["daily_rain", "stations", "year", "max_missing_days"], prefix: prefix)
+          if let r = path("daily_rain") {
+            derivations[role] = .precipitation(
+              dailyRain: r, stations: path("stations", required: false),
+              year: int(t, "year", prefix + "year", default: year) ?? year,
+              maximumMissingDays: int(
+                t, "max_missing_days", prefix + "max_missing_days", default: 0)
+                ?? 0)
+          }
+        case "evapotranspiration":
+          unknownKeys(t, allowed: ["meteo", "stations", "year", "omega"], prefix: prefix)
+          guard let omega = number("omega") else {
+            d.error(
+              "run-file.missing-key", "Budyko–Fu needs omega (ω, e.g. 2.6)",
+              at: loc(prefix + "omega"))
+            continue
+          }
+          if let m = path("meteo"), let s = path("stations") {
+            derivations[role] = .evapotranspiration(
+              meteo: m, stations: s, year: int(t, "year", prefix + "year", default: year) ?? year,
+              omega: omega)
+          }
+        case "fvc":
+          unknownKeys(t, allowed: ["ndvi", "crs"], prefix: prefix)
+          if let n = path("ndvi") { derivations[role] = .fvc(ndvi: n, crs: crs) }
+        default:
+          d.error(
+            "run-file.unknown-derivation",
+            "no derivation for \(role); derivable: erodibility, erosivity, evapotranspiration, "
+              + "fvc, ls, precipitation, slope",
+            at: loc("derive.\(role)"))
+        }
+      }
+    }
+
     if d.hasErrors { throw InputProblems(problems: d.problems) }
-    return RunConfiguration(
+    var config = RunConfiguration(
       runFile: url.path, year: year, profile: profile, coefficientsRoot: coefficientsRoot,
       output: output, landUse: landUse!, landUseScheme: scheme, rasters: rasters,
       units: units!, tables: tables)
+    config.derivations = derivations
+    return config
   }
 }
 

@@ -177,8 +177,7 @@ public enum VEPJob {
       crs: try config.landUse.crs.map { try SpatialReference(definition: $0) }
         ?? (ds.spatialReference() ?? SpatialReference(epsg: 4326)),
       geoTransform: try ds.geoTransform(), width: ds.width, height: ds.height)
-    var available = Set(config.rasters.keys.compactMap(RasterRole.init(rawValue:)))
-    if available.contains(.dem) { available.insert(.slope) }
+    let available = config.availableRoles
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder)
@@ -199,18 +198,22 @@ public enum VEPJob {
       path: options.output ?? config.output + "-vep", overwrite: options.overwrite)
     let work = out.file(".work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    var rasters = config.rasters
+    for (role, r) in try runDerivations(config, work: work, progress: progress) {
+      rasters[role] = r
+    }
     var roleInputs: [(path: String, band: Int)] = []
     for role in model.roles {
-      if role == .slope && config.rasters["slope"] == nil {
+      if role == .slope && rasters["slope"] == nil {
         let dem = try ComputeJob.onGrid(
-          config.rasters["dem"]!, grid: grid, work: work, progress: progress)
+          rasters["dem"]!, grid: grid, work: work, progress: progress)
         let p = work.appendingPathComponent("slope.tif").path
         try demSlope(demPath: dem.path, outputPath: p, geographic: grid.crs.isGeographic)
         roleInputs.append((p, 1))
       } else {
         roleInputs.append(
           try ComputeJob.onGrid(
-            config.rasters[role.rawValue]!, grid: grid, work: work, progress: progress))
+            rasters[role.rawValue]!, grid: grid, work: work, progress: progress))
       }
     }
     var scenario: (path: String, band: Int)? = nil

@@ -1,0 +1,114 @@
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// A factor raster that `gep compute` derives from primary data (the run file's
+/// `[derive.<role>]` tables; the same code as `gep prepare`). GEP-METHODS §5.1, §5.2, §11.
+public enum FactorDerivation: Sendable, Hashable {
+  /// LS from a DEM: pit filling, Horn slope, D8/MFD contributing area, Desmet–Govers L, Liu S.
+  case ls(dem: String, crs: String?, flow: FlowMethod, maximumL: Double?)
+  /// Slope (degrees) from a DEM (pit-filled, Horn 3×3).
+  case slope(dem: String, crs: String?)
+  /// K (SI) from a soil map and a soil property table (EPIC × 0.1317).
+  case erodibility(soilMap: String, properties: String, crs: String?, layer: Int)
+  /// R from daily station rainfall (章文波 half-month model or monthly regression).
+  case erosivity(dailyRain: String, stations: String?, year: Int?, method: ErosivityMethod)
+  /// Annual precipitation (mm) from daily station rainfall.
+  case precipitation(dailyRain: String, stations: String?, year: Int, maximumMissingDays: Int)
+  /// Annual actual ET (mm): FAO-56 Penman–Monteith ET0 at stations, then Budyko–Fu with ω.
+  case evapotranspiration(meteo: String, stations: String, year: Int, omega: Double)
+  /// FVC (fraction) from NDVI by the dimidiate pixel model (5th/95th percentile endpoints).
+  case fvc(ndvi: String, crs: String?)
+
+  /// The input files it reads (for checks and the manifest).
+  public var inputs: [String] {
+    switch self {
+    case .ls(let dem, _, _, _), .slope(let dem, _): return [dem]
+    case .erodibility(let m, let p, _, _): return [m, p]
+    case .erosivity(let r, let s, _, _), .precipitation(let r, let s, _, _):
+      return [r] + (s.map { [$0] } ?? [])
+    case .evapotranspiration(let m, let s, _, _): return [m, s]
+    case .fvc(let n, _): return [n]
+    }
+  }
+}
+
+extension RunConfiguration {
+  /// Raster roles the run provides, given or derived (slope counts when a DEM is there).
+  public var availableRoles: Set<RasterRole> {
+    var roles = Set(rasters.keys.compactMap(RasterRole.init(rawValue:)))
+    roles.formUnion(derivations.keys.compactMap(RasterRole.init(rawValue:)))
+    if roles.contains(.dem) { roles.insert(.slope) }
+    return roles
+  }
+}
+
+/// Runs the run file's derivations into `work` and returns the derived rasters as inputs
+/// (canonical unit of each role; nearest resampling for K, bilinear otherwise). Evapo-
+/// transpiration is derived after precipitation, from the precipitation raster (derived or
+/// given).
+///
+/// - Throws: `PrepareError` or `GDALError` naming the input.
+func runDerivations(
+  _ config: RunConfiguration, work: URL, progress: (String) -> Void
+) throws -> [String: RasterInput] {
+  var out: [String: RasterInput] = [:]
+  let grid = config.landUse.path
+  let gridOptions = StationGridOptions(gridCRS: config.landUse.crs)
+  func input(_ role: String, _ path: String, _ resampling: Resampling = .bilinear) -> RasterInput {
+    RasterInput(
+      name: role, path: path, band: 1,
+      unit: RasterRole(rawValue: role)?.acceptedUnits.first ?? "", resampling: resampling)
+  }
+  let order = [
+    "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
+  ]
+  for role in order {
+    guard let derivation = config.derivations[role] else { continue }
+    let path = work.appendingPathComponent("derived-\(role).tif").path
+    progress("deriving \(role) from primary data")
+    let summary: FactorSummary
+    switch derivation {
+    case .ls(let dem, let crs, let flow, let maxL):
+      summary = try FactorPreparation.ls(
+        dem: dem, out: path,
+        options: LSPreparationOptions(factor: LSFactorOptions(flow: flow, maximumL: maxL), crs: crs)
+      )
+    case .slope(let dem, let crs):
+      summary = try FactorPreparation.slope(dem: dem, out: path, crs: crs)
+    case .erodibility(let map, let properties, let crs, let layer):
+      summary = try FactorPreparation.k(
+        soilMap: map, properties: properties, out: path,
+        options: SoilPropertyOptions(layer: layer, crs: crs))
+      out[role] = input(role, path, .nearest)
+      progress(summary.description)
+      continue
+    case .erosivity(let rain, let stations, let year, let method):
+      summary = try FactorPreparation.r(
+        dailyRain: rain, stations: stations, grid: grid, out: path, method: method,
+        options: DailyRainOptions(year: year, grid: gridOptions))
+    case .precipitation(let rain, let stations, let year, let missing):
+      summary = try FactorPreparation.precipitation(
+        dailyRain: rain, stations: stations, grid: grid, out: path,
+        options: DailyRainOptions(year: year, maximumMissingDays: missing, grid: gridOptions))
+    case .evapotranspiration(let meteo, let stations, let year, let omega):
+      guard let p = out["precipitation"]?.path ?? config.rasters["precipitation"]?.path else {
+        throw PrepareError(
+          "[derive.evapotranspiration] needs a precipitation raster, given or derived")
+      }
+      summary = try FactorPreparation.et(
+        meteo: meteo, stations: stations, precipitation: p, out: path,
+        options: ETPreparationOptions(year: year, omega: omega, grid: gridOptions))
+    case .fvc(let ndvi, let crs):
+      let fvcPath = work.appendingPathComponent("derived-fvc-cover.tif").path
+      summary = try FactorPreparation.c(
+        ndvi: ndvi, out: path, endpoints: .percentiles(low: 5, high: 95), fvcOut: fvcPath, crs: crs)
+      out[role] = input(role, fvcPath)
+      progress(summary.description)
+      continue
+    }
+    out[role] = input(role, path)
+    progress(summary.description)
+  }
+  return out
+}
