@@ -49,7 +49,13 @@ format:
 
 ## bench: throughput and memory of gep compute on synthetic inputs (see Benchmarks in README).
 bench: release
-	@echo "bench: no benchmark yet (it arrives with gep compute)"
+	@[ -x /usr/bin/time ] || { echo "bench: installing time"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time; }
+	.build/release/gep-bench run --sizes "$(or $(BENCH_SIZES),1 16 64)" \
+	  --dir $(or $(BENCH_DIR),/tmp/gep-bench) --compress $(or $(BENCH_COMPRESS),NONE) \
+	  --threads $(or $(BENCH_THREADS),2) --gep .build/release/gep --coefficients coefficients \
+	  $(if $(BENCH_WARP),--warp)
 
 clean:
 	rm -rf .build out

@@ -40,6 +40,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "gep-sample-data", dependencies: ["GEPGeo"]),
+    .executableTarget(name: "gep-bench", dependencies: ["GEPGeo", "GEPPipeline", "GEPCore"]),
     .testTarget(
       name: "GEPCoreTests",
       dependencies: ["GEPCore", .product(name: "PropertyBased", package: "swift-property-based")]),
