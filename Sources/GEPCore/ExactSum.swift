@@ -20,8 +20,23 @@ public struct ExactSum: Sendable, Hashable, Codable {
   /// Adds `x` (finite; NaN and infinities are the caller's to exclude: they trap).
   @inlinable
   public mutating func add(_ x: Double) {
-    raw &+= Int128((x * ExactSum.scale).rounded())
+    raw &+= ExactSum.fixedPoint(x)
   }
+
+  /// `x` in units of 2⁻⁴⁰, rounded to nearest (ties away from zero) — the integer `add(_:)`
+  /// adds. Values below 2⁶³ units (|x| < 8.4 × 10⁶) take a fast Int64 path; the result is the
+  /// same integer either way.
+  @inlinable
+  public static func fixedPoint(_ x: Double) -> Int128 {
+    let scaled = (x * scale).rounded()
+    if abs(scaled) < 9.2e18 { return Int128(Int64(scaled)) }
+    return Int128(scaled)
+  }
+
+  /// Adds a value already converted by `fixedPoint(_:)` (e.g. a row's cell area, converted
+  /// once per row).
+  @inlinable
+  public mutating func add(fixed: Int128) { raw &+= fixed }
 
   /// Adds another sum.
   @inlinable

@@ -126,9 +126,24 @@ public enum GDAL {
   /// initialisers run once and thread-safely.
   static let registered: Void = {
     GDALAllRegister()
+    // GDAL's default block cache is 5 % of RAM; rasters here are read once, block by block,
+    // so a large cache only grows the resident memory with the raster size. Bound it unless
+    // the user sets GDAL_CACHEMAX.
+    if CPLGetConfigOption("GDAL_CACHEMAX", nil) == nil {
+      GDALSetCacheMax64(GDAL.defaultCacheBytes)
+    }
     // Never let GDAL print errors to stderr on its own: the wrapper turns them into values.
     CPLSetErrorHandler(CPLQuietErrorHandler)
   }()
+
+  /// The GDAL block cache gep sets when `GDAL_CACHEMAX` is not set: 128 MiB.
+  public static let defaultCacheBytes: Int64 = 128 << 20
+
+  /// The block cache size in force, bytes (`GDALGetCacheMax64`).
+  public static var cacheBytes: Int64 {
+    ensureRegistered()
+    return GDALGetCacheMax64()
+  }
 
   /// Makes sure the drivers are registered; every public entry point calls it.
   @inline(__always)

@@ -38,16 +38,27 @@ public struct CellIndicator: Sendable, Hashable {
 
 /// Per-land-use-code parameters of the spatial indicators, looked up once from the coefficient
 /// tables through the crosswalk (never per cell).
+///
+/// A plain value (no arrays), so the per-cell loop copies it without reference counting:
+/// pollutant capacities and slope ranges are fixed-size SIMD vectors, NaN meaning "no value".
 struct CodeParameters: Sendable {
   var ecosystemClass: Int = -1
+  /// Index of the level-1 class in the run's level-1 list (set by the zonal pass), −1: none.
+  var level1Index: Int = -1
   var runoffFraction: Double? = nil
   var usleC: Double? = nil
-  /// (lower, upper, value) slope ranges in degrees, or one unconditional range.
-  var usleP: [(Double, Double, Double)] = []
+  /// Slope ranges of P in degrees: lower bounds, upper bounds and values of the first
+  /// `uslePCount` ranges (an unconditional P is the range −∞…∞).
+  var uslePLower = SIMD8<Double>(repeating: .nan)
+  var uslePUpper = SIMD8<Double>(repeating: .nan)
+  var uslePValue = SIMD8<Double>(repeating: .nan)
+  var uslePCount = 0
   var carbonRate: Double? = nil
   var epp: Double? = nil
-  var air: [Double?] = [nil, nil, nil]
-  var water: [Double?] = [nil, nil, nil]
+  /// Air purification capacity per pollutant (`CellModel.airPollutants` order), NaN: none.
+  var air = SIMD4<Double>(repeating: .nan)
+  /// Water purification capacity per pollutant (`CellModel.waterPollutants` order), NaN: none.
+  var water = SIMD4<Double>(repeating: .nan)
   var isMarsh = false
 }
 
@@ -102,6 +113,8 @@ public struct CellModel: Sendable {
   var slots = Slots()
   /// For each indicator, the slots (indices into `roles`) of the rasters it reads.
   var roleSlots: [[Int]] = []
+  /// The formula of each channel (`indicators[k].kind`), kept apart for the per-cell loop.
+  var kinds: [CellIndicator.Kind] = []
 
   /// Where each role's value sits in a cell's input vector (−1: not read).
   struct Slots: Sendable {
@@ -136,7 +149,7 @@ public struct CellModel: Sendable {
     -> (Double, Double)?
   {
     let hectares = area / UnitConversion.squareMetresPerHectare
-    switch indicators[k].kind {
+    switch kinds[k] {
     case .waterConservation:
       guard let alpha = p.runoffFraction else { return nil }
       let q = waterConservation(
@@ -155,9 +168,10 @@ public struct CellModel: Sendable {
       }
       var support: Double? = nil
       let slope = slots.slope >= 0 ? x[slots.slope] : Double.nan
-      for (lo, hi, v) in p.usleP {
-        if lo == -Double.infinity || (slope >= lo && slope <= hi) {
-          support = v
+      for j in 0..<p.uslePCount {
+        let lo = p.uslePLower[j]
+        if lo == -Double.infinity || (slope >= lo && slope <= p.uslePUpper[j]) {
+          support = p.uslePValue[j]
           break
         }
       }
@@ -188,14 +202,16 @@ public struct CellModel: Sendable {
         coolingDays: coolingDays, energyEfficiencyRatio: eer)
       return (kwh, climateRegulationValue(energy: kwh, electricityPrice: electricityPrice))
     case .airPurification(let i):
-      guard let q = p.air[i] else { return nil }
+      let q = p.air[i]
+      if q.isNaN { return nil }
       // kg·hm⁻²·a⁻¹ × hm² ÷ 1000 kg·t⁻¹ = t·a⁻¹
       let t =
         purificationCapacity(capacityPerArea: q, areaHectares: hectares)
         / UnitConversion.kilogramsPerTonne
       return (t, purificationValue(amount: t, treatmentCost: airPrices[i]))
     case .waterPurification(let i):
-      guard let q = p.water[i] else { return nil }
+      let q = p.water[i]
+      if q.isNaN { return nil }
       let t =
         purificationCapacity(capacityPerArea: q, areaHectares: hectares)
         / UnitConversion.kilogramsPerTonne
@@ -236,17 +252,27 @@ extension CellModel {
       guard let rows = c.classTables["rusle"]?.rows(classCode: code, parameter: "usle_p"),
         !rows.isEmpty
       else { continue }
-      p.usleP = rows.compactMap { r in
+      let ranges: [(Double, Double, Double)] = rows.compactMap { r in
         guard let v = r.value else { return nil }
         if let cond = r.condition { return (cond.lower, cond.upper, v) }
         return (-Double.infinity, Double.infinity, v)
       }
+      for (j, (lo, hi, v)) in ranges.prefix(8).enumerated() {
+        p.uslePLower[j] = lo
+        p.uslePUpper[j] = hi
+        p.uslePValue[j] = v
+      }
+      p.uslePCount = min(ranges.count, 8)
       break
     }
     p.carbonRate = value("carbon_sequestration", "rate")?.0
     p.epp = value("climate_regulation", "epp")?.0
-    p.air = airPollutants.map { value("air_purification", $0)?.0 }
-    p.water = waterPollutants.map { value("water_purification", $0)?.0 }
+    for (j, pollutant) in airPollutants.enumerated() {
+      p.air[j] = value("air_purification", pollutant)?.0 ?? .nan
+    }
+    for (j, pollutant) in waterPollutants.enumerated() {
+      p.water[j] = value("water_purification", pollutant)?.0 ?? .nan
+    }
     p.isMarsh = c.classChain(cls).contains(401)
     return p
   }
@@ -418,6 +444,7 @@ extension CellModel {
       erosivity: slot(.erosivity), erodibility: slot(.erodibility), ls: slot(.ls),
       fvc: slot(.fvc), slope: slot(.slope))
     model.roleSlots = indicators.map { $0.roles.map(slot) }
+    model.kinds = indicators.map(\.kind)
     let maxCode = codes.keys.max() ?? 0
     if maxCode >= 0 && maxCode <= 1 << 20 {
       var dense = [CodeParameters](repeating: CodeParameters(), count: maxCode + 1)

@@ -106,6 +106,8 @@ public enum ComputeJob {
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
+    // Hash the inputs for the manifest while the account is computed.
+    let hasher = BackgroundHasher(paths: manifestFiles(config).map(\.path))
     // Units.
     progress("reading units \(config.units.path)")
     var unitNotes = Diagnostics()  // already reported by the validator
@@ -211,10 +213,10 @@ public enum ComputeJob {
     let elapsed = clock.now - start
     let seconds =
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    let manifest = try manifestJSON(
+    let manifest = manifestJSON(
       config: config, options: options, grid: g, model: model, coefficients: coefficients,
       warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
-      cells: sums.cells)
+      cells: sums.cells, hashes: hasher.wait())
     try write(manifest, to: out.file("manifest.json"))
     try out.commit()
     return ComputeResult(

@@ -2,16 +2,9 @@ import Foundation
 import GEPCore
 import GEPGeo
 
-/// `manifest.json`: enough to re-run and audit the account (复算): engine and GDAL versions,
-/// run file, year, profile, method switches, SHA-256 and size of every input and coefficient
-/// file, the analysis grid, warnings, timings.
-///
-/// - Throws: Foundation errors when an input file cannot be read for hashing.
-func manifestJSON(
-  config: RunConfiguration, options: ComputeOptions, grid: Grid, model: CellModel,
-  coefficients: CoefficientSet, warnings: [Problem], timings: [(String, Double)], tiles: Int,
-  tileSize: (Int, Int), cells: Int
-) throws -> String {
+/// Every input file of a run with its role, in manifest order: run file, land use, rasters,
+/// units, tables, primary files of derivations, coefficient CSVs.
+func manifestFiles(_ config: RunConfiguration) -> [(role: String, path: String)] {
   var files: [(String, String)] = [("run_file", config.runFile), ("landuse", config.landUse.path)]
   for (k, r) in config.rasters.sorted(by: { $0.key < $1.key }) {
     files.append(("raster.\(k)", r.path))
@@ -28,10 +21,50 @@ func manifestJSON(
   let coefFiles = ((try? FileManager.default.contentsOfDirectory(atPath: coefDir.path)) ?? [])
     .filter { $0.hasSuffix(".csv") }.sorted()
   for f in coefFiles { files.append(("coefficients.\(f)", coefDir.appendingPathComponent(f).path)) }
+  return files
+}
+
+/// Hashes files (SHA-256) on a background queue while the caller works on, so hashing large
+/// rasters overlaps the cell pass instead of following it.
+final class BackgroundHasher: @unchecked Sendable {
+  private let group = DispatchGroup()
+  private var hashes: [String: String] = [:]
+  private let lock = NSLock()
+
+  /// Starts hashing `paths` (duplicates hashed once).
+  init(paths: [String]) {
+    let unique = Array(Set(paths)).sorted()
+    DispatchQueue.global(qos: .utility).async(group: group) { [self] in
+      for p in unique {
+        let h = (try? sha256Hex(path: p)) ?? ""
+        lock.lock()
+        hashes[p] = h
+        lock.unlock()
+      }
+    }
+  }
+
+  /// Waits for the hashes: path → lowercase hex ("" when the file could not be read).
+  func wait() -> [String: String] {
+    group.wait()
+    lock.lock()
+    defer { lock.unlock() }
+    return hashes
+  }
+}
+
+/// `manifest.json`: enough to re-run and audit the account (复算): engine and GDAL versions,
+/// run file, year, profile, method switches, SHA-256 and size of every input and coefficient
+/// file, the analysis grid, warnings, timings.
+func manifestJSON(
+  config: RunConfiguration, options: ComputeOptions, grid: Grid, model: CellModel,
+  coefficients: CoefficientSet, warnings: [Problem], timings: [(String, Double)], tiles: Int,
+  tileSize: (Int, Int), cells: Int, hashes: [String: String]
+) -> String {
   var inputs: [String] = []
-  for (role, path) in files {
+  for (role, path) in manifestFiles(config) {
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-    let hash = (try? sha256Hex(path: path)) ?? ""
+    let hash = hashes[path] ?? ""
     inputs.append(
       "    {\"role\": \(jsonString(role)), \"path\": \(jsonString(path)), \"bytes\": "
         + "\(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(hash))}")

@@ -135,93 +135,110 @@ public func runZonalPass(
       let classCount = level1Codes.count
       acc.codeCells = [Int](repeating: 0, count: model.denseCount)
       let channels = model.indicators.count
+      // Per land-use code: parameters with the level-1 class index resolved once.
+      var codeParams = model.dense
+      for j in codeParams.indices where codeParams[j].ecosystemClass >= 0 {
+        if let l1 = level1Of[codeParams[j].ecosystemClass], let index = level1Index[l1] {
+          codeParams[j].level1Index = index
+        }
+      }
+      // Per channel: bitmask of the role slots it reads (≤ 64 roles).
+      let channelMasks: [UInt64] = model.roleSlots.map { slots in
+        slots.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
+      }
+      let roleCount = bands.count
+      precondition(roleCount <= 64, "at most 64 raster roles per cell")
       var luValues: [Double] = []
       var luValid: [Bool] = []
-      var roleValues = [[Double]](repeating: [], count: bands.count)
-      var roleValid = [[Bool]](repeating: [], count: bands.count)
-      var x = [Double](repeating: 0, count: max(1, bands.count))
+      var roleValues: [Double] = []  // role-major: role b, cell i at b * n + i
+      var roleValid: [Bool] = []
+      var x = [Double](repeating: 0, count: max(1, roleCount))
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
         let win = tiles[t]
         let n = win.count
-        if luValues.count < n {
+        if luValues.count != n {
           luValues = [Double](repeating: 0, count: n)
           luValid = [Bool](repeating: false, count: n)
-          for i in 0..<bands.count {
-            roleValues[i] = [Double](repeating: 0, count: n)
-            roleValid[i] = [Bool](repeating: false, count: n)
-          }
+          roleValues = [Double](repeating: 0, count: n * roleCount)
+          roleValid = [Bool](repeating: false, count: n * roleCount)
         }
         try lu.readMasked(win, values: &luValues, valid: &luValid)
-        for i in 0..<bands.count {
-          try bands[i].readMasked(win, values: &roleValues[i], valid: &roleValid[i])
+        var one = [Double](repeating: 0, count: n)
+        var oneValid = [Bool](repeating: false, count: n)
+        for b in 0..<roleCount {
+          try bands[b].readMasked(win, values: &one, valid: &oneValid)
+          roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
+          roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
         }
         let zones = try raster.rasterize(win)
-        var outQ: [[Float]] = []
-        var outV: [[Float]] = []
-        if sink != nil {
-          outQ = [[Float]](repeating: [Float](repeating: .nan, count: n), count: channels)
-          outV = outQ
-        }
+        let writing = sink != nil
+        var outQ = [Float](repeating: .nan, count: writing ? n * channels : 0)
+        var outV = outQ
         try acc.sums.withUnsafeMutableBufferPointer { s in
           try x.withUnsafeMutableBufferPointer { xb in
-            for r in 0..<win.height {
-              let area = areas[win.rowOffset + r]
-              for c in 0..<win.width {
-                let i = r * win.width + c
-                let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
-                let base = zone * stride
-                if !luValid[i] {
-                  s[base + noDataOffset].add(area)
-                  continue
-                }
-                let code = Int(luValues[i])
-                guard let p = model.parameters(code: code) else {
-                  let key =
-                    luValues[i].isFinite && luValues[i] == luValues[i].rounded() ? code : Int.min
-                  var u = acc.unknownCodes[key] ?? (0, ExactSum())
-                  u.cells += 1
-                  u.area.add(area)
-                  acc.unknownCodes[key] = u
-                  continue
-                }
-                acc.codeCells[code] += 1
-                s[base + landOffset].add(area)
-                var li = -1
-                if let l1 = level1Of[p.ecosystemClass], let index = level1Index[l1] {
-                  li = index
-                  s[base + 4 * channels + li].add(area)
-                }
-                for b in 0..<bands.count { xb[b] = roleValues[b][i] }
-                for k in 0..<channels {
-                  var ok = true
-                  for slot in model.roleSlots[k] where !roleValid[slot][i] {
-                    ok = false
-                    break
-                  }
-                  if !ok {
-                    s[base + 4 * k + 2].add(area)
-                    continue
-                  }
-                  guard let (q, v) = model.evaluate(k, p, xb.baseAddress!, area: area) else {
-                    s[base + 4 * k + 3].add(area)
-                    continue
-                  }
-                  guard q.isFinite, v.isFinite else {
-                    throw GDALError(
-                      number: GDALError.appDefined,
-                      message: "\(model.indicators[k].id) is not finite at row "
-                        + "\(win.rowOffset + r), column \(win.colOffset + c) (an input is "
-                        + "infinite or out of range)",
-                      function: "runZonalPass", path: nil)
-                  }
-                  s[base + 4 * k].add(q)
-                  s[base + 4 * k + 1].add(v)
-                  if li >= 0 { s[base + matrixBase + k * classCount + li].add(v) }
-                  if sink != nil {
-                    outQ[k][i] = Float(q)
-                    outV[k][i] = Float(v)
+            try roleValues.withUnsafeBufferPointer { rv in
+              try roleValid.withUnsafeBufferPointer { rok in
+                try codeParams.withUnsafeBufferPointer { cp in
+                  for r in 0..<win.height {
+                    let area = areas[win.rowOffset + r]
+                    let areaFixed = ExactSum.fixedPoint(area)
+                    for c in 0..<win.width {
+                      let i = r * win.width + c
+                      let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
+                      let base = zone * stride
+                      if !luValid[i] {
+                        s[base + noDataOffset].add(fixed: areaFixed)
+                        continue
+                      }
+                      let value = luValues[i]
+                      let code = Int(exactly: value) ?? -1
+                      guard code >= 0, code < cp.count, cp[code].ecosystemClass >= 0 else {
+                        let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
+                        var u = acc.unknownCodes[key] ?? (0, ExactSum())
+                        u.cells += 1
+                        u.area.add(fixed: areaFixed)
+                        acc.unknownCodes[key] = u
+                        continue
+                      }
+                      let p = cp[code]
+                      acc.codeCells[code] += 1
+                      s[base + landOffset].add(fixed: areaFixed)
+                      let li = p.level1Index
+                      if li >= 0 { s[base + 4 * channels + li].add(fixed: areaFixed) }
+                      var invalid: UInt64 = 0
+                      for b in 0..<roleCount {
+                        xb[b] = rv[b * n + i]
+                        if !rok[b * n + i] { invalid |= 1 << UInt64(b) }
+                      }
+                      for k in 0..<channels {
+                        if invalid & channelMasks[k] != 0 {
+                          s[base + 4 * k + 2].add(fixed: areaFixed)
+                          continue
+                        }
+                        guard let (q, v) = model.evaluate(k, p, xb.baseAddress!, area: area)
+                        else {
+                          s[base + 4 * k + 3].add(fixed: areaFixed)
+                          continue
+                        }
+                        guard q.isFinite, v.isFinite else {
+                          throw GDALError(
+                            number: GDALError.appDefined,
+                            message: "\(model.indicators[k].id) is not finite at row "
+                              + "\(win.rowOffset + r), column \(win.colOffset + c) (an input is "
+                              + "infinite or out of range)",
+                            function: "runZonalPass", path: nil)
+                        }
+                        s[base + 4 * k].add(q)
+                        s[base + 4 * k + 1].add(v)
+                        if li >= 0 { s[base + matrixBase + k * classCount + li].add(v) }
+                        if writing {
+                          outQ[k * n + i] = Float(q)
+                          outV[k * n + i] = Float(v)
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -229,7 +246,11 @@ public func runZonalPass(
           }
         }
         acc.cells += n
-        if let sink { try sink.write(window: win, quantities: outQ, values: outV) }
+        if let sink {
+          try sink.write(
+            window: win, quantities: (0..<channels).map { Array(outQ[$0 * n..<($0 + 1) * n]) },
+            values: (0..<channels).map { Array(outV[$0 * n..<($0 + 1) * n]) })
+        }
         let d = done.withLock { v -> Int in
           v += 1
           return v
