@@ -1,6 +1,7 @@
 import Foundation
 import GEPCore
 import GEPGeo
+import Synchronization
 
 /// Options of the input checks.
 public struct ValidationOptions: Sendable {
@@ -199,6 +200,8 @@ final class ValidationRun {
   var unitNames: [String: String] = [:]
   var rasters: [OpenedRaster] = []
   var means: [String: Double] = [:]
+  /// Raster statistics gathered in parallel before the sequential checks.
+  var prescanned: [String: ScanResult] = [:]
 
   init(config: RunConfiguration, options: ValidationOptions) {
     self.config = config
@@ -211,6 +214,7 @@ final class ValidationRun {
     checkCoefficients()
     openLandUse()
     loadUnits()
+    prescanRasters()
     scanLandUse()
     for (_, r) in config.rasters.sorted(by: { $0.key < $1.key }) { checkRaster(r) }
     checkPrecipitationAndET()
@@ -455,6 +459,8 @@ final class ValidationRun {
     guard let lu = landUse, let g = grid else { return }
     let r = lu.input
     var counts: [Int: (cells: Int, area: Double)] = [:]
+    var denseCells = [Int](repeating: 0, count: 65536)
+    var denseArea = [Double](repeating: 0, count: 65536)
     var nonInteger = (cells: 0, area: 0.0)
     var scan = RasterScan()
     var zoneCells = [Int](repeating: 0, count: units?.villages.count ?? 0)
@@ -495,7 +501,12 @@ final class ValidationRun {
         }
         scan.valid += 1
         let a = cellAreas.indices.contains(row) ? cellAreas[row] : 0
-        if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
+        if v >= 0, v < 65536, v == v.rounded() {
+          // Dense counts for the usual code range; the dictionary only for the rest.
+          let k = Int(v)
+          denseCells[k] += 1
+          denseArea[k] += a
+        } else if v.isFinite, v == v.rounded(), abs(v) < 1e15 {
           let k = Int(v)
           let c = counts[k] ?? (0, 0)
           counts[k] = (c.cells + 1, c.area + a)
@@ -505,6 +516,7 @@ final class ValidationRun {
         }
       }
     }
+    for k in 0..<65536 where denseCells[k] > 0 { counts[k] = (denseCells[k], denseArea[k]) }
     let loc = ProblemLocation(file: r.path, band: r.band)
     if scan.nan > 0, !(lu.band.noDataValue?.isNaN ?? false) {
       d.warning(
@@ -647,6 +659,11 @@ final class ValidationRun {
 
   /// The range a role's values must lie in, with the reason.
   func allowedRange(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
+    ValidationRun.allowedRangeOf(r)
+  }
+
+  /// The plausible range of a raster role in its declared unit, with the reason.
+  static func allowedRangeOf(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
     switch RasterRole(rawValue: r.name) {
     case .ndvi: return (-1...1, "NDVI lies in [−1, 1]")
     case .fvc:
@@ -659,21 +676,25 @@ final class ValidationRun {
     }
   }
 
-  func scanValues(_ r: RasterInput, band: RasterBand, width: Int, height: Int) {
-    let role = RasterRole(rawValue: r.name)
-    let nonNegative: Bool = {
-      switch role {
-      case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
-        return true
-      default: return false
-      }
-    }()
-    let range = allowedRange(r)
+  /// The result of scanning one raster: its statistics, or the window that failed to read.
+  struct ScanResult: @unchecked Sendable {
+    var scan = RasterScan()
+    var failure: (RasterWindow, GDALError)? = nil
+  }
+
+  /// Streams a raster window by window and gathers its statistics (NaN, infinite, negative and
+  /// out-of-range cells with the first of each, min, max, mean). Pure apart from the reads, so
+  /// the rasters of a run are scanned in parallel, one dataset per thread.
+  static func scanRaster(
+    _ r: RasterInput, band: RasterBand, windows: [RasterWindow], nonNegative: Bool,
+    range: ClosedRange<Double>?
+  ) -> ScanResult {
+    var result = ScanResult()
     var s = RasterScan()
     var firstNegativeValue: Double? = nil
     var values: [Double] = []
     var valid: [Bool] = []
-    for w in windows(width: width, height: height) {
+    for w in windows {
       if values.count < w.count {
         values = [Double](repeating: 0, count: w.count)
         valid = [Bool](repeating: false, count: w.count)
@@ -681,12 +702,8 @@ final class ValidationRun {
       do {
         try band.readMasked(w, values: &values, valid: &valid)
       } catch {
-        d.error(
-          "raster.read-failed",
-          "GDAL cannot read rows \(w.rowOffset)–\(w.rowOffset + w.height - 1) (0-based) of the "
-            + "\(r.name) raster (corrupt file?): \(error.message)",
-          at: ProblemLocation(file: r.path, band: r.band, row: w.rowOffset))
-        return
+        result.failure = (w, error)
+        return result
       }
       for i in 0..<w.count {
         let v = values[i]
@@ -718,12 +735,70 @@ final class ValidationRun {
             s.firstNegative = (row, col, v)
           }
         }
-        if let (rg, _) = range, !rg.contains(v) {
+        if let rg = range, !rg.contains(v) {
           s.outOfRange += 1
           if s.firstOutOfRange == nil { s.firstOutOfRange = (row, col, v) }
         }
       }
     }
+    result.scan = s
+    return result
+  }
+
+  /// Scans every raster of the run in parallel (one dataset per worker), for `scanValues`.
+  func prescanRasters() {
+    let inputs = config.rasters.values.sorted { $0.name < $1.name }
+    let results = Mutex([ScanResult?](repeating: nil, count: inputs.count))
+    let windowSize = options.windowSize
+    DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+      let r = inputs[i]
+      guard let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band) else {
+        return
+      }
+      let role = RasterRole(rawValue: r.name)
+      let nonNegative: Bool = {
+        switch role {
+        case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
+          return true
+        default: return false
+        }
+      }()
+      let plan = blockPlan(
+        width: ds.width, height: ds.height, tileWidth: windowSize, tileHeight: windowSize)
+      let scanned = Self.scanRaster(
+        r, band: band, windows: plan, nonNegative: nonNegative,
+        range: ValidationRun.allowedRangeOf(r)?.0)
+      results.withLock { $0[i] = scanned }
+    }
+    for (i, r) in inputs.enumerated() {
+      if let s = results.withLock({ $0[i] }) { prescanned[r.name] = s }
+    }
+  }
+
+  func scanValues(_ r: RasterInput, band: RasterBand, width: Int, height: Int) {
+    let role = RasterRole(rawValue: r.name)
+    let nonNegative: Bool = {
+      switch role {
+      case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
+        return true
+      default: return false
+      }
+    }()
+    let range = allowedRange(r)
+    let scanned =
+      prescanned[r.name]
+      ?? Self.scanRaster(
+        r, band: band, windows: windows(width: width, height: height),
+        nonNegative: nonNegative, range: range?.0)
+    if let (w, error) = scanned.failure {
+      d.error(
+        "raster.read-failed",
+        "GDAL cannot read rows \(w.rowOffset)–\(w.rowOffset + w.height - 1) (0-based) of the "
+          + "\(r.name) raster (corrupt file?): \(error.message)",
+        at: ProblemLocation(file: r.path, band: r.band, row: w.rowOffset))
+      return
+    }
+    let s = scanned.scan
     let loc = ProblemLocation(file: r.path, band: r.band)
     func at(_ p: (row: Int, col: Int), value: Double? = nil) -> ProblemLocation {
       ProblemLocation(
