@@ -46,10 +46,18 @@ public final class OutputFolder {
   /// any previous output a commit had moved aside: what an interrupt handler (SIGINT, SIGTERM)
   /// calls before exiting, so no partial output folder and no stray temporary file remain.
   /// Safe to call from any thread; a removal is retried while workers may still be writing.
-  public static func discardAllInProgress() {
+  ///
+  /// - Parameter parent: only the unfinished outputs inside this folder (e.g. one test's
+  ///   temporary folder, so concurrent runs elsewhere in the process are untouched); nil: all.
+  public static func discardAllInProgress(under parent: URL? = nil) {
+    func inside(_ url: URL) -> Bool {
+      guard let parent else { return true }
+      return url.standardizedFileURL.path.hasPrefix(parent.standardizedFileURL.path + "/")
+    }
     let (folders, aside) = inProgress.withLock { state in
-      let r = (state.staging, state.movedAside)
-      state = ([], [:])
+      let r = (state.staging.filter(inside), state.movedAside.filter { inside($0.key) })
+      state.staging = state.staging.filter { !inside($0) }
+      for k in r.1.keys { state.movedAside[k] = nil }
       return r
     }
     let fm = FileManager.default

@@ -608,8 +608,17 @@ func rect(_ c0: Double, _ r0: Double, _ c1: Double, _ r1: Double) -> [(Double, D
     let out = try OutputFolder(path: folder.appendingPathComponent("out").path, overwrite: false)
     try Data("x".utf8).write(to: out.file("summary.csv"))
     #expect(FileManager.default.fileExists(atPath: out.staging.path))
-    OutputFolder.discardAllInProgress()
+    // Another run's staging folder elsewhere in the process must survive a cleanup scoped to
+    // this folder (tests run concurrently in one process; an unscoped cleanup once deleted a
+    // concurrent test's output mid-write).
+    let other = try tempFolder("cleanup-other")
+    defer { try? FileManager.default.removeItem(at: other) }
+    let otherOut = try OutputFolder(
+      path: other.appendingPathComponent("out").path, overwrite: false)
+    OutputFolder.discardAllInProgress(under: folder)
     #expect(!FileManager.default.fileExists(atPath: out.staging.path))
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    #expect(FileManager.default.fileExists(atPath: otherOut.staging.path))
+    otherOut.discard()
   }
 }
