@@ -13,7 +13,7 @@ struct PrepareCommand: ParsableCommand {
     abstract: "Derive factor rasters (LS, slope, R, K, C, precipitation, ET) from primary data.",
     discussion: """
       Each subcommand writes one Float32 GeoTIFF (nodata -9999) and prints its range on stderr. \
-      Rasters are held in memory: at most 50 million cells. Exit codes: 0 success; 1 input \
+      Rasters are held in memory: at most 50 million cells (a daily stack for R is streamed). Exit codes: 0 success; 1 input \
       problem (file, row, column and value named); 64 usage error.
       """,
     subcommands: [
@@ -155,26 +155,75 @@ struct DailyRainArguments: ParsableArguments {
 struct PrepareR: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "r",
-    abstract: "Rainfall erosivity R from daily station rainfall (章文波 half-month or monthly).")
+    abstract: "Rainfall erosivity R from daily rainfall (station table or raster stack).",
+    discussion: """
+      From a station table (--daily-rain with --grid): R per station, interpolated onto --grid. \
+      From a daily raster stack (--daily-stack, one band per day in mm): R per cell on the \
+      stack's grid, band i being day i counted from --start-date (or the date in each band's \
+      description). Missing days count as dry; a cell without any value is nodata.
+      """)
 
-  @OptionGroup var rain: DailyRainArguments
+  @Option(help: "Daily rainfall table (mm): wide (Y M D + one column per station) or long.")
+  var dailyRain: String?
+  @Option(help: "Daily rainfall raster stack (mm), one band per day (instead of --daily-rain).")
+  var dailyStack: String?
+  @Option(help: "Date of the stack's first band, YYYY-MM-DD (default: band descriptions).")
+  var startDate: String?
+  @Option(help: "Station field of a long-layout table.") var stationField: String?
+  @Option(help: "Value field of a long-layout table.") var valueField: String?
+  @Option(help: "Reference raster: the output grid (with --daily-rain).") var grid: String?
+  @Option(help: "Output GeoTIFF.") var out: String
   @OptionGroup var station: StationOptions
   @Option(help: "Model: half-month (章文波) or monthly (regression).")
   var method: String = "half-month"
   @Option(help: "Year of R (default: mean annual R of the record).") var year: Int?
+  @Option(help: "CRS to assume for the daily stack.") var stackCRS: String?
   @Flag(help: "Print only errors.") var quiet = false
 
-  func run() throws {
-    guard let m = ErosivityMethod(rawValue: method) else {
+  func validate() throws {
+    guard ErosivityMethod(rawValue: method) != nil else {
       throw ValidationError("--method must be half-month or monthly, not '\(method)'")
     }
+    switch (dailyRain, dailyStack) {
+    case (nil, nil): throw ValidationError("give --daily-rain with --grid, or --daily-stack")
+    case (.some, .some): throw ValidationError("--daily-rain and --daily-stack exclude each other")
+    case (.some, nil):
+      if grid == nil { throw ValidationError("--daily-rain needs --grid (the output grid)") }
+      if startDate != nil || stackCRS != nil {
+        throw ValidationError("--start-date and --stack-crs go with --daily-stack")
+      }
+    case (nil, .some):
+      if grid != nil {
+        throw ValidationError("--daily-stack writes on the stack's grid: no --grid")
+      }
+      if stationField != nil || valueField != nil || station.stations != nil {
+        throw ValidationError("station options go with --daily-rain, not --daily-stack")
+      }
+      if let startDate, CalendarDay(parsing: startDate) == nil {
+        throw ValidationError("--start-date must be a date YYYY-MM-DD, not '\(startDate)'")
+      }
+    }
+  }
+
+  func run() throws {
+    let m = ErosivityMethod(rawValue: method)!
+    if let dailyStack {
+      let dates: DailyStackDates =
+        startDate.flatMap { CalendarDay(parsing: $0) }.map { .consecutive(from: $0) }
+        ?? .bandDescriptions
+      try PrepareCommand.report(quiet: quiet) {
+        try FactorPreparation.r(
+          dailyStack: dailyStack, out: out, year: year, method: m, dates: dates, crs: stackCRS)
+      }
+      return
+    }
     let options = DailyRainOptions(
-      year: year, stationField: rain.stationField, valueField: rain.valueField,
+      year: year, stationField: stationField, valueField: valueField,
       grid: try station.gridOptions())
     try PrepareCommand.report(quiet: quiet) {
       try FactorPreparation.r(
-        dailyRain: rain.dailyRain, stations: station.stations, grid: rain.grid, out: rain.out,
-        method: m, options: options)
+        dailyRain: dailyRain!, stations: station.stations, grid: grid!, out: out, method: m,
+        options: options)
     }
   }
 }

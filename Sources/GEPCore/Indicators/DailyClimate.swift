@@ -2,7 +2,8 @@ import Foundation
 
 // Daily station series → annual quantities: annual precipitation with a stated rule for
 // missing days, and rainfall erosivity R by the 章文波 half-month model or the monthly
-// regression (GEP-METHODS §5.1, §5.2). Pure; the series comes from a station table.
+// regression (GEP-METHODS §5.1, §5.2). Pure; the series comes from a station table or from
+// one cell of a daily raster stack.
 
 /// A calendar day (proleptic Gregorian).
 public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -70,6 +71,62 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
   /// ISO 8601 date, e.g. 2014-07-06.
   public var description: String {
     String(format: "%04d-%02d-%02d", year, month, day)
+  }
+}
+
+extension CalendarDay {
+  /// Days from 1970-01-01 to this day (negative before it), proleptic Gregorian
+  /// (H. Hinnant's `days_from_civil`).
+  public var daysSince1970: Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+  }
+
+  /// The day `daysSince1970` days after 1970-01-01 (before it when negative), proleptic
+  /// Gregorian (H. Hinnant's `civil_from_days`); the inverse of `daysSince1970`.
+  public init(daysSince1970: Int) {
+    let z = daysSince1970 + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let dayOfEra = z - era * 146_097
+    let yearOfEra =
+      (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let mp = (5 * dayOfYear + 2) / 153
+    let m = mp < 10 ? mp + 3 : mp - 9
+    self.year = yearOfEra + era * 400 + (m <= 2 ? 1 : 0)
+    self.month = m
+    self.day = dayOfYear - (153 * mp + 2) / 5 + 1
+  }
+
+  /// The day `days` later (earlier when negative).
+  public func adding(days: Int) -> CalendarDay {
+    CalendarDay(daysSince1970: daysSince1970 + days)
+  }
+
+  /// Parses a whole text "YYYY-MM-DD", "YYYY/MM/DD" (month and day may have one digit) or
+  /// "YYYYMMDD", surrounding spaces ignored; nil for other texts and days that do not exist.
+  public init?(parsing text: String) {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    let parts: [Int]
+    if t.count == 8, t.allSatisfy({ $0.isASCII && $0.isNumber }) {
+      let digits = Array(t)
+      parts = [String(digits[0..<4]), String(digits[4..<6]), String(digits[6..<8])].compactMap {
+        Int($0)
+      }
+    } else {
+      let fields = t.split(separator: t.contains("/") ? "/" : "-", omittingEmptySubsequences: false)
+      guard fields.count == 3, fields[0].count == 4, (1...2).contains(fields[1].count),
+        (1...2).contains(fields[2].count),
+        fields.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } })
+      else { return nil }
+      parts = fields.compactMap { Int($0) }
+    }
+    guard parts.count == 3 else { return nil }
+    self.init(year: parts[0], month: parts[1], day: parts[2])
   }
 }
 
@@ -168,18 +225,44 @@ public struct HalfMonthErosivity: Sendable, Hashable {
 public func zhangWenboErosivity(
   _ series: [CalendarDay: Double], year: Int?, erosiveThreshold: Double = 12
 ) -> HalfMonthErosivity? {
-  let years = Set(series.keys.map(\.year))
-  let erosive = series.filter { $0.value >= erosiveThreshold }
-  guard !erosive.isEmpty, !years.isEmpty else { return nil }
-  let total = erosive.values.reduce(0, +)
-  let pd12 = total / Double(erosive.count)
+  zhangWenboErosivity(
+    observations: series.sorted { $0.key < $1.key }.map { (day: $0.key, rain: $0.value) },
+    year: year, erosiveThreshold: erosiveThreshold)
+}
+
+/// The 章文波 half-month model on a list of daily observations (the form used per cell of a
+/// daily raster stack); same model, terms and result as the dictionary form
+/// `zhangWenboErosivity(_:year:erosiveThreshold:)`, which calls this one.
+///
+/// - Parameters:
+///   - observations: (day, rainfall in mm) pairs, each day at most once, in any order (sums
+///     run in the given order; pass days in date order for reproducible last bits). Days
+///     without an observation are simply absent (they count as no erosive rain).
+///   - year: the year whose R is wanted, or nil for the mean over the record's years.
+///   - erosiveThreshold: erosive daily rainfall, mm; default 12.
+/// - Returns: the model terms and R (MJ·mm·hm⁻²·h⁻¹·a⁻¹), or nil when no day is erosive.
+public func zhangWenboErosivity(
+  observations: [(day: CalendarDay, rain: Double)], year: Int?, erosiveThreshold: Double = 12
+) -> HalfMonthErosivity? {
+  var years = Set<Int>()
+  var total = 0.0
+  var erosiveCount = 0
+  for o in observations {
+    years.insert(o.day.year)
+    if o.rain >= erosiveThreshold {
+      total += o.rain
+      erosiveCount += 1
+    }
+  }
+  guard erosiveCount > 0, !years.isEmpty else { return nil }
+  let pd12 = total / Double(erosiveCount)
   let py12 = total / Double(years.count)
   let beta = zhangWenboBeta(meanDailyErosiveRainfall: pd12, meanAnnualErosiveRainfall: py12)
   let alpha = zhangWenboAlpha(beta: beta)
   var sums = [Double](repeating: 0, count: 24)
-  for (day, rain) in erosive where year == nil || day.year == year {
-    sums[day.halfMonth] += erosiveRainfallTerm(
-      dailyRainfall: rain, beta: beta, erosiveThreshold: erosiveThreshold)
+  for o in observations where o.rain >= erosiveThreshold && (year == nil || o.day.year == year) {
+    sums[o.day.halfMonth] += erosiveRainfallTerm(
+      dailyRainfall: o.rain, beta: beta, erosiveThreshold: erosiveThreshold)
   }
   let divisor = year == nil ? Double(years.count) : 1
   let halfMonths = sums.map {
@@ -187,7 +270,7 @@ public func zhangWenboErosivity(
   }
   return HalfMonthErosivity(
     meanDailyErosiveRainfall: pd12, meanAnnualErosiveRainfall: py12, beta: beta, alpha: alpha,
-    halfMonths: halfMonths, annual: halfMonths.reduce(0, +), erosiveDays: erosive.count,
+    halfMonths: halfMonths, annual: halfMonths.reduce(0, +), erosiveDays: erosiveCount,
     years: years.count)
 }
 
@@ -200,14 +283,31 @@ public func zhangWenboErosivity(
 ///   - year: the year, or nil for the mean over the record's years.
 /// - Returns: R, MJ·mm·hm⁻²·h⁻¹·a⁻¹ (0 for an empty series). Missing days count as no rain.
 public func monthlyRegressionErosivity(_ series: [CalendarDay: Double], year: Int?) -> Double {
+  monthlyRegressionErosivity(
+    observations: series.sorted { $0.key < $1.key }.map { (day: $0.key, rain: $0.value) },
+    year: year)
+}
+
+/// The monthly-precipitation regression on a list of daily observations (the form used per
+/// cell of a daily raster stack); same formula and result as
+/// `monthlyRegressionErosivity(_:year:)`, which calls this one.
+///
+/// - Parameters:
+///   - observations: (day, rainfall in mm) pairs, each day at most once; absent days count as
+///     no rain.
+///   - year: the year, or nil for the mean over the record's years.
+/// - Returns: R, MJ·mm·hm⁻²·h⁻¹·a⁻¹ (0 when no observation falls in `year`).
+public func monthlyRegressionErosivity(
+  observations: [(day: CalendarDay, rain: Double)], year: Int?
+) -> Double {
   var monthly: [Int: [Double]] = [:]
-  for (day, rain) in series where year == nil || day.year == year {
-    monthly[day.year, default: [Double](repeating: 0, count: 12)][day.month - 1] += rain
+  for o in observations where year == nil || o.day.year == year {
+    monthly[o.day.year, default: [Double](repeating: 0, count: 12)][o.day.month - 1] += o.rain
   }
   guard !monthly.isEmpty else { return 0 }
   var total = 0.0
-  for months in monthly.values {
-    for p in months { total += monthlyRainfallErosivityRegression(monthlyPrecipitation: p) }
+  for y in monthly.keys.sorted() {
+    for p in monthly[y]! { total += monthlyRainfallErosivityRegression(monthlyPrecipitation: p) }
   }
   return total / Double(monthly.count)
 }

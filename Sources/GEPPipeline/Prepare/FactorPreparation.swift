@@ -7,8 +7,9 @@ import GEPGeo
 /// NDVI — and writes each as a Float32 GeoTIFF (nodata −9999) so it can be inspected and
 /// reused. Source: GEP-METHODS §5.1, §5.2, §11.4; FAO-56 for ET₀.
 ///
-/// Every function reads whole rasters into memory (limit `maximumCells`), runs the pure code of
-/// GEPCore and returns a `FactorSummary`. Errors are `PrepareError` (file, line, column, value)
+/// Every function reads whole rasters into memory (limit `maximumCells`) — except R from a
+/// daily raster stack, which streams windows — runs the pure code of GEPCore and returns a
+/// `FactorSummary`. Errors are `PrepareError` (file, line, column, value)
 /// or `GDALError` (GDAL's message and path).
 public enum FactorPreparation {}
 
@@ -557,33 +558,75 @@ extension FactorPreparation {
   }
 
   /// RUSLE C by land-use class from a coefficient folder's `rusle` table (`usle_c` per
-  /// ecosystem class, through the scheme's crosswalk).
+  /// ecosystem class, through the scheme's crosswalk `crosswalk_<scheme>.csv`; a level-2 class
+  /// without a row falls back to its level-1 parent, see `CoefficientSet.classCoefficient`).
+  ///
+  /// Cells whose class is masked with `applies = 0` (non-erodible: wetland and water, urban,
+  /// glacier in `coefficients/national-2022/rusle.csv`), and cells whose code the crosswalk maps
+  /// outside the account (empty `ecosystem_class`), are written as nodata; a note names those
+  /// codes with their classes and cell counts.
   ///
   /// - Parameters:
   ///   - landuse: land-use raster (integer codes of `scheme`).
-  ///   - coefficients: coefficient folder (e.g. coefficients/example-literature).
+  ///   - coefficients: coefficient folder (e.g. coefficients/national-2022).
   ///   - scheme: crosswalk name (swat, clcd, cnlucc …).
-  ///   - out: GeoTIFF to write.
-  /// - Throws: `PrepareError` listing the land-use codes present without a C value (with their
-  ///   cell counts), `CoefficientError`, `GDALError`.
+  ///   - out: GeoTIFF to write (C, dimensionless 0–1).
+  ///   - crs: CRS to assume for the land-use raster, or nil for its own.
+  /// - Throws: `PrepareError` when the folder has no crosswalk for `scheme`, or listing every
+  ///   land-use code present that is missing from the crosswalk or whose class has no usable
+  ///   `usle_c` (no row, an empty value, or only conditional rows), with cell counts;
+  ///   `CoefficientError`, `GDALError`.
   public static func cByClass(
     landuse: String, coefficients: String, scheme: String, out: String, crs: String? = nil
   ) throws -> FactorSummary {
     let set = try CoefficientSet.load(from: URL(fileURLWithPath: coefficients))
-    let lookup = set.lulcLookup(table: "rusle", parameter: "usle_c", scheme: scheme)
-    let lu = try load(landuse, crs: try crs.map { try SpatialReference(definition: $0) })
-    var c = [Double](repeating: .nan, count: lu.values.count)
-    var unknown: [Int: Int] = [:]
-    for i in 0..<c.count where lu.valid[i] {
-      let code = Int(lu.values[i].rounded())
-      if let v = lookup[code] { c[i] = v } else { unknown[code, default: 0] += 1 }
-    }
-    guard unknown.isEmpty else {
+    guard let crosswalk = set.crosswalks[scheme] else {
       throw PrepareError(
-        "\(coefficients): no unconditional usle_c for \(scheme) codes "
-          + unknown.keys.sorted().map { "\($0) (\(unknown[$0]!) cells)" }.joined(separator: ", ")
-          + " of \(landuse)")
+        "\(coefficients): no crosswalk_\(scheme).csv (schemes: "
+          + set.crosswalks.keys.sorted().joined(separator: ", ") + ")")
     }
-    return try write(c, grid: lu.grid, to: out, name: "RUSLE C by class", unit: "1")
+    let lu = try load(landuse, crs: try crs.map { try SpatialReference(definition: $0) })
+    var cells: [Int: Int] = [:]
+    for i in 0..<lu.values.count where lu.valid[i] {
+      cells[Int(lu.values[i].rounded()), default: 0] += 1
+    }
+    var cOfCode: [Int: Double] = [:]
+    var masked: [String] = []
+    var problems: [String] = []
+    for code in cells.keys.sorted() {
+      let n = cells[code]!
+      guard let entry = crosswalk.entries.first(where: { $0.lulcCode == code }) else {
+        problems.append("\(code) (\(n) cells): not in \(crosswalk.file)")
+        continue
+      }
+      guard let cls = entry.ecosystemClass else {
+        masked.append("\(code) (outside the account in \(crosswalk.file), \(n) cells)")
+        continue
+      }
+      switch set.classCoefficient(table: "rusle", parameter: "usle_c", classCode: cls) {
+      case .value(let v, _):
+        cOfCode[code] = v
+      case .notApplicable(let row):
+        masked.append(
+          "\(code) (class \(cls), masked by applies = 0 of class \(row.classCode), \(n) cells)")
+      case .empty:
+        problems.append("\(code) (class \(cls), \(n) cells): usle_c is empty or conditional")
+      case .missing:
+        problems.append("\(code) (class \(cls), \(n) cells): no usle_c row")
+      }
+    }
+    guard problems.isEmpty else {
+      throw PrepareError(
+        "\(coefficients): no usable usle_c for \(scheme) codes of \(landuse): "
+          + problems.joined(separator: "; "))
+    }
+    var c = [Double](repeating: .nan, count: lu.values.count)
+    for i in 0..<c.count where lu.valid[i] {
+      if let v = cOfCode[Int(lu.values[i].rounded())] { c[i] = v }
+    }
+    let notes =
+      masked.isEmpty
+      ? [] : ["non-erodible land-use codes written as nodata: " + masked.joined(separator: ", ")]
+    return try write(c, grid: lu.grid, to: out, name: "RUSLE C by class", unit: "1", notes: notes)
   }
 }
