@@ -662,6 +662,15 @@ final class ValidationRun {
     ValidationRun.allowedRangeOf(r)
   }
 
+  /// True for the roles that cannot be negative (precipitation, ET, R, K, LS, FVC, slope).
+  static func isNonNegative(_ r: RasterInput) -> Bool {
+    switch RasterRole(rawValue: r.name) {
+    case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
+      return true
+    default: return false
+    }
+  }
+
   /// The plausible range of a raster role in its declared unit, with the reason.
   static func allowedRangeOf(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
     switch RasterRole(rawValue: r.name) {
@@ -755,14 +764,7 @@ final class ValidationRun {
       guard let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band) else {
         return
       }
-      let role = RasterRole(rawValue: r.name)
-      let nonNegative: Bool = {
-        switch role {
-        case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
-          return true
-        default: return false
-        }
-      }()
+      let nonNegative = ValidationRun.isNonNegative(r)
       let plan = blockPlan(
         width: ds.width, height: ds.height, tileWidth: windowSize, tileHeight: windowSize)
       let scanned = Self.scanRaster(
@@ -777,13 +779,7 @@ final class ValidationRun {
 
   func scanValues(_ r: RasterInput, band: RasterBand, width: Int, height: Int) {
     let role = RasterRole(rawValue: r.name)
-    let nonNegative: Bool = {
-      switch role {
-      case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
-        return true
-      default: return false
-      }
-    }()
+    let nonNegative = ValidationRun.isNonNegative(r)
     let range = allowedRange(r)
     let scanned =
       prescanned[r.name]

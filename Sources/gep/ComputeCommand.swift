@@ -59,7 +59,7 @@ struct ComputeCommand: ParsableCommand {
     }
     let signals = installInterruptHandlers()
     defer { withExtendedLifetime(signals) {} }
-    do {
+    try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
       let result = try ComputeJob.run(
         config: config,
@@ -81,20 +81,6 @@ struct ComputeCommand: ParsableCommand {
       log(
         "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
           + result.output)
-    } catch let e as InputProblems {
-      for p in e.problems {
-        FileHandle.standardError.write(Data("gep: \(p.description)\n".utf8))
-      }
-      throw ExitCode.failure
-    } catch let e as GDALError {
-      FileHandle.standardError.write(Data("gep: error \(e.description)\n".utf8))
-      throw ExitCode.failure
-    } catch let e as ExitCode {
-      throw e
-    } catch {
-      FileHandle.standardError.write(
-        Data("gep: error: \(error.localizedDescription); nothing was written\n".utf8))
-      throw ExitCode.failure
     }
   }
 }

@@ -77,7 +77,7 @@ struct VepRunCommand: ParsableCommand {
     let log: @Sendable (String) -> Void = { line in
       if !quiet { FileHandle.standardError.write(Data("gep: \(line)\n".utf8)) }
     }
-    do {
+    try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
       let result = try VEPJob.run(
         config: config,
@@ -97,12 +97,6 @@ struct VepRunCommand: ParsableCommand {
             years, g * result.presentValueFactor / 1e4))
       }
       log("VEP in \(result.output)")
-    } catch let e as InputProblems {
-      for p in e.problems { FileHandle.standardError.write(Data("gep: \(p.description)\n".utf8)) }
-      throw ExitCode.failure
-    } catch let e as GDALError {
-      FileHandle.standardError.write(Data("gep: error \(e.description)\n".utf8))
-      throw ExitCode.failure
     }
   }
 }
@@ -153,7 +147,7 @@ struct VepCalcCommand: ParsableCommand {
   var coefficients: String?
 
   func run() throws {
-    do {
+    try reportingFailures {
       let config = try regionDefaults.map { try RunConfiguration.load(path: $0) }
       guard
         let dir = coefficients.map({ URL(fileURLWithPath: $0) })
@@ -206,12 +200,6 @@ struct VepCalcCommand: ParsableCommand {
           .map { "\($0.key.rawValue)=\(formatNumber($0.value))" }.joined(separator: ", ")
         FileHandle.standardError.write(Data("gep: region means: \(m)\n".utf8))
       }
-    } catch let e as InputProblems {
-      for p in e.problems { FileHandle.standardError.write(Data("gep: \(p.description)\n".utf8)) }
-      throw ExitCode.failure
-    } catch let e as CoefficientError {
-      FileHandle.standardError.write(Data("gep: error \(e)\n".utf8))
-      throw ExitCode.failure
     }
   }
 }
