@@ -87,3 +87,59 @@ func shift(_ g: Geometry, dx: Double, dy: Double) throws(GDALError) {
   }
   walk(g.handle)
 }
+
+extension Geometry {
+  /// A copy whose polygon rings follow RFC 7946 §3.1.6: exterior rings counter-clockwise,
+  /// holes clockwise (reversing rings as needed with `OGR_G_GetPoint` / `OGR_G_SetPoint_2D`).
+  /// GEOS returns unions with clockwise shells, which strict GeoJSON readers reject.
+  public func rfc7946Winding() -> Geometry {
+    let g = copy()
+    func signedArea(_ ring: OGRGeometryH) -> Double {
+      let n = OGR_G_GetPointCount(ring)
+      var a = 0.0
+      var x0 = 0.0
+      var y0 = 0.0
+      var z = 0.0
+      OGR_G_GetPoint(ring, 0, &x0, &y0, &z)
+      var px = x0
+      var py = y0
+      for i in 1..<max(1, n) {
+        var x = 0.0
+        var y = 0.0
+        OGR_G_GetPoint(ring, i, &x, &y, &z)
+        a += (px - x0) * (y - y0) - (x - x0) * (py - y0)
+        px = x
+        py = y
+      }
+      return a / 2
+    }
+    func reverse(_ ring: OGRGeometryH) {
+      let n = OGR_G_GetPointCount(ring)
+      var pts: [(Double, Double)] = []
+      for i in 0..<n {
+        var x = 0.0
+        var y = 0.0
+        var z = 0.0
+        OGR_G_GetPoint(ring, i, &x, &y, &z)
+        pts.append((x, y))
+      }
+      for (i, p) in pts.reversed().enumerated() { OGR_G_SetPoint_2D(ring, Int32(i), p.0, p.1) }
+    }
+    func polygon(_ p: OGRGeometryH) {
+      for r in 0..<OGR_G_GetGeometryCount(p) {
+        guard let ring = OGR_G_GetGeometryRef(p, r) else { continue }
+        let ccw = signedArea(ring) > 0
+        if (r == 0) != ccw { reverse(ring) }
+      }
+    }
+    let flat = OGR_G_GetGeometryType(g.handle).rawValue & 0xff
+    if flat == wkbPolygon.rawValue {
+      polygon(g.handle)
+    } else if flat == wkbMultiPolygon.rawValue {
+      for i in 0..<OGR_G_GetGeometryCount(g.handle) {
+        if let p = OGR_G_GetGeometryRef(g.handle, i) { polygon(p) }
+      }
+    }
+    return g
+  }
+}

@@ -106,6 +106,20 @@ public enum ComputeJob {
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
+    // Prices of another year than the accounting year are used as they are: say which.
+    let otherYears = coefficients.profile.indicators.flatMap(\.priceIDs).compactMap { id in
+      coefficients.prices[id].flatMap { p -> String? in
+        guard p.value != nil, let y = p.priceYear, y != config.year else { return nil }
+        return "\(id) (\(y))"
+      }
+    }
+    if !otherYears.isEmpty {
+      d.warning(
+        "prices.other-year",
+        "prices of another year than \(config.year) are used without index adjustment: "
+          + Array(Set(otherYears)).sorted().joined(separator: ", "),
+        at: ProblemLocation(file: config.coefficientsFolder + "/prices.csv"))
+    }
     // Hash the inputs for the manifest while the account is computed.
     let hasher = BackgroundHasher(paths: manifestFiles(config).map(\.path))
     // Units.
@@ -176,6 +190,26 @@ public enum ComputeJob {
     }
     try sink?.close()
     mark("cells")
+    // Cells masked by nodata in an input: one warning per channel above 5 % of the land (a
+    // raster that does not cover the grid, or whose CRS is wrong, masks whole indicators).
+    do {
+      var land = ExactSum()
+      for z in 0..<sums.zoneCount { land.add(sums.landArea(z)) }
+      for (k, ind) in model.indicators.enumerated() where land.value > 0 {
+        var masked = ExactSum()
+        for z in 0..<sums.zoneCount { masked.add(sums.maskedArea(z, k)) }
+        let share = masked.value / land.value
+        if share > 0.05 {
+          d.warning(
+            "raster.masked-share",
+            "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "
+              + String(format: "%.2f", share * 100)
+              + " % of the land area is not computed because an input raster ("
+              + ind.roles.map(\.rawValue).joined(separator: ", ") + ") is nodata there",
+            at: ProblemLocation(file: config.runFile, field: ind.id))
+        }
+      }
+    }
     // Cells not computed for lack of a coefficient: one warning per channel.
     var land = ExactSum()
     for z in 0..<sums.zoneCount { land.add(sums.landArea(z)) }

@@ -14,32 +14,89 @@ public final class OutputFolder {
   public let staging: URL
   private var committed = false
 
-  /// Prepares a staging folder next to `destination`.
+  /// Files that mark a folder as an output of gep (an account or a VEP report), the only
+  /// existing folders `--overwrite` may replace.
+  public static let outputMarkers = ["manifest.json", "vep.csv", "summary.csv"]
+
+  /// Prepares a staging folder next to `destination`, after removing stale staging folders
+  /// of the same destination left by processes that no longer run (e.g. killed with SIGKILL).
   ///
   /// - Parameters:
   ///   - path: the output folder.
-  ///   - overwrite: replace an existing folder (only after the new one is complete).
-  /// - Throws: `InputProblems` ("output.exists") when the folder exists and `overwrite` is
-  ///   false; Foundation errors when the parent cannot be created or written.
+  ///   - overwrite: replace an existing folder (only after the new one is complete). Only an
+  ///     empty folder or a previous gep output (holding one of `outputMarkers`) is replaced;
+  ///     a file, a device or a folder with other content never is.
+  /// - Throws: `InputProblems` naming the path: "output.exists" (exists and `overwrite` is
+  ///   false), "output.not-gep-output" (not a folder, or not a gep output), "output.unwritable"
+  ///   (the parent cannot be created or written, with the system's reason).
   public init(path: String, overwrite: Bool) throws {
-    destination = URL(fileURLWithPath: path).standardizedFileURL
+    let destination = URL(fileURLWithPath: path).standardizedFileURL
+    self.destination = destination
     let fm = FileManager.default
-    if fm.fileExists(atPath: destination.path) && !overwrite {
-      throw InputProblems(problems: [
-        Problem(
-          .error, "output.exists",
-          "the output folder exists; pass --overwrite to replace it",
-          at: ProblemLocation(file: destination.path))
+    func problem(_ code: String, _ message: String) -> InputProblems {
+      InputProblems(problems: [
+        Problem(.error, code, message, at: ProblemLocation(file: destination.path))
       ])
     }
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+      if !overwrite {
+        throw problem("output.exists", "the output folder exists; pass --overwrite to replace it")
+      }
+      guard isDirectory.boolValue else {
+        throw problem(
+          "output.not-gep-output",
+          "the output path exists and is not a folder; --overwrite only replaces a folder "
+            + "gep wrote")
+      }
+      let content = (try? fm.contentsOfDirectory(atPath: destination.path)) ?? []
+      if !content.isEmpty && !OutputFolder.outputMarkers.contains(where: content.contains) {
+        throw problem(
+          "output.not-gep-output",
+          "the output folder holds files gep did not write (no "
+            + OutputFolder.outputMarkers.joined(separator: ", ")
+            + "); --overwrite refuses to replace it: choose another --out")
+      }
+    }
     let parent = destination.deletingLastPathComponent()
-    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-    staging = parent.appendingPathComponent(
+    do {
+      try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    } catch {
+      throw problem(
+        "output.unwritable",
+        "cannot create the output's parent folder: \(reason(error, path: parent.path))")
+    }
+    OutputFolder.removeStaleStaging(of: destination)
+    let staging = parent.appendingPathComponent(
       ".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-    if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
-    let staging = self.staging
+    self.staging = staging
+    if fm.fileExists(atPath: staging.path) { try? fm.removeItem(at: staging) }
     inProgress.withLock { _ = $0.staging.insert(staging) }
-    try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+    do {
+      try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+    } catch {
+      throw problem(
+        "output.unwritable",
+        "cannot write next to the output folder: \(reason(error, path: staging.path))")
+    }
+  }
+
+  /// Removes `.<name>.partial-<pid>` and `.<name>.old-<pid>` siblings of `destination` whose
+  /// process is gone (no `/proc/<pid>`), the leftovers of a run killed without cleanup.
+  static func removeStaleStaging(of destination: URL) {
+    let fm = FileManager.default
+    let parent = destination.deletingLastPathComponent()
+    let name = destination.lastPathComponent
+    guard let entries = try? fm.contentsOfDirectory(atPath: parent.path) else { return }
+    for e in entries {
+      for tag in [".\(name).partial-", ".\(name).old-"] where e.hasPrefix(tag) {
+        guard let pid = Int32(e.dropFirst(tag.count)),
+          pid != ProcessInfo.processInfo.processIdentifier,
+          !fm.fileExists(atPath: "/proc/\(pid)")
+        else { continue }
+        try? fm.removeItem(at: parent.appendingPathComponent(e))
+      }
+    }
   }
 
   /// Removes every staging folder of this process that is not committed yet, and puts back
@@ -82,9 +139,23 @@ public final class OutputFolder {
 
   /// Moves the staging folder into place (replacing an existing destination).
   ///
-  /// - Throws: Foundation errors from the moves; the previous output is restored if the final
-  ///   move fails.
+  /// - Throws: `InputProblems` ("output.unwritable", naming the path and the system's reason)
+  ///   when a move fails; the previous output is restored if the final move fails.
   public func commit() throws {
+    do {
+      try move()
+    } catch {
+      throw InputProblems(problems: [
+        Problem(
+          .error, "output.unwritable",
+          "cannot move the finished output into place: "
+            + reason(error, path: destination.path),
+          at: ProblemLocation(file: destination.path))
+      ])
+    }
+  }
+
+  private func move() throws {
     let fm = FileManager.default
     if fm.fileExists(atPath: destination.path) {
       let old = destination.deletingLastPathComponent().appendingPathComponent(
@@ -123,4 +194,24 @@ public final class OutputFolder {
   }
 
   deinit { discard() }
+}
+
+/// Why `path` cannot be written: the deepest existing ancestor is a file, or not writable
+/// (`access(W_OK)` and its `strerror`), else the POSIX reason of the Foundation error.
+func reason(_ error: any Error, path: String) -> String {
+  var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+  let fm = FileManager.default
+  var isDirectory: ObjCBool = false
+  while !fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+    ancestor.deleteLastPathComponent()
+  }
+  if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a folder" }
+  if access(ancestor.path, W_OK) != 0 {
+    return "\(ancestor.path) is not writable (\(String(cString: strerror(errno))))"
+  }
+  let ns = error as NSError
+  if let under = ns.userInfo[NSUnderlyingErrorKey] as? NSError, under.domain == NSPOSIXErrorDomain {
+    return String(cString: strerror(Int32(under.code)))
+  }
+  return ns.localizedDescription
 }

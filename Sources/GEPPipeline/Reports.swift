@@ -181,7 +181,7 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
     props.append("\"gep_yuan\":\(formatNumber(u.gep.value))")
     var geometry = "null"
     if let g = geometryByCode[u.unit.code], !g.isEmpty {
-      geometry = try g.transformed(by: toLonLat).geoJSON(significantDigits: 7)
+      geometry = try g.transformed(by: toLonLat).rfc7946Winding().geoJSON(significantDigits: 7)
     }
     features.append(
       "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}"

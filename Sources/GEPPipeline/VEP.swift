@@ -160,6 +160,9 @@ public enum VEPJob {
         "vep.years", "the operating period must be at least 1 year",
         at: .init(value: "\(options.years)"))
     }
+    if !options.discountRate.isFinite || !options.priceGrowth.isFinite {
+      d.error("vep.rate", "discount rate and price growth must be finite numbers")
+    }
     if options.discountRate <= -1 || options.priceGrowth <= -1 {
       d.error("vep.rate", "discount rate and price growth must be greater than −1")
     }
@@ -228,6 +231,7 @@ public enum VEPJob {
     let scenarioBand = try scenario.map { try RasterDataset(path: $0.path).band($0.band) }
     var results: [ParcelResult] = []
     var unknown: [Int: Int] = [:]
+    var appliedChanges: Set<String> = []
     for parcel in parcels {
       progress("parcel \(parcel.id)")
       var result = ParcelResult(
@@ -284,6 +288,7 @@ public enum VEPJob {
           let p = model.parameters(code: rule.to)
         {
           parts = [(base, area * (1 - rule.share)), (p, area * rule.share)]
+          appliedChanges.insert("\(parcel.id)|\(rule.from)")
         } else {
           parts = [(base, area)]
         }
@@ -346,6 +351,15 @@ public enum VEPJob {
         "land-use code \(code == Int.min ? "(nodata in the scenario)" : String(code)) inside the parcels is not in crosswalk_\(config.landUseScheme).csv (\(n) cells)",
         at: ProblemLocation(
           file: options.scenarioLandUse ?? config.landUse.path, value: String(code)))
+    }
+    for (parcel, rules) in changes.sorted(by: { $0.key < $1.key }) {
+      for rule in rules where !appliedChanges.contains("\(parcel)|\(rule.from)") {
+        d.warning(
+          "vep.change-unused",
+          "the change \(rule.from) → \(rule.to) finds no cell of land-use code \(rule.from) in "
+            + "parcel \(parcel): it changes nothing",
+          at: ProblemLocation(file: options.changes, value: parcel))
+      }
     }
     if d.hasErrors { throw InputProblems(problems: d.problems) }
     let factor = presentValueFactor(

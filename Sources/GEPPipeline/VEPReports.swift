@@ -84,7 +84,8 @@ func vepGeoJSON(_ parcels: [ParcelResult], gridCRS: SpatialReference, factor: Do
       "\"baseline_present_value_yuan\":\(formatNumber(b * factor))",
       "\"gain_present_value_yuan\":\(formatNumber((s - b) * factor))",
     ]
-    let geometry = try p.geometry.map { try $0.transformed(by: toLonLat).geoJSON() } ?? "null"
+    let geometry =
+      try p.geometry.map { try $0.transformed(by: toLonLat).rfc7946Winding().geoJSON() } ?? "null"
     features.append(
       "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}"
     )
@@ -130,7 +131,10 @@ func vepReport(
     ? "(scenario land-use raster); "
     : (options.changes != nil ? "(change table); " : "(none given: scenario = baseline); ")
   md += "class coefficients follow the new class, biophysical rasters keep their baseline values. "
-  md += "Gain = scenario − baseline.\n\n"
+  md += "Gain = scenario − baseline. An indicator counts in a cell only where it can be computed "
+  md += "for both the baseline and the scenario class; the \"not computed\" column gives the share "
+  md += "of the parcel where it cannot (input nodata, or no coefficient for one of the classes) — "
+  md += "that share is missing from both values, not a zero gain.\n\n"
   md += "Operating period: N = \(options.years) years, discount rate r = \(options.discountRate), "
   md +=
     "price growth g = \(options.priceGrowth). Present value PV = Σ_{t=1..N} F·(1+g)^(t−1)/(1+r)^(t−1) "
@@ -142,7 +146,10 @@ func vepReport(
   }
   if !warnings.isEmpty {
     md += "\n## Warnings\n\n"
-    for w in warnings { md += "- `\(w.code)` \(w.message)\n" }
+    for w in warnings {
+      let at = w.location.value.map { " (parcel or code \($0))" } ?? ""
+      md += "- `\(w.code)` \(w.message)\(at)\n"
+    }
   }
   md += "\n## Results\n\n"
   for p in parcels {
@@ -167,13 +174,18 @@ func vepReport(
       md += " | \(yuanText(v * factor)) |\n"
     }
     md +=
-      "\n| indicator | component | baseline quantity | scenario quantity | unit | baseline yuan/a | gain yuan/a |\n"
-    md += "|---|---|---|---|---|---|---|\n"
+      "\n| indicator | component | baseline quantity | scenario quantity | unit | baseline yuan/a "
+      + "| gain yuan/a | not computed |\n"
+    md += "|---|---|---|---|---|---|---|---|\n"
     for l in p.lines {
       md += "| \(l.indicator) | \(l.component) | \(formatNumber(l.baselineQuantity.value)) | "
       md += "\(formatNumber(l.scenarioQuantity.value)) | \(l.physicalUnit) | "
       md += "\(String(format: "%.2f", l.baselineValue.value)) | "
-      md += "\(String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value)) |\n"
+      md += "\(String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value)) | "
+      md +=
+        covered > 0
+        ? String(format: "%.1f %% of the parcel", l.notComputedArea.value / covered * 100) : "–"
+      md += " |\n"
     }
     md += "\n"
   }

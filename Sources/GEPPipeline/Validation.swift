@@ -623,6 +623,16 @@ final class ValidationRun {
           at: ProblemLocation(file: r.path, band: r.band, value: describe(crs)))
       }
       fp = footprint(crs: crs, gt: gt, width: ds.width, height: ds.height)
+      if fp == nil {
+        // The corners cannot be transformed into the grid CRS: with a wrong CRS label (e.g.
+        // EPSG:4326 on metre coordinates) every cell would be nodata after warping.
+        d.error(
+          "raster.crs-transform",
+          "the \(what) raster's extent cannot be transformed from \(describe(crs)) into the "
+            + "grid's \(describe(g.crs)): its coordinates do not fit its declared CRS (wrong CRS "
+            + "label? set crs = \"EPSG:…\" in the run file)",
+          at: ProblemLocation(file: r.path, band: r.band, value: describe(crs)))
+      }
       if let fp, let gf = gridFootprint(), gf.area > 0 {
         let covered = (gf.intersection(fp)?.polygonalParts().area ?? 0) / gf.area
         if covered <= 0 {

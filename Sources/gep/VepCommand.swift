@@ -64,6 +64,13 @@ struct VepRunCommand: ParsableCommand {
 
   func validate() throws {
     if years < 1 { throw ValidationError("--years must be at least 1") }
+    if !discountRate.isFinite || !priceGrowth.isFinite {
+      throw ValidationError("--discount-rate and --price-growth must be finite numbers")
+    }
+    if discountRate > 0.5 {
+      throw ValidationError(
+        "--discount-rate \(discountRate) is a rate per year as a fraction (0.0277 for 2.77 %)")
+    }
     if discountRate <= -1 || priceGrowth <= -1 {
       throw ValidationError("--discount-rate and --price-growth must be greater than -1")
     }
@@ -145,6 +152,12 @@ struct VepCalcCommand: ParsableCommand {
 
   @Option(help: "Coefficient folder. Default: the run file's, else coefficients/national-2022.")
   var coefficients: String?
+
+  func validate() throws {
+    guard area.isFinite, area > 0 else {
+      throw ValidationError("--area must be a positive number, got \(area)")
+    }
+  }
 
   func run() throws {
     try reportingFailures {

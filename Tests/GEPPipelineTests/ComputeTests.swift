@@ -224,6 +224,31 @@ import Testing
     #expect(json?["type"] as? String == "FeatureCollection")
     let features = json?["features"] as? [[String: Any]] ?? []
     #expect(features.count == 6)
+    // RFC 7946 §3.1.6: every exterior ring counter-clockwise (positive shoelace area in
+    // lon/lat), holes clockwise — the township and county unions included (GEOS returns them
+    // clockwise; a new user's check found 11 of 169 demo polygons wrong before the fix).
+    func ringArea(_ ring: [[Double]]) -> Double {
+      var a = 0.0
+      for i in 0..<(ring.count - 1) {
+        a += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1]
+      }
+      return a / 2
+    }
+    var rings = 0
+    for f in features {
+      let g = f["geometry"] as? [String: Any] ?? [:]
+      let polygons: [[[[Double]]]] =
+        g["type"] as? String == "Polygon"
+        ? [g["coordinates"] as? [[[Double]]] ?? []]
+        : (g["coordinates"] as? [[[[Double]]]] ?? [])
+      for p in polygons {
+        for (i, ring) in p.enumerated() {
+          rings += 1
+          #expect((ringArea(ring) > 0) == (i == 0))
+        }
+      }
+    }
+    #expect(rings >= 6)
     // RFC 7946: lon/lat; the grid lies near 111°E, 27°N.
     let layer = try VectorDataset(path: out.appendingPathComponent("units.geojson").path).layer(0)
     #expect(try layer.spatialReference()?.epsg == 4326)

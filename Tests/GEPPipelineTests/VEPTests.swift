@@ -136,7 +136,8 @@ import Testing
         )
       ])
     let changes = folder.appendingPathComponent("changes.csv").path
-    try Data("parcel,from_code,to_code,share\nall,6,1,0.4\n".utf8).write(
+    // The second row names SWAT 8 (FRSE), which the all-forest-6 grid does not contain.
+    try Data("parcel,from_code,to_code,share\nall,6,1,0.4\nall,8,6,0.5\n".utf8).write(
       to: URL(fileURLWithPath: changes))
     let r = try VEPJob.run(
       config: config,
@@ -147,6 +148,9 @@ import Testing
     #expect(water.baselineValue.raw == 0 && water.scenarioValue.raw == 0)
     #expect(abs(water.notComputedArea.value - 180_000) < 1e-6)
     #expect(r.warnings.contains { $0.code == "vep.not-computed" })
+    let unused = r.warnings.filter { $0.code == "vep.change-unused" }
+    #expect(unused.count == 1)
+    #expect(unused.first?.message.contains("8 → 6") == true)
     // An unknown parcel id in the change table is an error naming the row.
     try Data("parcel,from_code,to_code,share\nnope,6,1,0.4\n".utf8).write(
       to: URL(fileURLWithPath: changes))

@@ -157,3 +157,18 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.stdout.contains("needs the region's mean precipitation"))
   }
 }
+
+@Suite struct VepArgumentTests {
+  @Test(arguments: [
+    ["vep", "calc", "--area=-5", "--from", "grassland", "--to", "forest"],
+    ["vep", "calc", "--area", "nan", "--from", "grassland", "--to", "forest"],
+    ["vep", "calc", "--area", "0", "--from", "grassland", "--to", "forest"],
+    ["vep", "x.toml", "--parcels", "p.geojson", "--discount-rate", "nan"],
+    ["vep", "x.toml", "--parcels", "p.geojson", "--price-growth", "inf"],
+    ["vep", "x.toml", "--parcels", "p.geojson", "--discount-rate", "2.77"],
+  ])
+  func nonsenseNumbersAreUsageErrors(_ args: [String]) throws {
+    let r = try runGEP(args)
+    #expect(r.status == 64, "\(args): \(r.stderr)")
+  }
+}

@@ -25,6 +25,7 @@ public enum CoefficientUnits {
     "kJ/kg": "kilojoules per kilogram",
     "kWh/m3": "kilowatt-hours per cubic metre",
     "1/a": "times per year",
+    "d": "days (per year)",
   ]
 
   /// Price units (value per physical unit, currency given separately in `currency`).
@@ -187,6 +188,7 @@ public enum CoefficientSchema {
       .init("latent_heat_vaporization", "kJ/kg", 2000...2600, "latent heat q (§5.9)"),
       .init("water_density", "kg/m3", 900...1100, "water density ρ_w (§5.9)"),
       .init("humidifier_energy", "kWh/m3", 0...10_000, "humidifier electricity y (§5.9)"),
+      .init("cooling_days", "d", 0...366, "days with air-conditioning D (§5.9)"),
       .init("forest_soil_carbon_ratio", "fraction", 0...10, "forest soil-carbon ratio β (§5.8)"),
       .init("time_value_share", "fraction", 0...1, "time value share of wage (§6.1)"),
     ]

@@ -111,13 +111,25 @@ extension FactorPreparation {
     }
     let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
     try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-    let writer = try RasterWriter(path: path, grid: grid, dataType: .float32, noData: prepareNoData)
+    // Written next to the target and renamed when complete, so a failure (disk full) never
+    // leaves a truncated GeoTIFF under the requested name.
+    let partial =
+      path.hasPrefix("/vsi") ? path : "\(path).partial-\(ProcessInfo.processInfo.processIdentifier)"
+    let writer = try RasterWriter(
+      path: partial, grid: grid, dataType: .float32, noData: prepareNoData)
     do {
       try writer.write(out, window: grid.fullWindow)
       try writer.describe(band: 1, description: name, unit: unit)
       try writer.close()
+      if partial != path {
+        if FileManager.default.fileExists(atPath: path) {
+          try FileManager.default.removeItem(atPath: path)
+        }
+        try FileManager.default.moveItem(atPath: partial, toPath: path)
+      }
     } catch {
       try? writer.close()
+      if partial != path { try? FileManager.default.removeItem(atPath: partial) }
       throw error
     }
     return FactorSummary(

@@ -1,0 +1,34 @@
+import Foundation
+import GEPGeo
+import GEPPipeline
+import Testing
+
+@Suite struct WrongCRSTests {
+  /// A precipitation raster whose metre coordinates (UTM 49N) are labelled EPSG:4326: its
+  /// corners (x 500 000…, y 3 000 000…) are no longer valid degrees, so they cannot be
+  /// transformed into the grid CRS. Warping it would give nodata everywhere and silently wipe
+  /// water conservation; validation must stop instead (found by a new user's test).
+  @Test func metreCoordinatesLabelledAsDegreesAreAnError() throws {
+    let folder = try tempFolder("wrong-crs")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.rasters = [
+      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
+    ]
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let runFile = try run.write(to: folder)
+    // Rewrite precipitation with the same geotransform but an EPSG:4326 label.
+    var grid = try run.grid
+    grid.crs = try SpatialReference(epsg: 4326)
+    let path = folder.appendingPathComponent("precipitation.tif").path
+    try FileManager.default.removeItem(atPath: path)
+    let w = try RasterWriter(path: path, grid: grid, dataType: .float32, noData: -9999)
+    try w.write([Double](repeating: 1200, count: grid.width * grid.height), window: grid.fullWindow)
+    try w.close()
+    let problems = InputValidator(config: try RunConfiguration.load(path: runFile)).validate()
+    let e = try #require(problems.first { $0.code == "raster.crs-transform" })
+    #expect(e.severity == .error)
+    #expect(e.location.file == path)
+    #expect(e.message.contains("wrong CRS label"))
+  }
+}
