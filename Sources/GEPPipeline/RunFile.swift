@@ -219,7 +219,10 @@ public struct RunConfiguration: Sendable {
 
     func raster(_ t: TOMLTable, name: String, prefix: String, unitRequired: Bool) -> RasterInput? {
       unknownKeys(
-        t, allowed: ["path", "band", "unit", "resampling", "scheme", "crs"], prefix: prefix)
+        t,
+        allowed: unitRequired
+          ? ["path", "band", "unit", "resampling", "crs"]
+          : ["path", "band", "resampling", "scheme", "crs"], prefix: prefix)
       let p = string(t, "path", prefix + "path")
       let band = int(t, "band", prefix + "band", default: 1) ?? 1
       if band < 1 { d.error("run-file.value", "band numbers start at 1", at: loc(prefix + "band")) }
