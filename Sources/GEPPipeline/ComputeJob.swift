@@ -18,12 +18,16 @@ public struct ComputeOptions: Sendable {
   public var overwrite: Bool
   /// Prefix CSV files with a UTF-8 BOM for Excel/WPS.
   public var bom: Bool
+  /// Also write `units.gpkg` (GeoPackage, layer `units`, WGS 84) for QGIS.
+  public var geoPackage: Bool = false
 
   /// Creates options.
   public init(
     output: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-    tileSize: Int? = nil, writeRasters: Bool = false, overwrite: Bool = false, bom: Bool = false
+    tileSize: Int? = nil, writeRasters: Bool = false, overwrite: Bool = false, bom: Bool = false,
+    geoPackage: Bool = false
   ) {
+    self.geoPackage = geoPackage
     self.output = output
     self.threads = threads
     self.tileSize = tileSize
@@ -57,12 +61,15 @@ public enum ComputeJob {
   ///   - config: the run file.
   ///   - options: command-line overrides.
   ///   - progress: receives progress lines (for stderr).
+  ///   - tileProgress: receives (tiles done, total) after every tile, from worker threads;
+  ///     when nil, `progress` gets a line at every tenth of the tiles instead.
   /// - Returns: the result.
   /// - Throws: `InputProblems` listing every input problem found before anything is written;
   ///   `GDALError` for I/O failures; nothing partial is left in the output folder.
   public static func run(
     config: RunConfiguration, options: ComputeOptions,
-    progress: @escaping @Sendable (String) -> Void = { _ in }
+    progress: @escaping @Sendable (String) -> Void = { _ in },
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> ComputeResult {
     let clock = ContinuousClock()
     let start = clock.now
@@ -186,7 +193,11 @@ public enum ComputeJob {
       level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
       sink: sink
     ) { done, total in
-      if done % step == 0 || done == total { progress("tiles \(done)/\(total)") }
+      if let tileProgress {
+        tileProgress(done, total)
+      } else if done % step == 0 || done == total {
+        progress("tiles \(done)/\(total)")
+      }
     }
     try sink?.close()
     mark("cells")
@@ -242,6 +253,12 @@ public enum ComputeJob {
     try write(matrixCSV(account, bom: options.bom), to: out.file("matrix.csv"))
     try write(
       try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
+    if options.geoPackage {
+      // The same features through OGR's GeoPackage driver (ogr2ogr API).
+      try translateVector(
+        sourcePath: out.file("units.geojson").path, destinationPath: out.file("units.gpkg").path,
+        format: "GPKG", arguments: ["-nln", "units"])
+    }
     try FileManager.default.removeItem(at: work)
     mark("write")
     let elapsed = clock.now - start

@@ -44,6 +44,9 @@ struct ComputeCommand: ParsableCommand {
   @Flag(help: "Start CSV files with a UTF-8 byte-order mark, as Excel/WPS need for Chinese text.")
   var bom = false
 
+  @Flag(help: "Also write units.gpkg (GeoPackage) next to units.geojson.")
+  var gpkg = false
+
   @Flag(help: "Print nothing on stderr but errors.")
   var quiet = false
 
@@ -59,14 +62,20 @@ struct ComputeCommand: ParsableCommand {
     }
     let signals = installInterruptHandlers()
     defer { withExtendedLifetime(signals) {} }
+    let bar = ProgressBar()
+    var tileBar: (@Sendable (Int, Int) -> Void)? = nil
+    if !quiet && isatty(2) != 0 {
+      tileBar = { @Sendable done, total in bar.update(done, total) }
+    }
     try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
       let result = try ComputeJob.run(
         config: config,
         options: ComputeOptions(
           output: out, threads: threads, tileSize: tileSize, writeRasters: rasters,
-          overwrite: overwrite, bom: bom),
-        progress: log)
+          overwrite: overwrite, bom: bom, geoPackage: gpkg),
+        progress: log,
+        tiles: tileBar)
       for w in result.warnings { log(w.description) }
       if let county = result.account.units.first(where: { $0.unit.level == .county }) {
         let yi = UnitConversion.yi

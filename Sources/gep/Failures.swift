@@ -35,3 +35,27 @@ func reportingFailures(_ body: () throws -> Void) throws {
     throw ExitCode.failure
   }
 }
+
+/// A progress bar on a terminal's stderr, redrawn at most every 0.1 s ("[#####     ] 50 %
+/// tiles 5/10"); thread-safe. Used only when stderr is a terminal (`isatty(2)`).
+final class ProgressBar: @unchecked Sendable {
+  private let lock = NSLock()
+  private var last = Date.distantPast
+
+  /// Draws the bar for `done` of `total`; the last call (done == total) always draws and ends
+  /// the line.
+  func update(_ done: Int, _ total: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    let now = Date()
+    guard done == total || now.timeIntervalSince(last) >= 0.1 else { return }
+    last = now
+    let width = 30
+    let filled = total > 0 ? width * done / total : width
+    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+    let percent = total > 0 ? 100 * done / total : 100
+    let end = done == total ? "\n" : ""
+    FileHandle.standardError.write(
+      Data("\rgep: [\(bar)] \(percent) % tiles \(done)/\(total)\(end)".utf8))
+  }
+}

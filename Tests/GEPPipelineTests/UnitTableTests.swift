@@ -97,3 +97,27 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
   }
 }
+
+@Suite struct GeoPackageOutputTests {
+  /// `--gpkg` writes the units also as a GeoPackage layer `units` in WGS 84 with the same
+  /// features and properties as units.geojson: 1 county, 1 township, 2 villages.
+  @Test func unitsGeoPackage() throws {
+    let folder = try tempFolder("gpkg")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 10, 10), ("520621001002", "乙村", 10, 0, 20, 10),
+    ]
+    let runFile = try run.write(to: folder)
+    let out = folder.appendingPathComponent("out")
+    let config = try RunConfiguration.load(path: runFile)
+    _ = try ComputeJob.run(
+      config: config, options: ComputeOptions(output: out.path, threads: 2, geoPackage: true))
+    let layer = try VectorDataset(path: out.appendingPathComponent("units.gpkg").path)
+      .layer(named: "units")
+    #expect(layer.featureCount == 1 + 1 + 2)
+    #expect(try layer.spatialReference()?.epsg == 4326)
+    let names = Set(try layer.features().compactMap { $0.attributes["name"]?.description })
+    #expect(names.contains("甲村") && names.contains("乙村"))
+  }
+}
