@@ -52,6 +52,11 @@ public struct UnitAccount: Sendable {
   /// Resident population, persons, when a table gives it.
   public var population: Double?
 
+  /// The level as written in the reports: "county", "township", "village" or "unassigned".
+  public var levelLabel: String {
+    unit.code == Account.unassignedCode ? "unassigned" : unit.level.rawValue
+  }
+
   /// Sum of the values of one category, yuan.
   public func categoryValue(_ c: IndicatorCategory) -> ExactSum {
     var s = ExactSum()

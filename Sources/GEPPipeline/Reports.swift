@@ -54,7 +54,7 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
     let areaKm2 = u.area.value / 1e6
     var row = [
       u.unit.code, u.unit.name,
-      u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+      u.levelLabel,
       u.unit.parentCode ?? "", formatNumber(areaKm2), formatNumber(u.noDataArea.value / 1e6),
     ]
     row += u.classAreas.map { formatNumber($0.value / 1e6) }
@@ -102,7 +102,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
     for l in u.lines {
       out += csvLine([
         u.unit.code, u.unit.name,
-        u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+        u.levelLabel,
         l.indicator, l.component, l.category.rawValue, l.nameZH,
         l.quantity.map { formatNumber($0.value) } ?? "", l.physicalUnit,
         l.value.map { formatNumber($0.value) } ?? "", l.method, l.price,
@@ -232,7 +232,7 @@ public func matrixCSV(_ account: Account, bom: Bool) -> String {
       for (c, v) in l.classValues.enumerated() where v.raw != 0 {
         out += csvLine([
           u.unit.code, u.unit.name,
-          u.unit.code == Account.unassignedCode ? "unassigned" : u.unit.level.rawValue,
+          u.levelLabel,
           l.indicator, l.component, String(account.level1Codes[c]), account.level1Names[c].0,
           account.level1Names[c].1, formatNumber(v.value),
         ])
