@@ -148,15 +148,14 @@ public enum ComputeJob {
         at: ProblemLocation(file: config.runFile, field: "derive.\(role)"))
     }
     var rolePaths: [(path: String, band: Int)] = []
+    var slopeSlot: Int? = nil
     for role in model.roles {
       if role == .slope && rasters["slope"] == nil {
-        let dem = try onGrid(rasters["dem"]!, grid: g, work: work, progress: progress)
-        let slopePath = work.appendingPathComponent("slope.tif").path
-        progress("deriving slope from the DEM (GDAL, Horn's method)")
-        try demSlope(demPath: dem.path, outputPath: slopePath, geographic: g.crs.isGeographic)
-        rolePaths.append((slopePath, 1))
+        // Slope is made from the DEM tile by tile inside the cell pass (TileSlope).
+        slopeSlot = rolePaths.count
+        rolePaths.append(try onGrid(rasters["dem"]!, grid: g, work: work, progress: progress))
         d.warning(
-          "raster.derived", "slope derived from the DEM with GDAL (Horn 3×3, degrees)",
+          "raster.derived", "slope derived from the DEM (Horn 3×3, degrees, per tile)",
           at: ProblemLocation(file: rasters["dem"]!.path))
         continue
       }
@@ -188,7 +187,9 @@ public enum ComputeJob {
     let step = max(1, tiles.count / 10)
     let sums = try runZonalPass(
       grid: g,
-      inputs: GridInputs(landUse: (config.landUse.path, config.landUse.band), roles: rolePaths),
+      inputs: GridInputs(
+        landUse: (config.landUse.path, config.landUse.band), roles: rolePaths,
+        slopeFromDEMSlot: slopeSlot),
       model: model, rasterizer: rasterizer, villageCount: units.villages.count,
       level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
       sink: sink

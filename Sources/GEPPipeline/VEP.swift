@@ -206,13 +206,13 @@ public enum VEPJob {
       rasters[role] = r
     }
     var roleInputs: [(path: String, band: Int)] = []
+    var slopeSlot: Int? = nil
     for role in model.roles {
       if role == .slope && rasters["slope"] == nil {
-        let dem = try ComputeJob.onGrid(
-          rasters["dem"]!, grid: grid, work: work, progress: progress)
-        let p = work.appendingPathComponent("slope.tif").path
-        try demSlope(demPath: dem.path, outputPath: p, geographic: grid.crs.isGeographic)
-        roleInputs.append((p, 1))
+        // Slope from the DEM per parcel window, as in the cell pass (TileSlope).
+        slopeSlot = roleInputs.count
+        roleInputs.append(
+          try ComputeJob.onGrid(rasters["dem"]!, grid: grid, work: work, progress: progress))
       } else {
         roleInputs.append(
           try ComputeJob.onGrid(
@@ -226,6 +226,7 @@ public enum VEPJob {
         grid: grid, work: work, progress: progress)
     }
     let areas = try cellAreasPerRow(grid)
+    let tileSlope = try slopeSlot.map { _ in try TileSlope(grid: grid) }
     let lu = try RasterDataset(path: config.landUse.path).band(config.landUse.band)
     let bands = try roleInputs.map { try RasterDataset(path: $0.path).band($0.band) }
     let scenarioBand = try scenario.map { try RasterDataset(path: $0.path).band($0.band) }
@@ -258,7 +259,13 @@ public enum VEPJob {
       try lu.readMasked(win, values: &luV, valid: &luOK)
       var vals = [[Double]](repeating: [Double](repeating: 0, count: win.count), count: bands.count)
       var oks = [[Bool]](repeating: [Bool](repeating: false, count: win.count), count: bands.count)
-      for b in bands.indices { try bands[b].readMasked(win, values: &vals[b], valid: &oks[b]) }
+      for b in bands.indices {
+        if b == slopeSlot, let tileSlope {
+          (vals[b], oks[b]) = try tileSlope.slope(bands[b], win)
+        } else {
+          try bands[b].readMasked(win, values: &vals[b], valid: &oks[b])
+        }
+      }
       var scV = [Double](repeating: 0, count: win.count)
       var scOK = [Bool](repeating: false, count: win.count)
       if let sb = scenarioBand { try sb.readMasked(win, values: &scV, valid: &scOK) }

@@ -81,6 +81,19 @@ public struct GridInputs: Sendable {
   public var landUse: (path: String, band: Int)
   /// One (path, band) per model role, in the model's role order.
   public var roles: [(path: String, band: Int)]
+  /// The role slot whose (path, band) is a DEM on the grid from which the slope (degrees) is
+  /// computed tile by tile (`TileSlope`), or nil.
+  public var slopeFromDEMSlot: Int? = nil
+
+  /// Creates the inputs.
+  public init(
+    landUse: (path: String, band: Int), roles: [(path: String, band: Int)],
+    slopeFromDEMSlot: Int? = nil
+  ) {
+    self.landUse = landUse
+    self.roles = roles
+    self.slopeFromDEMSlot = slopeFromDEMSlot
+  }
 }
 
 /// A sink for per-cell output rasters, called by workers (serialised inside).
@@ -112,6 +125,7 @@ public func runZonalPass(
   threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
 ) throws -> ZoneSums {
   let areas = try cellAreasPerRow(grid)
+  let tileSlope = try inputs.slopeFromDEMSlot.map { _ in try TileSlope(grid: grid) }
   let zoneCount = villageCount + 1
   let workers = max(1, min(threads, tiles.count))
   let template = UncheckedBox(rasterizer)
@@ -168,7 +182,11 @@ public func runZonalPass(
         var one = [Double](repeating: 0, count: n)
         var oneValid = [Bool](repeating: false, count: n)
         for b in 0..<roleCount {
-          try bands[b].readMasked(win, values: &one, valid: &oneValid)
+          if b == inputs.slopeFromDEMSlot, let tileSlope {
+            (one, oneValid) = try tileSlope.slope(bands[b], win)
+          } else {
+            try bands[b].readMasked(win, values: &one, valid: &oneValid)
+          }
           roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
           roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
         }
