@@ -1,8 +1,9 @@
+import Foundation
 import GEPCore
 import GEPGeo
 
 /// Terrain slope for one window of the analysis grid, computed from the DEM on the grid with
-/// Horn's 3×3 method (`hornSlope`, the method of `gdaldem slope`) using the true cell sizes of
+/// Horn's 3×3 method (as `hornSlope` and `gdaldem slope`) using the true cell sizes of
 /// each row in metres (geodesic on geographic grids). The window is read with a one-cell border
 /// wherever the raster has one, so every cell sees its real neighbours and the slope of a cell
 /// does not depend on the window it is read in; at the raster's edges and next to nodata the
@@ -41,24 +42,50 @@ struct TileSlope: Sendable {
     var z = [Double](repeating: 0, count: outer.count)
     var ok = [Bool](repeating: false, count: outer.count)
     try dem.readMasked(outer, values: &z, valid: &ok)
-    let terrain: TerrainGrid
-    do {
-      terrain = try TerrainGrid(
-        width: outer.width, height: outer.height, elevation: z, valid: ok,
-        cellWidths: Array(widths[r0..<r1]), cellHeights: Array(heights[r0..<r1]))
-    } catch {
-      throw GDALError(
-        number: GDALError.appDefined, message: "cannot build the terrain window: \(error)",
-        function: "TileSlope", path: nil)
-    }
-    let s = hornSlope(terrain, elevation: z)
+    // Horn's formula with `hornSlope`'s rule for missing neighbours (outside the raster or
+    // nodata: 2e − the opposite neighbour, else e), evaluated only on the window's cells.
     var degrees = [Double](repeating: 0, count: window.count)
     var valid = [Bool](repeating: false, count: window.count)
-    for r in 0..<window.height {
-      for c in 0..<window.width {
-        let o = (window.rowOffset - r0 + r) * outer.width + (window.colOffset - c0 + c)
-        degrees[r * window.width + c] = s.degrees[o]
-        valid[r * window.width + c] = ok[o]
+    let ow = outer.width
+    let oh = outer.height
+    z.withUnsafeBufferPointer { zb in
+      ok.withUnsafeBufferPointer { vb in
+        for r in 0..<window.height {
+          let orow = window.rowOffset - r0 + r
+          let dx = widths[window.rowOffset + r]
+          let dy = heights[window.rowOffset + r]
+          for c in 0..<window.width {
+            let ocol = window.colOffset - c0 + c
+            let i = orow * ow + ocol
+            guard vb[i] else { continue }
+            let e = zb[i]
+            @inline(__always) func raw(_ dc: Int, _ dr: Int) -> Double? {
+              let rr = orow + dr
+              let cc = ocol + dc
+              guard rr >= 0, rr < oh, cc >= 0, cc < ow else { return nil }
+              let j = rr * ow + cc
+              return vb[j] ? zb[j] : nil
+            }
+            @inline(__always) func n(_ dc: Int, _ dr: Int) -> Double {
+              if let v = raw(dc, dr) { return v }
+              if let o = raw(-dc, -dr) { return 2 * e - o }
+              return e
+            }
+            let a = n(-1, -1)
+            let b = n(0, -1)
+            let cc = n(1, -1)
+            let d = n(-1, 0)
+            let f = n(1, 0)
+            let g = n(-1, 1)
+            let h = n(0, 1)
+            let k = n(1, 1)
+            let gx = ((cc + 2 * f + k) - (a + 2 * d + g)) / (8 * dx)
+            let gy = ((a + 2 * b + cc) - (g + 2 * h + k)) / (8 * dy)
+            let o = r * window.width + c
+            degrees[o] = atan((gx * gx + gy * gy).squareRoot()) * 180 / Double.pi
+            valid[o] = true
+          }
+        }
       }
     }
     return (degrees, valid)
