@@ -136,6 +136,28 @@ public struct CellModel: Sendable {
   /// The ecosystem class of a land-use code, or nil when the crosswalk does not map it.
   public func ecosystemClass(code: Int) -> Int? { parameters(code: code)?.ecosystemClass }
 
+  /// What channel `k` gives for a land-use code whatever the raster values are: `.missing` when
+  /// `evaluate` returns nil for every cell of the code (a class coefficient is absent), `.zero`
+  /// when it returns (0, 0) (e.g. the marsh part of flood regulation on other classes), else
+  /// `.depends`. The cell pass uses it to skip the formula; results are unchanged.
+  func staticOutcome(_ k: Int, _ p: CodeParameters) -> StaticOutcome {
+    switch kinds[k] {
+    case .waterConservation: return p.runoffFraction == nil ? .missing : .depends
+    case .soilConservation:
+      if p.uslePCount == 0 { return .missing }
+      if slots.fvc < 0 && p.usleC == nil { return .missing }
+      return .depends
+    case .carbonSequestration: return p.carbonRate == nil ? .missing : .depends
+    case .climateRegulation: return p.epp == nil ? .missing : .depends
+    case .airPurification(let i): return p.air[i].isNaN ? .missing : .depends
+    case .waterPurification(let i): return p.water[i].isNaN ? .missing : .depends
+    case .floodMarsh: return p.isMarsh ? .depends : .zero
+    }
+  }
+
+  /// See `staticOutcome(_:_:)`.
+  enum StaticOutcome { case missing, zero, depends }
+
   /// Evaluates channel `k` for one cell: its physical quantity (in the channel's unit) and
   /// value (yuan), or nil when a coefficient is missing for the cell's class.
   ///

@@ -162,6 +162,22 @@ public func runZonalPass(
       }
       let roleCount = bands.count
       precondition(roleCount <= 64, "at most 64 raster roles per cell")
+      // Per land-use code: channels whose outcome does not depend on the rasters (a missing
+      // coefficient → uncovered; a structural zero → nothing to add), so the formula is skipped.
+      let useMasks = channels <= 64
+      var codeMissing = [UInt64](repeating: 0, count: codeParams.count)
+      var codeZero = [UInt64](repeating: 0, count: codeParams.count)
+      if useMasks {
+        for j in codeParams.indices where codeParams[j].ecosystemClass >= 0 {
+          for k in 0..<channels {
+            switch model.staticOutcome(k, codeParams[j]) {
+            case .missing: codeMissing[j] |= 1 << UInt64(k)
+            case .zero: codeZero[j] |= 1 << UInt64(k)
+            case .depends: break
+            }
+          }
+        }
+      }
       var luValues: [Double] = []
       var luValid: [Bool] = []
       var roleValues: [Double] = []  // role-major: role b, cell i at b * n + i
@@ -225,6 +241,8 @@ public func runZonalPass(
                       s[base + landOffset].add(fixed: areaFixed)
                       let li = p.level1Index
                       if li >= 0 { s[base + 4 * channels + li].add(fixed: areaFixed) }
+                      let missing = useMasks ? codeMissing[code] : 0
+                      let zero = useMasks ? codeZero[code] : 0
                       var invalid: UInt64 = 0
                       for b in 0..<roleCount {
                         xb[b] = rv[b * n + i]
@@ -234,6 +252,20 @@ public func runZonalPass(
                         if invalid & channelMasks[k] != 0 {
                           s[base + 4 * k + 2].add(fixed: areaFixed)
                           continue
+                        }
+                        if useMasks {
+                          let bit = UInt64(1) << UInt64(k)
+                          if missing & bit != 0 {
+                            s[base + 4 * k + 3].add(fixed: areaFixed)
+                            continue
+                          }
+                          if zero & bit != 0 {
+                            if writing {
+                              outQ[k * n + i] = 0
+                              outV[k * n + i] = 0
+                            }
+                            continue
+                          }
                         }
                         guard let (q, v) = model.evaluate(k, p, xb.baseAddress!, area: area)
                         else {

@@ -1,4 +1,5 @@
 import Foundation
+import GEPCore
 import GEPGeo
 import Testing
 
@@ -45,6 +46,53 @@ import Testing
             #expect(
               part.degrees[r * w.width + c]
                 == whole.degrees[(w.rowOffset + r) * grid.width + w.colOffset + c])
+          }
+        }
+      }
+    }
+  }
+}
+
+@Suite struct StaticOutcomeTests {
+  /// The cell pass skips the formula where `staticOutcome` says the result does not depend on
+  /// the rasters; this checks that claim against `evaluate` for every crosswalk code of every
+  /// scheme of both shipped coefficient sets, on 50 random raster vectors each.
+  @Test func staticOutcomeAgreesWithEvaluate() throws {
+    var rng = SystemRandomNumberGenerator()
+    for profile in ["national-2022", "example-literature"] {
+      let set = try CoefficientSet.load(
+        from: repoRoot.appendingPathComponent("coefficients/\(profile)"))
+      for scheme in set.crosswalks.keys.sorted() {
+        for fvc in [true, false] {
+          var roles: Set<RasterRole> = [
+            .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .slope,
+          ]
+          if fvc { roles.insert(.fvc) }
+          let model = CellModel.build(
+            coefficients: set, scheme: scheme, roles: roles, fvcIsPercent: false, file: profile)
+          var x = [Double](repeating: 0, count: max(1, model.roles.count))
+          for entry in set.crosswalks[scheme]!.entries {
+            guard let p = model.parameters(code: entry.lulcCode) else { continue }
+            for k in model.indicators.indices {
+              let outcome = model.staticOutcome(k, p)
+              for _ in 0..<50 {
+                for j in x.indices { x[j] = Double.random(in: 0...3000, using: &rng) }
+                if let slot = model.roles.firstIndex(of: .fvc) {
+                  x[slot] = Double.random(in: 0...1)
+                }
+                if let slot = model.roles.firstIndex(of: .slope) {
+                  x[slot] = Double.random(in: 0...60)
+                }
+                let r = x.withUnsafeMutableBufferPointer {
+                  model.evaluate(k, p, $0.baseAddress!, area: 900)
+                }
+                switch outcome {
+                case .missing: #expect(r == nil, "\(profile) \(scheme) \(entry.lulcCode) \(k)")
+                case .zero: #expect(r?.0 == 0 && r?.1 == 0)
+                case .depends: break
+                }
+              }
+            }
           }
         }
       }
