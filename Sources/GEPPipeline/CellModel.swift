@@ -386,6 +386,16 @@ extension CellModel {
         if available.contains(.fvc) {
           roles.append(.fvc)
           switches["soil_conservation.usle_c"] = "fvc (蔡崇法 1-class formula)"
+        } else if !codes.values.contains(where: { $0.usleC != nil }) {
+          // Kept as a channel (so masks and shares are still reported), but said plainly: the
+          // cause is the missing FVC input, not only the coefficient table.
+          warn(
+            "indicator.missing-input",
+            "\(p.id) (\(p.nameZH)) cannot be computed anywhere: the run gives no fvc raster, and "
+              + "rusle.usle_c has no value for any class of the crosswalk, so C cannot be made "
+              + "(give [rasters.fvc] or [derive.fvc], or fill rusle.usle_c)",
+            p.id)
+          switches["soil_conservation.usle_c"] = "class table rusle.usle_c (empty)"
         } else {
           switches["soil_conservation.usle_c"] = "class table rusle.usle_c"
         }

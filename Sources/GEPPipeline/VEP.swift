@@ -271,6 +271,7 @@ public enum VEPJob {
       if let sb = scenarioBand { try sb.readMasked(win, values: &scV, valid: &scOK) }
       var x = [Double](repeating: 0, count: max(1, bands.count))
       var covered = ExactSum()
+      var scenarioNoData = ExactSum()
       for cell in cells {
         let i = (cell.row - r0) * win.width + (cell.col - c0)
         let area = areas[cell.row] * cell.fraction
@@ -285,8 +286,15 @@ public enum VEPJob {
         // Scenario parts of this cell: (parameters, area).
         var parts: [(CodeParameters, Double)] = []
         if scenarioBand != nil {
-          guard scOK[i], let p = model.parameters(code: Int(scV[i])) else {
-            unknown[scOK[i] ? Int(scV[i]) : Int.min, default: 0] += 1
+          guard scOK[i] else {
+            // No scenario land use here (nodata, or outside the scenario raster): like an
+            // input nodata, nothing is computed in this cell, on either side.
+            scenarioNoData.add(area)
+            for k in result.lines.indices { result.lines[k].notComputedArea.add(area) }
+            continue
+          }
+          guard let p = model.parameters(code: Int(scV[i])) else {
+            unknown[Int(scV[i]), default: 0] += 1
             continue
           }
           parts = [(p, area)]
@@ -339,6 +347,14 @@ public enum VEPJob {
       }
       result.coveredArea = covered
       result.outsideArea = max(0, parcel.area - covered.value)
+      if scenarioNoData.raw > 0 {
+        d.warning(
+          "vep.scenario-nodata",
+          String(format: "%.1f", scenarioNoData.value / max(covered.value, 1e-300) * 100)
+            + " % of the parcel has no scenario land use (nodata or outside the scenario "
+            + "raster): not computed there",
+          at: ProblemLocation(file: options.scenarioLandUse, value: parcel.id))
+      }
       let shares = result.lines.filter { $0.notComputedArea.raw > 0 }.map { l in
         "\(l.indicator)\(l.component.isEmpty ? "" : "/\(l.component)") "
           + String(format: "%.1f %%", l.notComputedArea.value / max(covered.value, 1e-300) * 100)
@@ -355,7 +371,8 @@ public enum VEPJob {
     for (code, n) in unknown.sorted(by: { $0.key < $1.key }) {
       d.error(
         "landuse.unknown-code",
-        "land-use code \(code == Int.min ? "(nodata in the scenario)" : String(code)) inside the parcels is not in crosswalk_\(config.landUseScheme).csv (\(n) cells)",
+        "land-use code \(code) inside the parcels is not in crosswalk_\(config.landUseScheme).csv "
+          + "(\(n) cells)",
         at: ProblemLocation(
           file: options.scenarioLandUse ?? config.landUse.path, value: String(code)))
     }

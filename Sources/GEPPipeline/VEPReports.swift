@@ -14,7 +14,7 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
     "scenario_quantity", "gain_quantity", "baseline_value_yuan", "scenario_value_yuan",
     "gain_value_yuan", "baseline_present_value_yuan", "gain_present_value_yuan",
     "polygon_area_m2", "covered_area_m2", "covered_area_hm2", "covered_area_mu",
-    "covered_area_km2", "price_and_source",
+    "covered_area_km2", "price_and_source", "not_computed_share",
   ])
   func areaFields(_ covered: Double, _ polygon: Double) -> [String] {
     [
@@ -38,7 +38,8 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
           formatNumber(gainQ), formatNumber(l.baselineValue.value),
           formatNumber(l.scenarioValue.value), formatNumber(gainV),
           formatNumber(l.baselineValue.value * factor), formatNumber(gainV * factor),
-        ] + areaFields(covered, p.polygonArea) + [l.price])
+        ] + areaFields(covered, p.polygonArea)
+          + [l.price, covered > 0 ? formatNumber(l.notComputedArea.value / covered) : ""])
     }
     let b = p.baselineValue.value
     let s = p.scenarioValue.value
@@ -46,7 +47,7 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
       [
         p.id, "total", "", "", "", "", "", "", formatNumber(b), formatNumber(s),
         formatNumber(s - b), formatNumber(b * factor), formatNumber((s - b) * factor),
-      ] + areaFields(covered, p.polygonArea) + [""])
+      ] + areaFields(covered, p.polygonArea) + ["", ""])
     allBase.add(p.baselineValue)
     allScen.add(p.scenarioValue)
     allCovered.add(p.coveredArea)
@@ -58,7 +59,9 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
     [
       "all", "total", "", "", "", "", "", "", formatNumber(b), formatNumber(s),
       formatNumber(s - b), formatNumber(b * factor), formatNumber((s - b) * factor),
-    ] + areaFields(allCovered.value, allPolygon) + ["sum over parcels (overlaps counted in each)"])
+    ] + areaFields(allCovered.value, allPolygon) + [
+      "sum over parcels (overlaps counted in each)", "",
+    ])
   return out
 }
 
@@ -83,6 +86,9 @@ func vepGeoJSON(_ parcels: [ParcelResult], gridCRS: SpatialReference, factor: Do
       "\"gain_value_yuan\":\(formatNumber(s - b))",
       "\"baseline_present_value_yuan\":\(formatNumber(b * factor))",
       "\"gain_present_value_yuan\":\(formatNumber((s - b) * factor))",
+      "\"not_computed_share_max\":"
+        + formatNumber(
+          covered > 0 ? (p.lines.map(\.notComputedArea.value).max() ?? 0) / covered : 0),
     ]
     let geometry =
       try p.geometry.map { try $0.transformed(by: toLonLat).rfc7946Winding().geoJSON() } ?? "null"

@@ -263,8 +263,13 @@ final class ValidationRun {
   func checkCoefficients() {
     let check = CoefficientSet.check(directory: URL(fileURLWithPath: config.coefficientsFolder))
     for p in check.problems {
+      // The checker names files relative to the folder, or the folder itself.
+      let file =
+        p.location.file.hasPrefix("/")
+        ? p.location.file
+        : (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file)
       let loc = ProblemLocation(
-        file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
+        file: file,
         row: p.location.row, column: p.location.column, value: p.location.value)
       if p.severity == .error {
         d.error("coefficients.\(p.code.rawValue)", p.message, at: loc)
@@ -273,6 +278,17 @@ final class ValidationRun {
       }
     }
     coefficients = check.set
+    // The indicators the run cannot compute for lack of an input (the same notes as
+    // `gep compute`), so a validation gate sees them.
+    if check.errors.isEmpty {
+      let model = CellModel.build(
+        coefficients: check.set, scheme: config.landUseScheme, roles: config.availableRoles,
+        fvcIsPercent: config.rasters["fvc"]?.unit == "percent",
+        file: config.coefficientsFolder)
+      for n in model.notes where n.code == "indicator.missing-input" {
+        d.warning(n.code, n.message, at: n.location)
+      }
+    }
     if check.set.crosswalks[config.landUseScheme] == nil {
       d.error(
         "landuse.unknown-scheme",

@@ -82,7 +82,8 @@ struct ComputeCommand: ParsableCommand {
         log(
           String(
             format: "%@ %@ GEP %.2f 亿元 (material %.2f, regulating %.2f, cultural %.2f)",
-            county.unit.name, county.unit.code, county.gep.value / yi,
+            county.unit.name,
+            county.unit.name == county.unit.code ? "" : county.unit.code, county.gep.value / yi,
             county.categoryValue(.material).value / yi,
             county.categoryValue(.regulating).value / yi,
             county.categoryValue(.cultural).value / yi))

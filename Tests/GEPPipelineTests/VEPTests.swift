@@ -195,3 +195,49 @@ import Testing
     #expect(soil.from == nil && soil.note.contains("erosivity"))
   }
 }
+
+@Suite struct VEPScenarioNoDataTests {
+  /// A scenario raster with nodata on column 0: parcel A (columns 0–5, 10 rows) has 10 of its
+  /// 60 cells without a scenario class — 9 000 of 54 000 m², 1/6 — which are not computed on
+  /// either side (reported), instead of stopping the run with a fake "unknown code".
+  @Test func scenarioNoDataIsNotComputedAndReported() throws {
+    let folder = try tempFolder("vep-scenario-nodata")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.rasters = [
+      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
+    ]
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let config = try RunConfiguration.load(path: try run.write(to: folder))
+    let grid = try run.grid
+    let scenario = folder.appendingPathComponent("scenario.tif").path
+    var codes = [Double](repeating: 6, count: grid.width * grid.height)
+    for r in 0..<grid.height { codes[r * grid.width] = 0 }
+    let w = try RasterWriter(path: scenario, grid: grid, dataType: .int16, noData: 0)
+    try w.write(codes, window: grid.fullWindow)
+    try w.close()
+    let parcels = folder.appendingPathComponent("parcels.geojson").path
+    try Data(
+      """
+      {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32649"}},"features":[
+      {"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[500000,3000000],[500180,3000000],[500180,2999700],[500000,2999700],[500000,3000000]]]}}]}
+      """.utf8
+    ).write(to: URL(fileURLWithPath: parcels))
+    let out = folder.appendingPathComponent("vep")
+    let r = try VEPJob.run(
+      config: config,
+      options: VEPOptions(
+        parcels: parcels, idField: "id", scenarioLandUse: scenario, output: out.path))
+    let water = r.parcels[0].lines.first { $0.indicator == "water_conservation" }!
+    #expect(abs(water.notComputedArea.value - 9_000) < 1e-6)
+    // 50 computed cells of 900 m²: 45 000 m² × 0.45776 m³/m² × 7.53 yuan/m³.
+    #expect(abs(water.baselineValue.value - 45_000 * 0.45776 * 7.53) < 1e-6)
+    #expect(water.scenarioValue.raw == water.baselineValue.raw)
+    #expect(
+      r.warnings.contains { $0.code == "vep.scenario-nodata" && $0.message.hasPrefix("16.7 %") })
+    let csv = try Table(path: out.appendingPathComponent("vep.csv").path).records
+    let row = csv.first { $0["parcel_id"] == "A" && $0["indicator"] == "water_conservation" }
+    #expect(
+      row?["not_computed_share"].flatMap(Double.init).map { abs($0 - 1.0 / 6) < 1e-12 } == true)
+  }
+}

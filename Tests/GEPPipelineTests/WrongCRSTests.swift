@@ -32,3 +32,37 @@ import Testing
     #expect(e.message.contains("wrong CRS label"))
   }
 }
+
+@Suite struct MissingInputValidationTests {
+  /// `gep validate` names the indicators the run cannot compute for lack of an input, as
+  /// `gep compute` does (a validation gate once passed runs that dropped a fifth of GEP):
+  /// without erosivity/erodibility/ls soil conservation is not computed; with them but without
+  /// FVC, and with rusle.usle_c empty in national-2022, C cannot be made.
+  @Test func validateReportsMissingInputs() throws {
+    let folder = try tempFolder("missing-input")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.rasters = [
+      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
+    ]
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let runFile = try run.write(to: folder)
+    let p1 = InputValidator(config: try RunConfiguration.load(path: runFile)).validate()
+    #expect(
+      p1.contains {
+        $0.code == "indicator.missing-input" && $0.message.hasPrefix("soil_conservation")
+          && $0.message.contains("erosivity")
+      })
+    let folder2 = try tempFolder("missing-fvc")
+    defer { try? FileManager.default.removeItem(at: folder2) }
+    run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
+    run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
+    run.rasters["ls"] = ("1", { _, _ in 2 })
+    let runFile2 = try run.write(to: folder2)
+    let p2 = InputValidator(config: try RunConfiguration.load(path: runFile2)).validate()
+    #expect(
+      p2.contains {
+        $0.code == "indicator.missing-input" && $0.message.contains("no fvc raster")
+      })
+  }
+}
