@@ -42,48 +42,21 @@ struct TileSlope: Sendable {
     var z = [Double](repeating: 0, count: outer.count)
     var ok = [Bool](repeating: false, count: outer.count)
     try dem.readMasked(outer, values: &z, valid: &ok)
-    // Horn's formula with `hornSlope`'s rule for missing neighbours (outside the raster or
-    // nodata: 2e − the opposite neighbour, else e), evaluated only on the window's cells.
+    // Horn's gradient (`hornGradient`, the kernel of `hornSlope`) on the window's cells only.
     var degrees = [Double](repeating: 0, count: window.count)
     var valid = [Bool](repeating: false, count: window.count)
-    let ow = outer.width
-    let oh = outer.height
     z.withUnsafeBufferPointer { zb in
       ok.withUnsafeBufferPointer { vb in
         for r in 0..<window.height {
           let orow = window.rowOffset - r0 + r
-          let dx = widths[window.rowOffset + r]
-          let dy = heights[window.rowOffset + r]
           for c in 0..<window.width {
             let ocol = window.colOffset - c0 + c
-            let i = orow * ow + ocol
-            guard vb[i] else { continue }
-            let e = zb[i]
-            @inline(__always) func raw(_ dc: Int, _ dr: Int) -> Double? {
-              let rr = orow + dr
-              let cc = ocol + dc
-              guard rr >= 0, rr < oh, cc >= 0, cc < ow else { return nil }
-              let j = rr * ow + cc
-              return vb[j] ? zb[j] : nil
-            }
-            @inline(__always) func n(_ dc: Int, _ dr: Int) -> Double {
-              if let v = raw(dc, dr) { return v }
-              if let o = raw(-dc, -dr) { return 2 * e - o }
-              return e
-            }
-            let a = n(-1, -1)
-            let b = n(0, -1)
-            let cc = n(1, -1)
-            let d = n(-1, 0)
-            let f = n(1, 0)
-            let g = n(-1, 1)
-            let h = n(0, 1)
-            let k = n(1, 1)
-            let gx = ((cc + 2 * f + k) - (a + 2 * d + g)) / (8 * dx)
-            let gy = ((a + 2 * b + cc) - (g + 2 * h + k)) / (8 * dy)
-            let o = r * window.width + c
-            degrees[o] = atan((gx * gx + gy * gy).squareRoot()) * 180 / Double.pi
-            valid[o] = true
+            guard vb[orow * outer.width + ocol] else { continue }
+            let (gx, gy) = hornGradient(
+              elevation: zb, valid: vb, width: outer.width, height: outer.height, row: orow,
+              col: ocol, dx: widths[window.rowOffset + r], dy: heights[window.rowOffset + r])
+            degrees[r * window.width + c] = slopeDegrees(dzdx: gx, dzdy: gy)
+            valid[r * window.width + c] = true
           }
         }
       }

@@ -211,40 +211,77 @@ public func hornSlope(_ terrain: TerrainGrid, elevation: [Double]) -> HornSlope 
   var out = HornSlope(
     degrees: [Double](repeating: 0, count: w * h), dzdx: [Double](repeating: 0, count: w * h),
     dzdy: [Double](repeating: 0, count: w * h))
-  for row in 0..<h {
-    let dx = terrain.cellWidths[row]
-    let dy = terrain.cellHeights[row]
-    for col in 0..<w {
-      let i = row * w + col
-      guard terrain.valid[i] else { continue }
-      let e = elevation[i]
-      func raw(_ dc: Int, _ dr: Int) -> Double? {
-        let r = row + dr
-        let c = col + dc
-        guard r >= 0, r < h, c >= 0, c < w, terrain.valid[r * w + c] else { return nil }
-        return elevation[r * w + c]
+  elevation.withUnsafeBufferPointer { z in
+    terrain.valid.withUnsafeBufferPointer { v in
+      for row in 0..<h {
+        for col in 0..<w where v[row * w + col] {
+          let i = row * w + col
+          let (gx, gy) = hornGradient(
+            elevation: z, valid: v, width: w, height: h, row: row, col: col,
+            dx: terrain.cellWidths[row], dy: terrain.cellHeights[row])
+          out.dzdx[i] = gx
+          out.dzdy[i] = gy
+          out.degrees[i] = slopeDegrees(dzdx: gx, dzdy: gy)
+        }
       }
-      func z(_ dc: Int, _ dr: Int) -> Double {
-        if let v = raw(dc, dr) { return v }
-        if let opposite = raw(-dc, -dr) { return 2 * e - opposite }
-        return e
-      }
-      let a = z(-1, -1)
-      let b = z(0, -1)
-      let c = z(1, -1)
-      let d = z(-1, 0)
-      let f = z(1, 0)
-      let g = z(-1, 1)
-      let hh = z(0, 1)
-      let ii = z(1, 1)
-      let gx = ((c + 2 * f + ii) - (a + 2 * d + g)) / (8 * dx)
-      let gy = ((a + 2 * b + c) - (g + 2 * hh + ii)) / (8 * dy)
-      out.dzdx[i] = gx
-      out.dzdy[i] = gy
-      out.degrees[i] = atan((gx * gx + gy * gy).squareRoot()) * 180 / Double.pi
     }
   }
   return out
+}
+
+/// Horn's gradient at one valid cell of a row-major grid (the kernel of `hornSlope`, shared
+/// with the per-tile slope of the cell pass):
+///
+///     ∂z/∂x = ((c + 2f + i) − (a + 2d + g)) / (8 Δx),  ∂z/∂y = ((a + 2b + c) − (g + 2h + i)) / (8 Δy)
+///
+/// A neighbour outside the grid or invalid is 2e − its opposite neighbour, or e when that is
+/// missing too (see `hornSlope`).
+///
+/// - Parameters:
+///   - elevation: elevations, m, row-major (length = width × height).
+///   - valid: validity of each cell (same shape).
+///   - width: grid columns.
+///   - height: grid rows.
+///   - row: the cell's row (0-based).
+///   - col: the cell's column (0-based).
+///   - dx: cell width of the row, m.
+///   - dy: cell height of the row, m.
+/// - Returns: ∂z/∂x (east positive) and ∂z/∂y (north positive), m/m.
+@inlinable
+public func hornGradient(
+  elevation: UnsafeBufferPointer<Double>, valid: UnsafeBufferPointer<Bool>, width: Int,
+  height: Int, row: Int, col: Int, dx: Double, dy: Double
+) -> (dzdx: Double, dzdy: Double) {
+  let e = elevation[row * width + col]
+  @inline(__always) func raw(_ dc: Int, _ dr: Int) -> Double? {
+    let r = row + dr
+    let c = col + dc
+    guard r >= 0, r < height, c >= 0, c < width else { return nil }
+    let j = r * width + c
+    return valid[j] ? elevation[j] : nil
+  }
+  @inline(__always) func z(_ dc: Int, _ dr: Int) -> Double {
+    if let v = raw(dc, dr) { return v }
+    if let opposite = raw(-dc, -dr) { return 2 * e - opposite }
+    return e
+  }
+  let a = z(-1, -1)
+  let b = z(0, -1)
+  let c = z(1, -1)
+  let d = z(-1, 0)
+  let f = z(1, 0)
+  let g = z(-1, 1)
+  let h = z(0, 1)
+  let i = z(1, 1)
+  return (
+    ((c + 2 * f + i) - (a + 2 * d + g)) / (8 * dx), ((a + 2 * b + c) - (g + 2 * h + i)) / (8 * dy)
+  )
+}
+
+/// Slope angle θ = atan √((∂z/∂x)² + (∂z/∂y)²), degrees, from a gradient in m/m.
+@inlinable
+public func slopeDegrees(dzdx: Double, dzdy: Double) -> Double {
+  atan((dzdx * dzdx + dzdy * dzdy).squareRoot()) * 180 / Double.pi
 }
 
 /// Flow accumulation: the sum of `weights` over each cell and every cell draining to it.
