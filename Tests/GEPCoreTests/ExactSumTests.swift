@@ -1,0 +1,47 @@
+import PropertyBased
+import Testing
+
+@testable import GEPCore
+
+/// ExactSum: the fixed-point (2⁻⁴⁰) sums behind every per-zone total (ARCHITECTURE.md §5–6).
+@Suite("Exact sum")
+struct ExactSumTests {
+  @Test func roundingAndBothConversionPaths() {
+    // 0.1 · 2⁴⁰ = 109 951 162 777.6 → rounds to 109 951 162 778 units; ten of them are
+    // 1 099 511 627 780 units = 1 + 4 · 2⁻⁴⁰ (the rounding error, ≤ ½ unit per addend).
+    var s = ExactSum()
+    for _ in 0..<10 { s.add(0.1) }
+    #expect(s.raw == 1_099_511_627_780)
+    #expect(abs(s.value - 1) <= 10 * 0.5 / ExactSum.scale)
+    // Above 2⁶³ units (|x| > 8.4 · 10⁶) the Int128 path is taken; integers stay exact:
+    // 1e10 · 2⁴⁰ = 10 995 116 277 760 000 000 000.
+    #expect(ExactSum.fixedPoint(1e10) == 10_995_116_277_760_000_000_000)
+    #expect(ExactSum.fixedPoint(-1e10) == -10_995_116_277_760_000_000_000)
+    #expect(ExactSum.fixedPoint(8e6) == 8_796_093_022_208_000_000)
+    var f = ExactSum()
+    f.add(fixed: ExactSum.fixedPoint(2.5))
+    f.add(-2.5)
+    #expect(f.raw == 0)
+  }
+
+  /// Any order and any grouping of the same addends gives the same bits — the property that
+  /// makes the tables identical for any thread count and tile size.
+  @Test func orderAndGroupingDoNotMatter() async {
+    await propertyCheck(
+      input: Gen.double(in: -1e7...1e7).array(of: 1...60), Gen.int(in: 1...59)
+    ) { values, cut in
+      var forward = ExactSum()
+      for v in values { forward.add(v) }
+      var backward = ExactSum()
+      for v in values.reversed() { backward.add(v) }
+      let k = min(cut, values.count)
+      var left = ExactSum()
+      var right = ExactSum()
+      for v in values[..<k] { left.add(v) }
+      for v in values[k...] { right.add(v) }
+      right.add(left)
+      #expect(forward.raw == backward.raw)
+      #expect(forward.raw == right.raw)
+    }
+  }
+}
