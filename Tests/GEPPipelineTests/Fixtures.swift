@@ -36,6 +36,17 @@ struct SyntheticRun {
   var scheme = "swat"
   var profile = "national-2022"
 
+  /// The common small case: the default 20 × 10 forest grid with uniform P = 1200 mm and
+  /// ET = 700 mm, and one village covering it (520621001001).
+  static func waterBalance() -> SyntheticRun {
+    var run = SyntheticRun()
+    run.rasters = [
+      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
+    ]
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    return run
+  }
+
   var grid: Grid {
     get throws {
       Grid(

@@ -25,11 +25,7 @@ import Testing
   }
 
   func uniformRun(_ folder: URL) throws -> RunConfiguration {
-    var run = SyntheticRun()
-    run.rasters = [
-      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
-    ]
-    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let run = SyntheticRun.waterBalance()
     return try RunConfiguration.load(path: try run.write(to: folder))
   }
 
@@ -203,11 +199,7 @@ import Testing
   @Test func scenarioNoDataIsNotComputedAndReported() throws {
     let folder = try tempFolder("vep-scenario-nodata")
     defer { try? FileManager.default.removeItem(at: folder) }
-    var run = SyntheticRun()
-    run.rasters = [
-      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
-    ]
-    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let run = SyntheticRun.waterBalance()
     let config = try RunConfiguration.load(path: try run.write(to: folder))
     let grid = try run.grid
     let scenario = folder.appendingPathComponent("scenario.tif").path

@@ -11,11 +11,7 @@ import Testing
   @Test func metreCoordinatesLabelledAsDegreesAreAnError() throws {
     let folder = try tempFolder("wrong-crs")
     defer { try? FileManager.default.removeItem(at: folder) }
-    var run = SyntheticRun()
-    run.rasters = [
-      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
-    ]
-    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    var run = SyntheticRun.waterBalance()
     let runFile = try run.write(to: folder)
     // Rewrite precipitation with the same geotransform but an EPSG:4326 label.
     var grid = try run.grid
@@ -41,11 +37,7 @@ import Testing
   @Test func validateReportsMissingInputs() throws {
     let folder = try tempFolder("missing-input")
     defer { try? FileManager.default.removeItem(at: folder) }
-    var run = SyntheticRun()
-    run.rasters = [
-      "precipitation": ("mm", { _, _ in 1200 }), "evapotranspiration": ("mm", { _, _ in 700 }),
-    ]
-    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    var run = SyntheticRun.waterBalance()
     let runFile = try run.write(to: folder)
     let p1 = InputValidator(config: try RunConfiguration.load(path: runFile)).validate()
     #expect(
