@@ -1,4 +1,5 @@
 internal import CGDAL
+import Foundation
 
 /// Resampling methods for warping (gdalwarp `-r`).
 public enum Resampling: String, Sendable, CaseIterable, Codable {
@@ -82,11 +83,60 @@ public func warpRaster(
     GDALWarp(outputPath, nil, 1, buf.baseAddress, options, &usageError)
   }
   guard let out else {
-    throw lastGDALError("GDALWarp", path: sourcePath, fallback: "warp onto the grid failed")
+    throw outputFailure(
+      lastGDALError("GDALWarp", path: sourcePath, fallback: "warp onto the grid failed"),
+      source: sourcePath, output: outputPath)
   }
   CPLErrorReset()
   GDALClose(out)
-  try checkNoRecordedFailure("GDALClose", path: outputPath)
+  do {
+    try checkNoRecordedFailure("GDALClose", path: outputPath)
+  } catch {
+    throw outputFailure(error, source: sourcePath, output: outputPath)
+  }
+}
+
+/// A warp failure re-attributed to the output when it is a write failure (GDAL's message
+/// speaks of writing or space, or the output's file system has less than 64 MiB free): the
+/// error then names the output path and the free space, not the input raster.
+func outputFailure(_ error: GDALError, source: String, output: String) -> GDALError {
+  let lower = error.message.lowercased()
+  let free = freeBytes(near: output)
+  let writeWords = ["write", "space", "too large", "disk", "quota", "cannot create", "fwrite"]
+  let isWrite = writeWords.contains { lower.contains($0) } || (free.map { $0 < 64 << 20 } ?? false)
+  guard isWrite else { return error }
+  let freeText = free.map { "\(formatBytes($0)) free on its file system" } ?? "free space unknown"
+  return GDALError(
+    severity: error.severity, number: error.number,
+    message: "cannot write the warped copy of \(source) to \(output) (\(freeText)): "
+      + error.message,
+    function: error.function, path: output)
+}
+
+/// Bytes available to this user on the file system holding `path` (or its nearest existing
+/// ancestor), from `statvfs`; nil for GDAL virtual paths or when it cannot be read.
+public func freeBytes(near path: String) -> Int64? {
+  guard !path.hasPrefix("/vsi") else { return nil }
+  var dir = URL(fileURLWithPath: path)
+  var info = statvfs()
+  while true {
+    if statvfs(dir.path, &info) == 0 { return Int64(info.f_bavail) * Int64(info.f_frsize) }
+    if dir.path == "/" { return nil }
+    dir.deleteLastPathComponent()
+  }
+}
+
+/// A byte count for messages: "512 B", "3.2 MiB", "1.5 GiB".
+public func formatBytes(_ n: Int64) -> String {
+  if n < 1024 { return "\(n) B" }
+  let units = ["KiB", "MiB", "GiB", "TiB"]
+  var v = Double(n) / 1024
+  var i = 0
+  while v >= 1024 && i < units.count - 1 {
+    v /= 1024
+    i += 1
+  }
+  return String(format: "%.1f", v) + " " + units[i]
 }
 
 /// Runs gdal_translate's API on an open dataset (`GDALTranslate`) and closes the result.

@@ -136,7 +136,8 @@ public enum ComputeJob {
     mark("inputs")
     // Output staging folder; work files go inside it and are removed before commit.
     let out = try OutputFolder(
-      path: options.output ?? config.output, overwrite: options.overwrite)
+      path: options.output ?? config.output, overwrite: options.overwrite,
+      inputs: manifestFiles(config).map(\.path))
     let work = out.file(".work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     // Factors derived from primary data, then every raster onto the grid.

@@ -198,7 +198,9 @@ public enum VEPJob {
     }
     if d.hasErrors { throw InputProblems(problems: d.problems) }
     let out = try OutputFolder(
-      path: options.output ?? config.output + "-vep", overwrite: options.overwrite)
+      path: options.output ?? config.output + "-vep", overwrite: options.overwrite,
+      inputs: manifestFiles(config).map(\.path) + [options.parcels]
+        + [options.scenarioLandUse, options.changes].compactMap { $0 })
     let work = out.file(".work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     var rasters = config.rasters

@@ -219,4 +219,38 @@ private func largeRun(_ folder: URL, size: Int) throws -> String {
     let after = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
     #expect(after == before, "left behind: \(after.subtracting(before))")
   }
+
+  /// A full disk while warping (a file-size limit, EFBIG) was reported as a problem of the
+  /// input raster. The error must name the warped copy's path and the free space, and no
+  /// output be left.
+  @Test func fullDiskDuringWarpNamesTheOutput() throws {
+    let folder = try cliTemp("warp-full")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = try largeRun(folder, size: 300)
+    // Shift the precipitation raster by half a cell so that it must be warped onto the grid.
+    let vrt = folder.appendingPathComponent("precipitation.vrt")
+    let text = try String(contentsOf: vrt, encoding: .utf8)
+      .replacingOccurrences(of: "500000, 30, 0,", with: "500015, 30, 0,")
+    try Data(text.utf8).write(to: vrt)
+    let before = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = [
+      "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" compute \"$1\" --threads 1",
+      gepExecutable().path, run,
+    ]
+    let err = Pipe()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = err
+    try process.run()
+    let stderr = String(
+      decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1, "\(stderr)")
+    #expect(stderr.contains("cannot write the warped copy of \(vrt.path) to "), "\(stderr)")
+    #expect(stderr.contains("/.work/precipitation.tif"), "\(stderr)")
+    #expect(stderr.contains("free on its file system"), "\(stderr)")
+    let after = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
+    #expect(after == before, "left behind: \(after.subtracting(before))")
+  }
 }
