@@ -14,6 +14,17 @@ public struct ExactSum: Sendable, Hashable, Codable {
   /// 2⁴⁰, the fixed-point scale.
   public static let scale: Double = 1_099_511_627_776
 
+  /// The largest magnitude one addend may have (10¹⁵ in its unit: yuan, m³, t, m²). Inputs are
+  /// range-checked against it before they reach a sum (table values in validation, per-cell
+  /// results in the cell pass), which keeps every total in range: 1.5 × 10²⁶ / 10¹⁵ allows
+  /// 1.5 × 10¹¹ addends, more cells than the Earth's land at 30 m. 10¹⁵ yuan is seven times
+  /// China's GDP.
+  public static let maximumAddend: Double = 1e15
+
+  /// True when `x` may be added: finite and |x| ≤ `maximumAddend`.
+  @inlinable
+  public static func accepts(_ x: Double) -> Bool { abs(x) <= maximumAddend }
+
   /// An empty sum.
   public init() {}
 
@@ -26,11 +37,16 @@ public struct ExactSum: Sendable, Hashable, Codable {
   /// `x` in units of 2⁻⁴⁰, rounded to nearest (ties away from zero) — the integer `add(_:)`
   /// adds. Values below 2⁶³ units (|x| < 8.4 × 10⁶) take a fast Int64 path; the result is the
   /// same integer either way.
+  ///
+  /// Never traps: a value beyond the Int128 range (|x| ≥ 1.5 × 10²⁶, which `accepts(_:)`
+  /// excludes long before) saturates, and NaN gives 0 — callers range-check first.
   @inlinable
   public static func fixedPoint(_ x: Double) -> Int128 {
     let scaled = (x * scale).rounded()
     if abs(scaled) < 9.2e18 { return Int128(Int64(scaled)) }
-    return Int128(scaled)
+    if let exact = Int128(exactly: scaled) { return exact }
+    if scaled.isNaN { return 0 }
+    return scaled > 0 ? Int128.max : Int128.min
   }
 
   /// Adds a value already converted by `fixedPoint(_:)` (e.g. a row's cell area, converted

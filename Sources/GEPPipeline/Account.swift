@@ -235,6 +235,13 @@ func buildAccount(
           )
           continue
         }
+        guard ExactSum.accepts(g) else {
+          d.error(
+            "table.out-of-range", "gdp_yuan exceeds 10¹⁵ yuan, the largest value gep accepts",
+            at: ProblemLocation(file: gt.path, row: r.line, column: "gdp_yuan", value: r.values[gi])
+          )
+          continue
+        }
         rows[code]!.gdp = g
         if let pi, !r.values[pi].isEmpty {
           if let p = Double(r.values[pi]) {
@@ -349,6 +356,12 @@ func allocateMaterialProducts(
     guard let value = Double(r.values[vi]), value.isFinite else {
       d.error(
         "table.not-numeric", "output_value_yuan is not a number",
+        at: loc("output_value_yuan", r.values[vi]))
+      continue
+    }
+    guard ExactSum.accepts(value) else {
+      d.error(
+        "table.out-of-range", "output_value_yuan exceeds 10¹⁵ yuan, the largest value gep accepts",
         at: loc("output_value_yuan", r.values[vi]))
       continue
     }

@@ -111,35 +111,73 @@ public struct UnitSet {
         continue
       }
       seen[code] = f.fid
-      var parent: String
+      let finest = input.finestLevel
+      var parent: String?
       switch input.hierarchy {
       case .statisticalCode12:
-        guard code.count == 12, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
+        let zeros = finest == .county ? 6 : (finest == .township ? 3 : 0)
+        let digits = code.count == 12 && code.allSatisfy { $0.isASCII && $0.isNumber }
+        let tail = code.suffix(zeros)
+        let rest = code.dropFirst(12 - zeros - 3).prefix(3)
+        guard digits, tail.allSatisfy({ $0 == "0" }), finest == .village || rest != "000" else {
           d.error(
             "units.bad-code12",
-            "hierarchy = \"code12\" needs 12-digit statistical area codes (6 county + 3 township + 3 village)",
+            "hierarchy = \"code12\" needs 12-digit statistical area codes (6 county + 3 township "
+              + "+ 3 village)"
+              + (finest == .village
+                ? ""
+                : "; a \(finest.rawValue) code ends in "
+                  + "\(String(repeating: "0", count: zeros)) (finest_level = \"\(finest.rawValue)\")"),
             at: loc)
           continue
         }
         let county = String(code.prefix(6)) + "000000"
-        parent = String(code.prefix(9)) + "000"
-        townships[parent] = (nil, county)
-        counties.insert(county)
-      case .parentFields(let tf, let cf):
-        parent = f.attributes[tf]?.description ?? ""
-        let county = f.attributes[cf]?.description ?? ""
-        if parent.isEmpty || county.isEmpty {
-          d.error("units.missing-parent", "the unit has no township or county code", at: loc)
-          continue
+        switch finest {
+        case .village:
+          parent = String(code.prefix(9)) + "000"
+          townships[parent!] = (nil, county)
+          counties.insert(county)
+        case .township:
+          parent = county
+          counties.insert(county)
+        case .county:
+          parent = nil
         }
-        townships[parent] = (nil, county)
-        counties.insert(county)
+      case .parentFields(let tf, let cf):
+        let township = tf.isEmpty ? "" : f.attributes[tf]?.description ?? ""
+        let county = cf.isEmpty ? "" : f.attributes[cf]?.description ?? ""
+        switch finest {
+        case .village:
+          if township.isEmpty || county.isEmpty {
+            d.error("units.missing-parent", "the unit has no township or county code", at: loc)
+            continue
+          }
+          parent = township
+          if let known = townships[township], known.parent != county {
+            d.error(
+              "units.hierarchy-conflict",
+              "township \(township) is placed in county \(county) here and in county "
+                + "\(known.parent) by another unit",
+              at: loc)
+          }
+          townships[township] = (nil, county)
+          counties.insert(county)
+        case .township:
+          if county.isEmpty {
+            d.error("units.missing-parent", "the township has no county code", at: loc)
+            continue
+          }
+          parent = county
+          counties.insert(county)
+        case .county:
+          parent = nil
+        }
       }
       guard var g = f.geometry, !g.isEmpty else {
         d.error("units.empty-geometry", "the unit has no geometry; it still gets a row", at: loc)
         villages.append(
           (
-            AccountingUnit(code: code, name: name, level: .village, parentCode: parent),
+            AccountingUnit(code: code, name: name, level: finest, parentCode: parent),
             try Geometry(wkt: "POLYGON EMPTY")
           ))
         continue
@@ -150,7 +188,7 @@ public struct UnitSet {
       }
       villages.append(
         (
-          AccountingUnit(code: code, name: name, level: .village, parentCode: parent),
+          AccountingUnit(code: code, name: name, level: finest, parentCode: parent),
           try g.transformed(by: toGrid)
         ))
     }
@@ -166,6 +204,35 @@ public struct UnitSet {
       }
     }
     villages.sort { $0.0.code < $1.0.code }
+    // A code may name one unit only: a unit whose parent code is its own code, or a code used
+    // at two levels, would count the same land twice (a county layer once gave 6 224.5 km² for
+    // a 3 103 km² county).
+    let finestName = input.finestLevel.rawValue
+    for (u, _) in villages {
+      let loc = ProblemLocation(
+        file: file, layer: layer.name, field: input.codeField, value: u.code)
+      if u.parentCode == u.code {
+        d.error(
+          "units.code-collision",
+          "the \(finestName) \(u.code) is its own parent: its township or county code equals "
+            + "its code (a \(u.level == .village ? "township or county" : "county") layer? declare "
+            + "finest_level in [units])",
+          at: loc)
+      } else if townships[u.code] != nil || counties.contains(u.code) {
+        d.error(
+          "units.code-collision",
+          "the code \(u.code) names a \(finestName) and also the "
+            + (townships[u.code] != nil ? "township" : "county") + " of other units: each code "
+            + "must name one unit",
+          at: loc)
+      }
+    }
+    for (t, v) in townships.sorted(by: { $0.key < $1.key }) where counties.contains(t) {
+      d.error(
+        "units.code-collision",
+        "the code \(t) is used both as a township (in county \(v.parent)) and as a county",
+        at: ProblemLocation(file: file, layer: layer.name, value: t))
+    }
     var all: [AccountingUnit] = counties.sorted().map {
       AccountingUnit(code: $0, name: names[$0] ?? $0, level: .county, parentCode: nil)
     }

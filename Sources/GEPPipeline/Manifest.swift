@@ -85,6 +85,12 @@ func manifestJSON(
       + "\"method\": \(jsonString(i.method)), \"unit\": \(jsonString(i.physicalUnit)), "
       + "\"price\": \(jsonString(i.priceNote))}"
   }
+  let ranges = config.rasters.sorted(by: { $0.key < $1.key }).compactMap { k, r -> String? in
+    guard let v = r.validRange else { return nil }
+    return "    \(jsonString(k)): {\"low\": \(formatNumber(v.range.lowerBound)), \"high\": "
+      + "\(formatNumber(v.range.upperBound)), \"set_by\": "
+      + "\(jsonString(r.acceptedRange == nil ? "role default" : "run file"))}"
+  }
   return """
     {
       "engine": \(jsonString("gep \(gepEngineVersion)")),
@@ -96,6 +102,9 @@ func manifestJSON(
       "landuse_scheme": \(jsonString(config.landUseScheme)),
       "method_switches": {
     \(switches.joined(separator: ",\n"))
+      },
+      "raster_ranges": {
+    \(ranges.joined(separator: ",\n"))
       },
       "cell_indicators": [
     \(indicators.joined(separator: ",\n"))

@@ -19,6 +19,22 @@ public struct RasterInput: Sendable, Hashable {
   /// A CRS definition (e.g. "EPSG:4528") to assume instead of the one the file declares, for
   /// files whose declared CRS is wrong or missing (the key `crs`); nil: the file's own.
   public var crs: String? = nil
+  /// The accepted value range the run file sets in place of the role's plausible range (the
+  /// key `range = [low, high]`, recorded in the manifest); nil: `RasterRole.plausibleRange`.
+  public var acceptedRange: ClosedRange<Double>? = nil
+
+  /// The range cells must lie in, with its reason: the run file's `range` when given, else the
+  /// role's documented plausible range in the declared unit; nil for the land use.
+  public var validRange: (range: ClosedRange<Double>, reason: String)? {
+    if let acceptedRange {
+      return (
+        acceptedRange,
+        "the run file accepts \(name) in [\(acceptedRange.lowerBound), "
+          + "\(acceptedRange.upperBound)] (rasters.\(name).range)"
+      )
+    }
+    return RasterRole(rawValue: name)?.plausibleRange(unit: unit)
+  }
 }
 
 /// The known raster roles, their accepted units and default resampling.
@@ -56,6 +72,57 @@ public enum RasterRole: String, Sendable, CaseIterable {
     }
   }
 
+  /// The plausible range of the role's values in the declared unit, with its reason and
+  /// source: cells outside it are an input error (`raster.out-of-range`) unless the run file
+  /// widens the range with `range = [low, high]`. Every role declares one, so a new role
+  /// cannot be added without it.
+  ///
+  /// - Parameter unit: the declared unit (matters for FVC: fraction or percent).
+  /// - Returns: the closed range and the reason shown in the error.
+  public func plausibleRange(unit: String) -> (range: ClosedRange<Double>, reason: String) {
+    switch self {
+    case .precipitation:
+      return (
+        0...15_000,
+        "annual precipitation above 15 000 mm exceeds the wettest stations on record "
+          + "(≈ 11 900 mm·a⁻¹ mean at Mawsynram, WMO); tenths of mm, or monthly sums added twice?"
+      )
+    case .evapotranspiration:
+      return (
+        0...4_000,
+        "annual evapotranspiration above 4 000 mm exceeds the evaporative demand of the hottest "
+          + "deserts (GEP-METHODS §5.1; FAO-56 ET0 rarely exceeds 10 mm·d⁻¹)"
+      )
+    case .erosivity:
+      return (
+        0...30_000,
+        "R above 30 000 MJ·mm·hm⁻²·h⁻¹·a⁻¹ exceeds the global erosivity range (GloREDa, "
+          + "Panagos et al. 2017, Sci. Rep. 7:4175: global mean 2 190): is it another factor?"
+      )
+    case .erodibility:
+      return (
+        0...0.1,
+        "K in SI units (t·hm²·h·hm⁻²·MJ⁻¹·mm⁻¹) lies in 0–0.1 (Wischmeier nomograph maximum "
+          + "0.7 US units × 0.1317; GEP-METHODS §5.2): K in US units (multiply by 0.1317), or "
+          + "another raster given as K?"
+      )
+    case .ls:
+      return (
+        0...1_000,
+        "LS above 1 000 implies slope lengths of tens of kilometres (L = (λ/22.13)^m, "
+          + "GEP-METHODS §5.2): uncapped flow accumulation along channels? Cap the slope length "
+          + "(gep prepare ls --max-slope-length) or the L factor"
+      )
+    case .fvc:
+      return unit == "percent"
+        ? (0...100, "fractional vegetation cover in percent lies in [0, 100]")
+        : (0...1, "fractional vegetation cover as a fraction lies in [0, 1]")
+    case .ndvi: return (-1...1, "NDVI lies in [−1, 1]")
+    case .dem: return (-500...9000, "elevation in metres lies in [−500, 9000]")
+    case .slope: return (0...90, "a slope in degrees lies in [0, 90]")
+    }
+  }
+
   /// Continuous data default to bilinear resampling.
   public var defaultResampling: Resampling { .bilinear }
 }
@@ -84,6 +151,9 @@ public struct UnitsInput: Sendable, Hashable {
   /// Optional table of names of all units (`code,name,level,parent_code`), for the names of
   /// townships and counties that the village layer does not carry.
   public var namesTable: String?
+  /// The level of the layer's features (`finest_level`): villages (default), or a township or
+  /// county layer declared as such, whose units then have only the levels above them.
+  public var finestLevel: UnitLevel = .village
 }
 
 /// A statistical table of a run.
@@ -221,7 +291,7 @@ public struct RunConfiguration: Sendable {
       unknownKeys(
         t,
         allowed: unitRequired
-          ? ["path", "band", "unit", "resampling", "crs"]
+          ? ["path", "band", "unit", "resampling", "crs", "range"]
           : ["path", "band", "resampling", "scheme", "crs"], prefix: prefix)
       let p = string(t, "path", prefix + "path")
       let band = int(t, "band", prefix + "band", default: 1) ?? 1
@@ -260,9 +330,23 @@ public struct RunConfiguration: Sendable {
             at: ProblemLocation(file: file, field: prefix + "crs", value: crs))
         }
       }
+      var accepted: ClosedRange<Double>? = nil
+      if let v = t["range"] {
+        let bounds = v.array.map { a in
+          (0..<a.count).compactMap { i -> Double? in a[i].double ?? a[i].int.map(Double.init) }
+        }
+        if let b = bounds, b.count == 2, b[0].isFinite, b[1].isFinite, b[0] < b[1] {
+          accepted = b[0]...b[1]
+        } else {
+          d.error(
+            "run-file.value", "range must be two numbers [low, high] with low < high",
+            at: loc(prefix + "range"))
+        }
+      }
       guard let p else { return nil }
       return RasterInput(
-        name: name, path: resolve(p), band: band, unit: unit, resampling: resampling, crs: crs)
+        name: name, path: resolve(p), band: band, unit: unit, resampling: resampling, crs: crs,
+        acceptedRange: accepted)
     }
 
     var landUse: RasterInput? = nil
@@ -301,16 +385,26 @@ public struct RunConfiguration: Sendable {
         ut,
         allowed: [
           "path", "layer", "code_field", "name_field", "hierarchy", "township_field",
-          "county_field", "names",
+          "county_field", "names", "finest_level",
         ], prefix: "units.")
+      let levelText = string(ut, "finest_level", "units.finest_level", required: false)
+      let finest = levelText.map { UnitLevel(rawValue: $0) } ?? .village
+      if finest == nil {
+        d.error(
+          "run-file.value", "finest_level must be \"village\", \"township\" or \"county\"",
+          at: ProblemLocation(file: file, field: "units.finest_level", value: levelText))
+      }
       let p = string(ut, "path", "units.path")
       let codeField = string(ut, "code_field", "units.code_field") ?? "code"
       let nameField = string(ut, "name_field", "units.name_field") ?? "name"
       let h = string(ut, "hierarchy", "units.hierarchy", required: false) ?? "code12"
       var hierarchy = UnitHierarchy.statisticalCode12
       if h == "fields" {
-        let tf = string(ut, "township_field", "units.township_field") ?? ""
-        let cf = string(ut, "county_field", "units.county_field") ?? ""
+        // A township layer names only its county; a county layer no parent.
+        let tf =
+          finest == .village ? string(ut, "township_field", "units.township_field") ?? "" : ""
+        let cf =
+          finest == .county ? "" : string(ut, "county_field", "units.county_field") ?? ""
         hierarchy = .parentFields(township: tf, county: cf)
       } else if h != "code12" {
         d.error(
@@ -321,7 +415,8 @@ public struct RunConfiguration: Sendable {
       if let p {
         units = UnitsInput(
           path: resolve(p), layer: string(ut, "layer", "units.layer", required: false),
-          codeField: codeField, nameField: nameField, hierarchy: hierarchy, namesTable: names)
+          codeField: codeField, nameField: nameField, hierarchy: hierarchy, namesTable: names,
+          finestLevel: finest ?? .village)
       }
     } else {
       d.error("run-file.missing-key", "the [units] table is required", at: loc("units"))

@@ -70,6 +70,12 @@ func applyUnitTables(
         at: ProblemLocation(file: file, row: r.line, column: col, value: s))
       return nil
     }
+    if !ExactSum.accepts(v) {
+      d.error(
+        "table.out-of-range", "\(col) exceeds 10¹⁵, the largest value gep accepts",
+        at: ProblemLocation(file: file, row: r.line, column: col, value: s))
+      return nil
+    }
     return v
   }
   /// The villages a row lands in, with area weights; nil after reporting a problem.
@@ -132,6 +138,13 @@ func applyUnitTables(
             let (vs, rule) = try target(t, r, input.path)
           else { continue }
           let value = recreationValue(visits: visits, valuePerVisit: cost)
+          guard ExactSum.accepts(value) else {
+            d.error(
+              "table.out-of-range",
+              "visits × travel cost = \(formatNumber(value)) yuan exceeds 10¹⁵",
+              at: ProblemLocation(file: input.path, row: r.line, column: "visits"))
+            continue
+          }
           for (z, part) in share(visits, over: vs) { q[z].add(part) }
           for (z, part) in share(value, over: vs) { v[z].add(part) }
           rules.append(rule)
@@ -165,9 +178,25 @@ func applyUnitTables(
         guard let capacity = number(t, r, "capacity_m3", input.path),
           let (vs, _) = try target(t, r, input.path)
         else { continue }
+        guard capacity <= 1e12 else {
+          d.error(
+            "table.out-of-range",
+            "capacity_m3 above 10¹² m³ exceeds any reservoir (the Three Gorges holds "
+              + "3.93 × 10¹⁰ m³): the unit is m³?",
+            at: ProblemLocation(
+              file: input.path, row: r.line, column: "capacity_m3", value: formatNumber(capacity)))
+          continue
+        }
         let m3 = reservoirFloodRegulation(
           totalCapacity: capacity, floodControlShare: shareOfCapacity)
         let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: model.floodPrice)
+        guard ExactSum.accepts(yuan) else {
+          d.error(
+            "table.out-of-range",
+            "the reservoir's flood storage value \(formatNumber(yuan)) yuan exceeds 10¹⁵",
+            at: ProblemLocation(file: input.path, row: r.line, column: "capacity_m3"))
+          continue
+        }
         for (z, part) in share(m3, over: vs) { q[z].add(part) }
         for (z, part) in share(yuan, over: vs) { v[z].add(part) }
       }

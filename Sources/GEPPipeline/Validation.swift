@@ -697,18 +697,29 @@ final class ValidationRun {
     }
   }
 
-  /// The plausible range of a raster role in its declared unit, with the reason.
+  /// The accepted range of a raster in its declared unit, with the reason: the run file's
+  /// `range`, else the role's plausible range (`RasterRole.plausibleRange`).
   static func allowedRangeOf(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
-    switch RasterRole(rawValue: r.name) {
-    case .ndvi: return (-1...1, "NDVI lies in [−1, 1]")
-    case .fvc:
-      return r.unit == "percent"
-        ? (0...100, "fractional vegetation cover in percent lies in [0, 100]")
-        : (0...1, "fractional vegetation cover as a fraction lies in [0, 1]")
-    case .slope: return (0...90, "a slope in degrees lies in [0, 90]")
-    case .dem: return (-500...9000, "elevation in metres lies in [−500, 9000]")
-    default: return nil
+    r.validRange.map { ($0.range, $0.reason) }
+  }
+
+  /// How far `value` lies from the nodata value when it is within 4 units in the last place of
+  /// a Float32 (or of a Double) but not equal: "1 ulp away"; nil otherwise.
+  func nextToNoData(_ value: Double, _ noData: Double) -> String? {
+    guard value != noData, value.isFinite, noData.isFinite else { return nil }
+    let f = Float(value)
+    let g = Float(noData)
+    if f.isFinite && g.isFinite && f.sign == g.sign {
+      let d = abs(Int64(f.bitPattern) - Int64(g.bitPattern))
+      if d > 0 && d <= 4 { return "\(d) Float32 ulp away" }
     }
+    if value.sign == noData.sign {
+      let d =
+        value.bitPattern > noData.bitPattern
+        ? value.bitPattern - noData.bitPattern : noData.bitPattern - value.bitPattern
+      if d > 0 && d <= 4 { return "\(d) ulp away" }
+    }
+    return nil
   }
 
   /// The result of scanning one raster: its statistics, or the window that failed to read.
@@ -770,7 +781,7 @@ final class ValidationRun {
             s.firstNegative = (row, col, v)
           }
         }
-        if let rg = range, !rg.contains(v) {
+        if let rg = range, !rg.contains(v), !(nonNegative && v < 0) {
           s.outOfRange += 1
           if s.firstOutOfRange == nil { s.firstOutOfRange = (row, col, v) }
         }
@@ -850,10 +861,15 @@ final class ValidationRun {
       return
     }
     if s.negative > 0, let f = s.firstNegative {
-      let hint =
+      var hint =
         s.negativesAllEqual
         ? "; all are \(formatNumber(f.value)): is that the nodata value? Declare it with "
           + "gdal_edit.py -a_nodata" : ""
+      if let nd = band.noDataValue, let next = nextToNoData(f.value, nd) {
+        hint +=
+          "; the value sits next to the nodata value \(formatNumber(nd)) (\(next)): was "
+          + "the nodata value rounded when the file was written? Declare the exact value"
+      }
       d.error(
         "raster.negative",
         "\(s.negative) cells of the \(r.name) raster are negative (minimum "
@@ -873,12 +889,6 @@ final class ValidationRun {
             + "implausible; the values look like metres (multiply by 1000), the declared unit "
             + "is mm",
           at: ProblemLocation(file: r.path, band: r.band, value: formatNumber(mean)))
-      } else if s.max > 15000 {
-        d.warning(
-          "raster.implausible-unit",
-          "the \(r.name) raster reaches \(formatNumber(s.max)) mm per year, above any "
-            + "recorded annual total: tenths of mm, or monthly sums added twice?",
-          at: ProblemLocation(file: r.path, band: r.band, value: formatNumber(s.max)))
       }
     default: break
     }
@@ -892,6 +902,18 @@ final class ValidationRun {
         hint = "; the values are not degrees (percent rise?)"
       } else if role == .dem && s.max > 9000 {
         hint = "; feet or decimetres instead of metres?"
+      } else if role == .erodibility && mean > 100 {
+        hint = "; the values look like precipitation or erosivity, not K"
+      }
+      if let nd = band.noDataValue, let next = nextToNoData(f.value, nd) {
+        hint +=
+          "; the value sits next to the nodata value \(formatNumber(nd)) (\(next)): was "
+          + "the nodata value rounded when the file was written? Declare the exact value"
+      }
+      if r.acceptedRange == nil {
+        hint +=
+          "; if the values are right, widen the range in the run file "
+          + "([rasters.\(r.name)] range = [low, high])"
       }
       d.error(
         role == .dem ? "raster.implausible-unit" : "raster.out-of-range",
@@ -995,7 +1017,7 @@ final class ValidationRun {
     }
     d.append(local)
     // Village codes of the code12 hierarchy must not end in 000.
-    if code12 {
+    if code12 && input.finestLevel == .village {
       let layerName = input.layer
       if let l = try? (input.layer.map { try ds.layer(named: $0) } ?? ds.layer(0)),
         let features = try? l.features()
@@ -1228,12 +1250,36 @@ final class ValidationRun {
         if v < 0 {
           d.error("table.negative", "\(c) must not be negative", at: loc(r.line, c, s))
         }
+        if !ExactSum.accepts(v) {
+          d.error(
+            "table.out-of-range", "\(c) exceeds 10¹⁵, the largest value gep accepts",
+            at: loc(r.line, c, s))
+        }
         if c == "year", v != Double(config.year) {
           d.warning(
             "table.other-year",
             "the row is for year \(s), the run for \(config.year): it is used as given",
             at: loc(r.line, c, s))
         }
+      }
+      if role == "tourism", let vi = t.fieldIndex("visits"),
+        let ci = t.fieldIndex("travel_cost_per_visit_yuan"), let visits = Double(r.values[vi]),
+        let cost = Double(r.values[ci]), visits.isFinite, cost.isFinite,
+        ExactSum.accepts(visits), ExactSum.accepts(cost), !ExactSum.accepts(visits * cost)
+      {
+        d.error(
+          "table.out-of-range",
+          "visits × travel cost = \(formatNumber(visits * cost)) yuan exceeds 10¹⁵",
+          at: loc(r.line, "visits", r.values[vi]))
+      }
+      if role == "reservoirs", let ci = t.fieldIndex("capacity_m3"),
+        let capacity = Double(r.values[ci]), capacity > 1e12, ExactSum.accepts(capacity)
+      {
+        d.error(
+          "table.out-of-range",
+          "capacity_m3 above 10¹² m³ exceeds any reservoir (the Three Gorges holds "
+            + "3.93 × 10¹⁰ m³): the unit is m³?",
+          at: loc(r.line, "capacity_m3", r.values[ci]))
       }
       if keyIdx.count == spec.key.count, !keyIdx.isEmpty {
         let k = keyIdx.map { i -> String in

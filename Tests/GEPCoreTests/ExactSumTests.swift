@@ -24,6 +24,20 @@ struct ExactSumTests {
     #expect(f.raw == 0)
   }
 
+  /// Values beyond Int128 (3.4e38 · 2⁴⁰, 1e30 · 2⁴⁰ ≈ 1.1e42) trapped with "value cannot be
+  /// converted to Int128" (SIGILL); they saturate now, and `accepts` bounds every addend to
+  /// 10¹⁵ so that totals of up to 1.5 × 10¹¹ addends stay in range.
+  @Test func outOfRangeValuesNeverTrap() {
+    #expect(ExactSum.fixedPoint(1e30) == Int128.max)
+    #expect(ExactSum.fixedPoint(-3.4028e38) == Int128.min)
+    #expect(ExactSum.fixedPoint(.nan) == 0)
+    #expect(ExactSum.accepts(1e15) && ExactSum.accepts(-1e15))
+    #expect(!ExactSum.accepts(1.0000001e15) && !ExactSum.accepts(.infinity))
+    #expect(!ExactSum.accepts(.nan))
+    // 1.5e11 addends of 10¹⁵ stay below Int128.max (1.7e38 units = 1.5e26).
+    #expect(1.5e11 * ExactSum.maximumAddend * ExactSum.scale < Double(Int128.max))
+  }
+
   /// Any order and any grouping of the same addends gives the same bits — the property that
   /// makes the tables identical for any thread count and tile size.
   @Test func orderAndGroupingDoNotMatter() async {

@@ -1,0 +1,209 @@
+import Foundation
+import GEPCore
+import GEPGeo
+import GEPPipeline
+import Testing
+
+// Issue 10 ("Trust"): each case of the hostile review is a test that failed on the code before
+// the fix. Runs are the small synthetic ones of `validationBase()` (20 × 10 cells of 30 m,
+// SWAT code 6, two villages).
+
+/// Runs `gep compute` in-process on a run file; the problems when it stops on input problems.
+func computeProblems(_ runFile: String, out: URL) -> [Problem]? {
+  do {
+    let config = try RunConfiguration.load(path: runFile)
+    _ = try ComputeJob.run(
+      config: config, options: ComputeOptions(output: out.path, threads: 2))
+    return nil
+  } catch let e as InputProblems {
+    return e.problems
+  } catch {
+    return [Problem(.error, "unexpected", "\(error)", at: ProblemLocation())]
+  }
+}
+
+@Suite struct TrustRangeTests {
+  /// A hole holding 3.4028e38 (another tool's nodata, not declared) inside the county trapped
+  /// with "value cannot be converted to Int128" (SIGILL) after validate said 0 errors. Now
+  /// validation names the cell and compute stops with the same error.
+  @Test func undeclaredHugeValueIsAnErrorNamingTheCell() throws {
+    var run = validationBase()
+    run.rasters["precipitation"] = ("mm", { c, r in c == 7 && r == 3 ? 3.4028e38 : 1200 })
+    let folder = try tempFolder("huge-hole")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    let problems = validate(runFile: runFile)
+    let p = try #require(with("raster.out-of-range", problems).first)
+    #expect(p.severity == .error)
+    #expect(p.location.row == 3 && p.location.column == "7")
+    #expect(p.message.hasPrefix("1 cells of the precipitation raster lie outside the accepted"))
+    #expect(p.message.contains("annual precipitation above 15 000 mm"))
+    let c = try #require(computeProblems(runFile, out: folder.appendingPathComponent("out")))
+    #expect(with("raster.out-of-range", c).count == 1)
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+  }
+
+  /// Erodibility, erosivity and LS had no range: the precipitation file given as K gave GEP
+  /// 780 036 亿元, one LS cell of 1e20 gave 9.27e22 yuan.
+  @Test func everySoilFactorHasARange() throws {
+    var run = validationBase()
+    run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 1200 })
+    run.rasters["ls"] = ("1", { c, r in c == 2 && r == 1 ? 1e20 : 3 })
+    run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
+    let problems = try validated(run)
+    let ranges = with("raster.out-of-range", problems)
+    let k = try #require(ranges.first { $0.location.file?.hasSuffix("erodibility.tif") == true })
+    #expect(k.message.contains("K in SI units"))
+    #expect(k.message.contains("the values look like precipitation or erosivity, not K"))
+    #expect(k.message.hasPrefix("200 cells of the erodibility raster"))
+    let ls = try #require(ranges.first { $0.location.file?.hasSuffix("ls.tif") == true })
+    #expect(ls.location.row == 1 && ls.location.column == "2")
+    // The Float32 cell holds 1.00000002e20.
+    #expect(Double(ls.location.value ?? "").map { abs($0 / 1e20 - 1) < 1e-7 } == true)
+    #expect(ls.message.contains("LS above 1 000"))
+    #expect(ranges.count == 2, "R = 4000 is plausible: \(ranges.map(\.message))")
+    // Every role declares a range (a new role cannot be added without one).
+    for role in RasterRole.allCases {
+      let r = role.plausibleRange(unit: role.acceptedUnits[0])
+      #expect(r.range.lowerBound < r.range.upperBound && !r.reason.isEmpty)
+    }
+  }
+
+  /// A value one Float32 ulp from the nodata value: the message says it sits next to it.
+  @Test func valueNextToNoDataIsNamed() throws {
+    let nd = Double(-Float.greatestFiniteMagnitude)
+    let next = Double((-Float.greatestFiniteMagnitude).nextUp)
+    let problems = try validated { f in
+      let g = try shiftedGrid()
+      try writeTestRaster(f.appendingPathComponent("r.tif"), grid: g, noData: nd) { c, r in
+        c == 4 && r == 2 ? next : (c == 5 ? nd : 6000)
+      }
+      try appendRunFile(f, "[rasters.erosivity]\npath = \"r.tif\"\nunit = \"MJ mm hm-2 h-1 a-1\"")
+    }
+    let p = try #require(with("raster.negative", problems).first)
+    #expect(p.location.row == 2 && p.location.column == "4")
+    #expect(p.message.contains("sits next to the nodata value"))
+    #expect(p.message.contains("(1 Float32 ulp away)"))
+  }
+
+  /// The run file may widen a range; the manifest records it.
+  @Test func runFileWidensARangeAndTheManifestSaysSo() throws {
+    var run = validationBase()
+    run.rasters["precipitation"] = ("mm", { c, _ in c == 0 ? 16_000 : 1200 })
+    let folder = try tempFolder("widen")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    #expect(with("raster.out-of-range", validate(runFile: runFile)).count == 1)
+    try editRunFile(
+      folder, "path = \"precipitation.tif\"", "path = \"precipitation.tif\"\nrange = [0, 20000]")
+    #expect(with("raster.out-of-range", validate(runFile: runFile)).isEmpty)
+    let out = folder.appendingPathComponent("out")
+    #expect(computeProblems(runFile, out: out) == nil)
+    let manifest = try String(
+      contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
+    #expect(
+      manifest.contains(
+        "\"precipitation\": {\"low\": 0, \"high\": 20000, \"set_by\": \"run file\"}"))
+    #expect(
+      manifest.contains(
+        "\"evapotranspiration\": {\"low\": 0, \"high\": 4000, \"set_by\": \"role default\"}"))
+    // A malformed range is a run-file error.
+    try editRunFile(folder, "range = [0, 20000]", "range = [20000, 0]")
+    #expect(with("run-file.value", validate(runFile: runFile)).count == 1)
+  }
+
+  /// A material-product value of 1e30 trapped in the exact sum (SIGILL, exit 132).
+  @Test func hugeTableValueIsAnInputErrorInValidateAndCompute() throws {
+    var run = validationBase()
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,allocate_to,source\n520621,agriculture,1e30,forest,x\n"
+    let folder = try tempFolder("huge-table")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    let v = try #require(with("table.out-of-range", validate(runFile: runFile)).first)
+    #expect(v.location.row == 2 && v.location.column == "output_value_yuan")
+    #expect(v.location.value == "1e30")
+    let c = try #require(computeProblems(runFile, out: folder.appendingPathComponent("out")))
+    #expect(with("table.out-of-range", c).count == 1)
+  }
+}
+
+/// A GeoJSON layer in EPSG:32649 of cell rectangles (col0, row0, col1, row1 half-open on the
+/// synthetic grid) with the given properties.
+func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> String {
+  let features = units.map { props, c0, r0, c1, r1 -> String in
+    let x0 = 500_000 + Double(c0) * 30
+    let x1 = 500_000 + Double(c1) * 30
+    let y0 = 3_000_000 - Double(r0) * 30
+    let y1 = 3_000_000 - Double(r1) * 30
+    let p = props.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value)\"" }
+      .joined(separator: ",")
+    return "{\"type\":\"Feature\",\"properties\":{\(p)},\"geometry\":{\"type\":\"Polygon\","
+      + "\"coordinates\":[[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]]}}"
+  }
+  return "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":"
+    + "\"urn:ogc:def:crs:EPSG::32649\"}},\"features\":[" + features.joined(separator: ",") + "]}"
+}
+
+@Suite struct TrustHierarchyTests {
+  /// A county layer with the county's code as its own township code doubled every area
+  /// (6 224.5 km² for a 3 103 km² county): a code naming two levels is an error.
+  @Test func unitThatIsItsOwnParentIsAnError() throws {
+    let problems = try validated { f in
+      try Data(
+        rectanglesGeoJSON([
+          (["code": "520621", "name": "江口县", "town": "520621", "county": "520621"], 0, 0, 20, 10)
+        ]).utf8
+      ).write(to: f.appendingPathComponent("villages.geojson"))
+      try editRunFile(
+        f, "hierarchy = \"code12\"",
+        "hierarchy = \"fields\"\ntownship_field = \"town\"\ncounty_field = \"county\"")
+    }
+    let ps = with("units.code-collision", problems)
+    #expect(ps.count == 2, "\(ps.map(\.message))")
+    #expect(ps.contains { $0.message.contains("the village 520621 is its own parent") })
+    #expect(ps.contains { $0.message.contains("used both as a township") })
+  }
+
+  /// A village code that is also another village's township code.
+  @Test func codeUsedAtTwoLevelsIsAnError() throws {
+    let problems = try validated { f in
+      try Data(
+        rectanglesGeoJSON([
+          (["code": "T1", "name": "甲", "town": "T0", "county": "C"], 0, 0, 10, 10),
+          (["code": "V2", "name": "乙", "town": "T1", "county": "C"], 10, 0, 20, 10),
+        ]).utf8
+      ).write(to: f.appendingPathComponent("villages.geojson"))
+      try editRunFile(
+        f, "hierarchy = \"code12\"",
+        "hierarchy = \"fields\"\ntownship_field = \"town\"\ncounty_field = \"county\"")
+    }
+    let p = try #require(with("units.code-collision", problems).first)
+    #expect(p.message.hasPrefix("the code T1 names a village and also the township"))
+    #expect(p.location.value == "T1")
+  }
+
+  /// A county layer declared as such (finest_level = "county") is accounted once: its area is
+  /// the grid's 200 cells × 900 m² = 0.18 km², and no village or township rows appear.
+  @Test func countyLayerAsFinestLevel() throws {
+    let folder = try tempFolder("county-layer")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun.waterBalance()
+    run.villages = [("520621000000", "江口县", 0, 0, 20, 10)]
+    let runFile = try run.write(to: folder)
+    // As villages, the county code is refused (it ends in 000).
+    #expect(!with("units.bad-code12", validate(runFile: runFile)).isEmpty)
+    try editRunFile(
+      folder, "hierarchy = \"code12\"", "hierarchy = \"code12\"\nfinest_level = \"county\"")
+    #expect(validate(runFile: runFile).filter { $0.severity == .error }.isEmpty)
+    _ = try compute(runFile, out: folder.appendingPathComponent("out"))
+    let rows = try readCSV(folder.appendingPathComponent("out/summary.csv").path)
+    let units = rows.filter { $0["code"] != "unassigned" }
+    #expect(units.map { $0["code"] ?? "" } == ["520621000000"])
+    #expect(units.first?["level"] == "county")
+    #expect(units.first.flatMap { Double($0["area_km2"] ?? "") } == 0.18)
+    // A township layer: the county above it is derived from the code.
+    try editRunFile(folder, "finest_level = \"county\"", "finest_level = \"township\"")
+    #expect(!with("units.bad-code12", validate(runFile: runFile)).isEmpty)
+  }
+}
