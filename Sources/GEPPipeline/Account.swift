@@ -145,8 +145,8 @@ func buildAccount(
 
   // Material products: allocate table rows down to villages by class area.
   let materialLines = try allocateMaterialProducts(
-    config: config, units: units, village: village, level1: level1, coefficients: coefficients,
-    code12: code12, diagnostics: &d)
+    config: config, units: units, village: village, outside: unassigned, level1: level1,
+    coefficients: coefficients, code12: code12, diagnostics: &d)
   for z in 0..<villageCount where !materialLines.isEmpty {
     village[z].lines = materialLines[z] + village[z].lines
   }
@@ -305,10 +305,16 @@ let classWords: [String: String] = [
 /// whole area when those classes are absent under U, with a warning). GEP-METHODS §9.3
 /// (apportioning by land-use area).
 ///
+/// A row at a top-level unit (the county) whose classes also lie outside every unit on the
+/// grid (a unit layer with only some townships' villages) goes whole to the part the units
+/// cover: that is a warning (`material.partial-allocation`) naming the covered share.
+///
+/// - Parameter outside: the account of the cells outside every unit (for the shares).
 /// - Returns: per village, one line per material indicator (profile order), or [] when the
 ///   run has no material-product table.
 func allocateMaterialProducts(
-  config: RunConfiguration, units: UnitSet, village: [UnitAccount], level1: [Int],
+  config: RunConfiguration, units: UnitSet, village: [UnitAccount], outside: UnitAccount,
+  level1: [Int],
   coefficients: CoefficientSet, code12: Bool, diagnostics d: inout Diagnostics
 ) throws -> [[IndicatorLine]] {
   let materialIndicators = coefficients.profile.indicators(in: .material)
@@ -401,6 +407,23 @@ func allocateMaterialProducts(
       d.warning("material.allocation-fallback", rule, at: loc("allocate_to", r.values[ai]))
     }
     guard total > 0 else { continue }
+    let isTop = units.all.first { $0.code == code }?.parentCode == nil
+    let byClass = !rule.contains("by total area")
+    let away =
+      byClass ? classIdx.reduce(0.0) { $0 + outside.classAreas[$1].value } : outside.area.value
+    if isTop && away > 0 {
+      let share = total / (total + away)
+      if share < 0.999 {
+        d.warning(
+          "material.partial-allocation",
+          "the row's \(formatNumber(value)) yuan (\(r.values[si]) of \(r.values[ci])) go to units "
+            + "covering only " + String(format: "%.1f", share * 100) + " % of the grid's "
+            + (byClass ? words.joined(separator: "+") : "land") + ": "
+            + String(format: "%.2f", away / 1e6) + " km² of it lie outside every unit (a unit "
+            + "layer with part of the county only?)",
+          at: loc("unit_code", r.values[ci]))
+      }
+    }
     for (j, z) in under.enumerated() { values[z][k].add(value * weights[j] / total) }
     rules[k] = rules[k].isEmpty ? rule : rules[k] + "; " + rule
   }

@@ -212,6 +212,8 @@ public struct UnitSet {
       let loc = ProblemLocation(
         file: file, layer: layer.name, field: input.codeField, value: u.code)
       if u.parentCode == u.code {
+        // A 12-digit village code ending in 000 is reported by validation (units.bad-code12).
+        if case .statisticalCode12 = input.hierarchy { continue }
         d.error(
           "units.code-collision",
           "the \(finestName) \(u.code) is its own parent: its township or county code equals "

@@ -10,16 +10,55 @@ public func formatNumber(_ x: Double) -> String {
   return "\(x)"
 }
 
-/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180), and neutralises a
+/// text that Excel/WPS would evaluate as a formula (CSV injection, OWASP): a field beginning
+/// with `=`, `+`, `-`, `@`, tab or CR that is not a plain decimal number gets a leading `'`
+/// (shown as text by spreadsheets). Numbers such as `-12.5` or `-1e-05` are left as they are.
 func csvField(_ s: String) -> String {
+  var s = s
+  if let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
+    !isPlainNumber(s)
+  {
+    s = "'" + s
+  }
   if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
     return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
   return s
 }
 
-/// One CSV line from fields, CRLF-free ("\n").
-func csvLine(_ fields: [String]) -> String { fields.map(csvField).joined(separator: ",") + "\n" }
+/// True for a plain decimal number as `formatNumber` writes it: optional sign, digits, an
+/// optional fraction and an optional exponent (`-12`, `+0.5`, `-1e-05`).
+func isPlainNumber(_ s: String) -> Bool {
+  var u = Array(s.utf8)[...]
+  if let c = u.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { u = u.dropFirst() }
+  func digits() -> Int {
+    var n = 0
+    while let c = u.first, c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+      u = u.dropFirst()
+      n += 1
+    }
+    return n
+  }
+  var n = digits()
+  if u.first == UInt8(ascii: ".") {
+    u = u.dropFirst()
+    n += digits()
+  }
+  guard n > 0 else { return false }
+  if let c = u.first, c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+    u = u.dropFirst()
+    if let c = u.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") { u = u.dropFirst() }
+    guard digits() > 0 else { return false }
+  }
+  return u.isEmpty
+}
+
+/// One CSV line from fields ("\n" line end), each through `csvField`: quoted where needed,
+/// formula-like text neutralised. The one CSV writer of every gep output.
+public func csvLine(_ fields: [String]) -> String {
+  fields.map(csvField).joined(separator: ",") + "\n"
+}
 
 /// The distinct indicator ids of the account in line order, with their category.
 func indicatorColumns(_ account: Account) -> [(id: String, category: IndicatorCategory)] {

@@ -1093,7 +1093,9 @@ final class ValidationRun {
           "units \(u.villages[x].code) (\(u.villages[x].name)) and \(u.villages[y].code) "
             + "(\(u.villages[y].name)) overlap by \(size) ("
             + String(format: "%.2f", area / smaller * 100)
-            + " % of the smaller): cells in the overlap are counted in one unit only",
+            + " % of the smaller): the cells in the overlap are counted in "
+            + "\(u.villages[y].code) (\(u.villages[y].name)) only, the later code; "
+            + "\(u.villages[x].code) gets none of them",
           at: ProblemLocation(
             file: config.units.path, layer: config.units.layer, field: config.units.codeField,
             value: "\(u.villages[x].code), \(u.villages[y].code)"))

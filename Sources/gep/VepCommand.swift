@@ -190,23 +190,26 @@ struct VepCalcCommand: ParsableCommand {
         area: area * unit.squareMetres, fromClass: fromClass, toClass: toClass,
         coefficients: set, means: means,
         fvcIsPercent: config?.rasters["fvc"]?.unit == "percent")
-      var out =
-        "indicator,component,physical_unit,from_quantity,to_quantity,change_quantity,"
-        + "from_value_yuan,to_value_yuan,change_value_yuan,price_and_source,note\n"
+      var out = csvLine([
+        "indicator", "component", "physical_unit", "from_quantity", "to_quantity",
+        "change_quantity", "from_value_yuan", "to_value_yuan", "change_value_yuan",
+        "price_and_source", "note",
+      ])
       var total = 0.0
       for l in lines {
         func f(_ v: Double?) -> String { v.map(formatNumber) ?? "" }
         let dq = l.from.flatMap { a in l.to.map { $0.quantity - a.quantity } }
         let dv = l.from.flatMap { a in l.to.map { $0.value - a.value } }
         total += dv ?? 0
-        out +=
-          [
-            l.indicator, l.component, l.physicalUnit, f(l.from?.quantity), f(l.to?.quantity),
-            f(dq), f(l.from?.value), f(l.to?.value), f(dv), l.price, l.note,
-          ].map { $0.contains(",") ? "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" : $0 }
-          .joined(separator: ",") + "\n"
+        out += csvLine([
+          l.indicator, l.component, l.physicalUnit, f(l.from?.quantity), f(l.to?.quantity),
+          f(dq), f(l.from?.value), f(l.to?.value), f(dv), l.price, l.note,
+        ])
       }
-      out += "total,,yuan/a,,,,,,\(formatNumber(total)),,computable indicators only\n"
+      out += csvLine([
+        "total", "", "yuan/a", "", "", "", "", "", formatNumber(total), "",
+        "computable indicators only",
+      ])
       print(out, terminator: "")
       if !means.isEmpty {
         let m = means.sorted { $0.key.rawValue < $1.key.rawValue }

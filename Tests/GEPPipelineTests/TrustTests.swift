@@ -207,3 +207,99 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(!with("units.bad-code12", validate(runFile: runFile)).isEmpty)
   }
 }
+
+@Suite struct TrustAllocationTests {
+  /// The villages of one township only with a county-level material table: all county value
+  /// went to that part of the land, silently. Here one village covers columns 0–9 of the 20:
+  /// half the forest (100 cells × 900 m² = 0.09 km²) lies outside every unit.
+  @Test func countyRowOnAPartialUnitLayerIsWarnedWithTheShare() throws {
+    var run = validationBase()
+    run.villages = [("520621001001", "甲村", 0, 0, 10, 10)]
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,allocate_to,source\n520621,forestry,1000,forest,x\n"
+    let folder = try tempFolder("partial-layer")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try compute(try run.write(to: folder), out: folder.appendingPathComponent("out"))
+    let w = try #require(result.warnings.first { $0.code == "material.partial-allocation" })
+    #expect(
+      w.message
+        == "the row's 1000 yuan (forestry of 520621) go to units covering only 50.0 % of the "
+        + "grid's forest: 0.09 km² of it lie outside every unit (a unit layer with part of the "
+        + "county only?)")
+    #expect(w.location.row == 2)
+  }
+
+  /// A 100 % duplicated village (another code, the same polygon) got 0 and its twin
+  /// everything, with a message that did not say which. The warning names the receiver, and
+  /// the account agrees with it.
+  @Test func duplicatedVillageWarningNamesTheUnitThatGetsTheCells() throws {
+    var run = SyntheticRun.waterBalance()
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 20, 10), ("520621001002", "甲村副本", 0, 0, 20, 10),
+    ]
+    let folder = try tempFolder("duplicated-village")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try compute(try run.write(to: folder), out: folder.appendingPathComponent("out"))
+    let w = try #require(result.warnings.first { $0.code == "units.overlap" })
+    #expect(w.message.contains("(100.00 % of the smaller)"))
+    #expect(
+      w.message.hasSuffix(
+        "the cells in the overlap are counted in 520621001002 (甲村副本) only, the later code; "
+          + "520621001001 gets none of them"))
+    let rows = try readCSV(folder.appendingPathComponent("out/summary.csv").path)
+    let area = { (code: String) in rows.first { $0["code"] == code }?["area_km2"] }
+    #expect(area("520621001002") == "0.18")
+    #expect(area("520621001001") == "0")
+  }
+}
+
+@Suite struct TrustCSVInjectionTests {
+  /// Unit names such as `=HYPERLINK(…)` were written raw into summary.csv, indicators.csv and
+  /// matrix.csv, which Excel/WPS evaluate. Every text cell beginning with =, +, -, @, tab or CR
+  /// gets a leading ' (OWASP CSV injection rule); numbers stay numbers.
+  @Test func formulaLikeNamesAreNeutralisedInEveryCSV() throws {
+    let evil = [
+      "=HYPERLINK(\"http://x.example\",\"y\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)",
+      "\tTAB",
+    ]
+    var run = SyntheticRun.waterBalance()
+    run.villages = evil.enumerated().map { i, name in
+      ("52062100100\(i + 1)", name, i * 3, 0, i * 3 + 3, 10)
+    }
+    let folder = try tempFolder("csv-injection")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let geojson = folder.appendingPathComponent("villages.geojson")
+    _ = try run.write(to: folder)
+    // JSON-escape the tab and quotes the fixture wrote raw.
+    var text = try String(contentsOf: geojson, encoding: .utf8)
+    text = text.replacingOccurrences(of: "\t", with: "\\t")
+      .replacingOccurrences(
+        of: "\"=HYPERLINK(\"http://x.example\",\"y\")\"",
+        with: "\"=HYPERLINK(\\\"http://x.example\\\",\\\"y\\\")\"")
+    try Data(text.utf8).write(to: geojson)
+    let out = folder.appendingPathComponent("out")
+    let errors = validate(runFile: folder.appendingPathComponent("gep.toml").path)
+      .filter { $0.severity == .error }
+    #expect(errors.isEmpty, "\(errors)")
+    _ = try compute(folder.appendingPathComponent("gep.toml").path, out: out)
+    for file in ["summary.csv", "indicators.csv", "matrix.csv"] {
+      let rows = try readCSV(out.appendingPathComponent(file).path)
+      for name in evil {
+        let cells = rows.flatMap(\.values).filter {
+          $0.contains(name.trimmingCharacters(in: .whitespaces))
+        }
+        #expect(!cells.isEmpty, "\(file) lacks \(name)")
+        for cell in cells {
+          #expect(cell.hasPrefix("'"), "\(file): \(cell)")
+        }
+      }
+      // No cell of the file begins with a formula trigger unless it is a number.
+      for cell in rows.flatMap(\.values) {
+        guard let c = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(c) else {
+          continue
+        }
+        #expect(Double(cell) != nil, "\(file): \(cell)")
+      }
+    }
+  }
+}

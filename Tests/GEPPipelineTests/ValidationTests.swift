@@ -554,7 +554,8 @@ func rect(_ c0: Double, _ r0: Double, _ c1: Double, _ r1: Double) -> [(Double, D
     #expect(
       p.message
         == "units 520621001001 (甲村) and 520621002001 (乙村) overlap by 18000 m² (20.00 % of the "
-        + "smaller): cells in the overlap are counted in one unit only")
+        + "smaller): the cells in the overlap are counted in 520621002001 (乙村) only, the later "
+        + "code; 520621001001 gets none of them")
     #expect(p.location.value == "520621001001, 520621002001")
   }
 
