@@ -112,3 +112,77 @@ func runDerivations(
   }
   return out
 }
+
+/// Checks every `[derive.<role>]` of the run as the derivation will read it, without making
+/// the raster: the table part of each derivation runs in full (daily station tables, dates,
+/// negative rainfall, missing-day rule, station coordinates, soil property fields, layers,
+/// numbers and texture sums, meteorological fields), and each raster it reads (DEM, NDVI,
+/// soil map, and the reference grid) is opened with the in-memory size and CRS checks of
+/// `gep prepare`. `gep validate` reports these, so a run it passes does not fail on them.
+///
+/// - Returns: one error per derivation that would fail (`derive.invalid`, at the run file's
+///   `derive.<role>` key, naming the input file and the reason).
+func derivationProblems(_ config: RunConfiguration) -> [Problem] {
+  var problems: [Problem] = []
+  let gridOptions = StationGridOptions(gridCRS: config.landUse.crs)
+  let order = [
+    "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
+  ]
+  for role in order {
+    guard let derivation = config.derivations[role] else { continue }
+    do {
+      switch derivation {
+      case .ls(let dem, let crs, _, _), .slope(let dem, let crs):
+        _ = try FactorPreparation.referenceGrid(dem, crs: crs)
+      case .fvc(let ndvi, let crs):
+        _ = try FactorPreparation.referenceGrid(ndvi, crs: crs)
+      case .erodibility(let map, let properties, let crs, let layer):
+        _ = try FactorPreparation.referenceGrid(map, crs: crs)
+        _ = try FactorPreparation.soilErodibilityByID(
+          properties: properties, options: SoilPropertyOptions(layer: layer, crs: crs))
+      case .erosivity(let rain, let stations, let year, let method):
+        let g = try FactorPreparation.referenceGrid(config.landUse.path, crs: config.landUse.crs)
+        let (values, _) = try FactorPreparation.erosivityAtStations(
+          dailyRain: rain, method: method, options: DailyRainOptions(year: year, grid: gridOptions)
+        )
+        _ = try FactorPreparation.stationPoints(
+          values, stationTable: stations, crs: g.crs, options: gridOptions)
+      case .precipitation(let rain, let stations, let year, let missing):
+        let g = try FactorPreparation.referenceGrid(config.landUse.path, crs: config.landUse.crs)
+        let (values, _) = try FactorPreparation.precipitationAtStations(
+          dailyRain: rain,
+          options: DailyRainOptions(year: year, maximumMissingDays: missing, grid: gridOptions))
+        _ = try FactorPreparation.stationPoints(
+          values, stationTable: stations, crs: g.crs, options: gridOptions)
+      case .evapotranspiration(let meteo, let stations, let year, let omega):
+        guard config.derivations["precipitation"] != nil || config.rasters["precipitation"] != nil
+        else {
+          throw PrepareError(
+            "[derive.evapotranspiration] needs a precipitation raster, given or derived")
+        }
+        let options = ETPreparationOptions(year: year, omega: omega, grid: gridOptions)
+        let (values, _) = try FactorPreparation.annualReferenceET(
+          meteo: meteo, stations: stations, options: options)
+        let g = try FactorPreparation.referenceGrid(config.landUse.path, crs: config.landUse.crs)
+        _ = try FactorPreparation.stationPoints(
+          values, stationTable: stations, crs: g.crs, options: gridOptions)
+        if omega <= 1 { throw PrepareError("omega \(omega) must exceed 1") }
+      }
+    } catch {
+      let message: String
+      if let e = error as? PrepareError {
+        message = e.description
+      } else if let e = error as? GDALError {
+        message = e.message + (e.path.map { " (\($0))" } ?? "")
+      } else {
+        message = "\(error)"
+      }
+      problems.append(
+        Problem(
+          .error, "derive.invalid", "[derive.\(role)] cannot be derived: \(message)",
+          at: ProblemLocation(
+            file: derivation.inputs.first ?? config.runFile, field: "derive.\(role)")))
+    }
+  }
+  return problems
+}

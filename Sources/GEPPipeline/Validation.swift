@@ -225,6 +225,21 @@ final class ValidationRun {
     if let names = config.units.namesTable {
       checkTable(names, sheet: nil, role: "names", key: "units.names")
     }
+    checkDerivations()
+  }
+
+  /// Every `[derive.<role>]` input read as the derivation will read it (`derivationProblems`).
+  func checkDerivations() {
+    var readable = true
+    for (role, derivation) in config.derivations.sorted(by: { $0.key < $1.key }) {
+      for path in derivation.inputs {
+        readable =
+          checkFile(path, what: "[derive.\(role)] input", key: "derive.\(role)")
+          && readable
+      }
+    }
+    guard readable else { return }
+    for p in derivationProblems(config) { d.error(p.code, p.message, at: p.location) }
   }
 
   // MARK: Files

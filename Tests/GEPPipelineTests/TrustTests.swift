@@ -303,3 +303,53 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     }
   }
 }
+
+@Suite struct TrustDerivationTests {
+  /// A daily rainfall table for 2024: a wide layout with one column per station.
+  func dailyRain(stations: [String], value: (Int) -> String = { _ in "3.5" }) -> String {
+    var text = "date," + stations.joined(separator: ",") + "\n"
+    var day = DateComponents(
+      calendar: Calendar(identifier: .gregorian), year: 2024, month: 1, day: 1)
+    let calendar = Calendar(identifier: .gregorian)
+    var date = calendar.date(from: day)!
+    for i in 0..<366 {
+      day = calendar.dateComponents([.year, .month, .day], from: date)
+      text +=
+        String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!) + ","
+        + stations.map { _ in value(i) }.joined(separator: ",") + "\n"
+      date = calendar.date(byAdding: .day, value: 1, to: date)!
+    }
+    return text
+  }
+
+  /// `gep validate` said 0 errors, then compute failed on a [derive.*] station table. Now
+  /// validation reads every derivation input as compute will.
+  @Test func validationReadsDerivationTablesAsComputeDoes() throws {
+    var run = validationBase()
+    run.rasters["precipitation"] = nil
+    let folder = try tempFolder("derive-check")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    try appendRunFile(folder, "[derive.precipitation]\ndaily_rain = \"rain.csv\"")
+    // Two stations and no station table: the interpolation has no coordinates.
+    try Data(dailyRain(stations: ["S1", "S2"]).utf8).write(
+      to: folder.appendingPathComponent("rain.csv"))
+    let p = try #require(with("derive.invalid", validate(runFile: runFile)).first)
+    #expect(p.severity == .error)
+    #expect(p.location.field == "derive.precipitation")
+    #expect(p.message.contains("2 stations (S1, S2) need a station table with their coordinates"))
+    let c = try #require(computeProblems(runFile, out: folder.appendingPathComponent("out")))
+    #expect(with("derive.invalid", c).map(\.message) == [p.message])
+    // Negative rainfall on one day.
+    try Data(dailyRain(stations: ["S1"]) { $0 == 40 ? "-2" : "3" }.utf8).write(
+      to: folder.appendingPathComponent("rain.csv"))
+    let n = try #require(with("derive.invalid", validate(runFile: runFile)).first)
+    #expect(
+      n.message.contains("station S1 has negative rainfall -2.0 on 2024-02-10"), "\(n.message)")
+    // A good table: no derivation problem, and compute derives P = 366 × 3 mm = 1098 mm.
+    try Data(dailyRain(stations: ["S1"]) { _ in "3" }.utf8).write(
+      to: folder.appendingPathComponent("rain.csv"))
+    #expect(with("derive.invalid", validate(runFile: runFile)).isEmpty)
+    #expect(computeProblems(runFile, out: folder.appendingPathComponent("out")) == nil)
+  }
+}

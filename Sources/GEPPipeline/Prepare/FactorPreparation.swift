@@ -117,6 +117,27 @@ extension FactorPreparation {
     _ values: [String: Double], stationTable: String?, grid: Grid, options: StationGridOptions
   ) throws -> [Double] {
     let n = grid.width * grid.height
+    guard
+      let points = try stationPoints(
+        values, stationTable: stationTable, crs: grid.crs, options: options)
+    else { return [Double](repeating: values.values.first!, count: n) }
+    let (xs, ys) = cellCentres(grid)
+    let distance: StationDistance =
+      grid.crs.isGeographic ? .greatCircle(radius: 6_371_008.8) : .planar
+    return interpolateStationsOnGrid(
+      stations: points, xs: xs, ys: ys, method: options.method, distance: distance)
+  }
+
+  /// The stations with values as points in `crs`: every station of `values` must have
+  /// coordinates in the station table; without a table there must be one station (a uniform
+  /// raster, nil is returned). Checked by `gep validate` too.
+  ///
+  /// - Throws: `PrepareError`: no station value, several stations without a table, a station
+  ///   without coordinates (naming the table and the station).
+  static func stationPoints(
+    _ values: [String: Double], stationTable: String?, crs: SpatialReference,
+    options: StationGridOptions
+  ) throws -> [StationPoint]? {
     guard !values.isEmpty else { throw PrepareError("no station has a usable value") }
     guard let stationTable else {
       guard values.count == 1 else {
@@ -124,9 +145,9 @@ extension FactorPreparation {
           "\(values.count) stations (\(values.keys.sorted().joined(separator: ", "))) need a "
             + "station table with their coordinates (--stations)")
       }
-      return [Double](repeating: values.values.first!, count: n)
+      return nil
     }
-    let locations = try readStations(stationTable, options: options.coordinates, target: grid.crs)
+    let locations = try readStations(stationTable, options: options.coordinates, target: crs)
     var points: [StationPoint] = []
     for id in values.keys.sorted() {
       guard let p = locations.positions[id] else {
@@ -134,11 +155,7 @@ extension FactorPreparation {
       }
       points.append(StationPoint(id: id, x: p.x, y: p.y, value: values[id]!))
     }
-    let (xs, ys) = cellCentres(grid)
-    let distance: StationDistance =
-      grid.crs.isGeographic ? .greatCircle(radius: 6_371_008.8) : .planar
-    return interpolateStationsOnGrid(
-      stations: points, xs: xs, ys: ys, method: options.method, distance: distance)
+    return points
   }
 
   /// Interpolates one value field of a station table onto the grid of a reference raster.
@@ -237,19 +254,16 @@ extension FactorPreparation {
     return out
   }
 
-  /// Annual precipitation (mm) of `options.year` from daily station rainfall, interpolated onto
-  /// the grid of a reference raster.
+  /// Annual precipitation (mm) per station of `options.year` from daily station rainfall, with
+  /// the missing-day rule of `precipitation(dailyRain:stations:grid:out:options:)`: the table
+  /// part of that derivation, which `gep validate` runs too.
   ///
-  /// Missing-day rule (`annualSumOfDailyValues`): a station with more than
-  /// `maximumMissingDays` missing days in the year is dropped (named in the notes); within the
-  /// allowance, each missing day takes the mean of the station's present days of that month.
-  ///
-  /// - Throws: `PrepareError` when no year is given, no station is usable, or a cell is bad.
-  public static func precipitation(
-    dailyRain: String, stations: String?, grid: String, out: String, options: DailyRainOptions
-  ) throws -> FactorSummary {
+  /// - Returns: station id → annual total (mm), and a note per station.
+  /// - Throws: `PrepareError` when no year is given, the table is bad, or no station is usable.
+  static func precipitationAtStations(dailyRain: String, options: DailyRainOptions) throws
+    -> ([String: Double], [String])
+  {
     guard let year = options.year else { throw PrepareError("annual precipitation needs --year") }
-    let g = try referenceGrid(grid, crs: options.grid.gridCRS)
     var sums: [String: Double] = [:]
     var notes: [String] = []
     for (station, series) in try readRain(dailyRain, options: options) {
@@ -273,22 +287,36 @@ extension FactorPreparation {
       throw PrepareError(
         "\(dailyRain): no station has \(year) complete enough; " + notes.joined(separator: "; "))
     }
+    return (sums, notes)
+  }
+
+  /// Annual precipitation (mm) of `options.year` from daily station rainfall, interpolated onto
+  /// the grid of a reference raster.
+  ///
+  /// Missing-day rule (`annualSumOfDailyValues`): a station with more than
+  /// `maximumMissingDays` missing days in the year is dropped (named in the notes); within the
+  /// allowance, each missing day takes the mean of the station's present days of that month.
+  ///
+  /// - Throws: `PrepareError` when no year is given, no station is usable, or a cell is bad.
+  public static func precipitation(
+    dailyRain: String, stations: String?, grid: String, out: String, options: DailyRainOptions
+  ) throws -> FactorSummary {
+    guard let year = options.year else { throw PrepareError("annual precipitation needs --year") }
+    let g = try referenceGrid(grid, crs: options.grid.gridCRS)
+    let (sums, notes) = try precipitationAtStations(dailyRain: dailyRain, options: options)
     let values = try stationsToGrid(sums, stationTable: stations, grid: g, options: options.grid)
     return try write(
       values, grid: g, to: out, name: "annual precipitation \(year)", unit: "mm", notes: notes)
   }
 
-  /// Rainfall erosivity R (MJ·mm·hm⁻²·h⁻¹·a⁻¹) from daily station rainfall: per station by the
-  /// 章文波 half-month model (`zhangWenboErosivity`; P_d12, P_y12 over the whole record) or the
-  /// monthly regression (`monthlyRegressionErosivity`), then interpolated onto the reference
-  /// grid. With `options.year` nil, R is the mean annual R of the record.
+  /// R per station (MJ·mm·hm⁻²·h⁻¹·a⁻¹) from daily station rainfall: the table part of
+  /// `r(dailyRain:stations:grid:out:method:options:)`, which `gep validate` runs too.
   ///
-  /// - Throws: `PrepareError`, `GDALError`.
-  public static func r(
-    dailyRain: String, stations: String?, grid: String, out: String,
-    method: ErosivityMethod = .halfMonth, options: DailyRainOptions
-  ) throws -> FactorSummary {
-    let g = try referenceGrid(grid, crs: options.grid.gridCRS)
+  /// - Returns: station id → R, and a note per station.
+  /// - Throws: `PrepareError` when the table is bad.
+  static func erosivityAtStations(
+    dailyRain: String, method: ErosivityMethod, options: DailyRainOptions
+  ) throws -> ([String: Double], [String]) {
     var values: [String: Double] = [:]
     var notes: [String] = []
     for (station, series) in try readRain(dailyRain, options: options).sorted(by: { $0.0 < $1.0 }) {
@@ -313,6 +341,22 @@ extension FactorPreparation {
         values[station] = monthlyRegressionErosivity(series, year: options.year)
       }
     }
+    return (values, notes)
+  }
+
+  /// Rainfall erosivity R (MJ·mm·hm⁻²·h⁻¹·a⁻¹) from daily station rainfall: per station by the
+  /// 章文波 half-month model (`zhangWenboErosivity`; P_d12, P_y12 over the whole record) or the
+  /// monthly regression (`monthlyRegressionErosivity`), then interpolated onto the reference
+  /// grid. With `options.year` nil, R is the mean annual R of the record.
+  ///
+  /// - Throws: `PrepareError`, `GDALError`.
+  public static func r(
+    dailyRain: String, stations: String?, grid: String, out: String,
+    method: ErosivityMethod = .halfMonth, options: DailyRainOptions
+  ) throws -> FactorSummary {
+    let g = try referenceGrid(grid, crs: options.grid.gridCRS)
+    let (values, notes) = try erosivityAtStations(
+      dailyRain: dailyRain, method: method, options: options)
     let grid = try stationsToGrid(values, stationTable: stations, grid: g, options: options.grid)
     return try write(
       grid, grid: g, to: out,
@@ -408,15 +452,15 @@ extension FactorPreparation {
       unit: "t hm2 h hm-2 MJ-1 mm-1")
   }
 
-  /// K from a soil map and a property table: each soil id's top layer (or `options.layer`) gives
-  /// sand, silt, clay and organic carbon (or organic matter ÷ 1.724), then EPIC × 0.1317.
-  /// Soil ids of the map missing from the table become nodata and are named in the notes.
+  /// K (SI) per soil id of a soil property table (EPIC × 0.1317 of the chosen layer's
+  /// texture and organic carbon): the table part of `k(soilMap:properties:out:options:)`, which
+  /// `gep validate` runs too (fields, layers, numbers, texture sums).
   ///
+  /// - Returns: soil id → K.
   /// - Throws: `PrepareError` naming the table's file, line, column and value for a bad cell.
-  public static func k(
-    soilMap: String, properties: String, out: String, options: SoilPropertyOptions = .init()
-  ) throws -> FactorSummary {
-    let map = try load(soilMap, crs: try options.crs.map { try SpatialReference(definition: $0) })
+  static func soilErodibilityByID(properties: String, options: SoilPropertyOptions) throws
+    -> [Int: Double]
+  {
     let table = try Table(path: properties)
     func field(_ given: String?, _ alternatives: [String], _ what: String) throws -> Int {
       guard let i = findField(table, given, alternatives: alternatives) else {
@@ -472,6 +516,19 @@ extension FactorPreparation {
         clay: try layerValue(row, clayI), oc: oc,
         where: { "\(properties) line \(row.line) (soil \(id))" })
     }
+    return kOfID
+  }
+
+  /// K from a soil map and a property table: each soil id's top layer (or `options.layer`) gives
+  /// sand, silt, clay and organic carbon (or organic matter ÷ 1.724), then EPIC × 0.1317.
+  /// Soil ids of the map missing from the table become nodata and are named in the notes.
+  ///
+  /// - Throws: `PrepareError` naming the table's file, line, column and value for a bad cell.
+  public static func k(
+    soilMap: String, properties: String, out: String, options: SoilPropertyOptions = .init()
+  ) throws -> FactorSummary {
+    let map = try load(soilMap, crs: try options.crs.map { try SpatialReference(definition: $0) })
+    let kOfID = try soilErodibilityByID(properties: properties, options: options)
     var unknown: [Int: Int] = [:]
     var k = [Double](repeating: .nan, count: map.values.count)
     for i in 0..<k.count where map.valid[i] {
