@@ -480,7 +480,17 @@ public struct RunConfiguration: Sendable {
         let crs = string(t, "crs", prefix + "crs", required: false)
         switch role {
         case "ls":
-          unknownKeys(t, allowed: ["dem", "crs", "flow", "max_l"], prefix: prefix)
+          if t["max_l"] != nil {
+            d.error(
+              "run-file.renamed-key",
+              "max_l capped the L factor, not the slope length: write l_factor_cap for a cap on "
+                + "L (dimensionless), or max_slope_length for a cap on the slope length in metres "
+                + "(e.g. 122 or 333)",
+              at: loc(prefix + "max_l"))
+          }
+          unknownKeys(
+            t, allowed: ["dem", "crs", "flow", "l_factor_cap", "max_slope_length", "max_l"],
+            prefix: prefix)
           let flowText = string(t, "flow", prefix + "flow", required: false) ?? "d8"
           guard let flow = FlowMethod(rawValue: flowText) else {
             d.error(
@@ -489,7 +499,15 @@ public struct RunConfiguration: Sendable {
             continue
           }
           if let dem = path("dem") {
-            derivations[role] = .ls(dem: dem, crs: crs, flow: flow, maximumL: number("max_l"))
+            let cap = number("l_factor_cap")
+            let length = number("max_slope_length")
+            for (key, v) in [("l_factor_cap", cap), ("max_slope_length", length)] {
+              if let v, !(v > 0) {
+                d.error("run-file.value", "must be positive", at: loc(prefix + key))
+              }
+            }
+            derivations[role] = .ls(
+              dem: dem, crs: crs, flow: flow, maximumL: cap, maximumSlopeLength: length)
           }
         case "slope":
           unknownKeys(t, allowed: ["dem", "crs"], prefix: prefix)

@@ -493,6 +493,7 @@ final class ValidationRun {
     var denseCells = [Int](repeating: 0, count: 65536)
     var denseArea = [Double](repeating: 0, count: 65536)
     var nonInteger = (cells: 0, area: 0.0)
+    var firstNonInteger: (row: Int, col: Int, value: Double)? = nil
     var scan = RasterScan()
     var zoneCells = [Int](repeating: 0, count: units?.villages.count ?? 0)
     let rasterizer = units.map {
@@ -544,6 +545,7 @@ final class ValidationRun {
         } else {
           nonInteger.cells += 1
           nonInteger.area += a
+          if firstNonInteger == nil { firstNonInteger = (row, w.colOffset + i % w.width, v) }
         }
       }
     }
@@ -598,12 +600,16 @@ final class ValidationRun {
             ? " (the raster declares no nodata value: is \(code) the nodata fill?)" : ""),
         at: ProblemLocation(file: r.path, band: r.band, value: String(code)))
     }
-    if nonInteger.cells > 0 {
+    if nonInteger.cells > 0, let f = firstNonInteger {
       d.error(
         "landuse.unknown-code",
         "\(nonInteger.cells) cells of the land-use raster are not integer codes, "
-          + String(format: "%.4f", share(nonInteger.area)) + " % of the area",
-        at: ProblemLocation(file: r.path, band: r.band, value: "(not an integer)"))
+          + String(format: "%.4f", share(nonInteger.area)) + " % of the area (first at row "
+          + "\(f.row), column \(f.col), 0-based: \(formatNumber(f.value))); land-use codes are "
+          + "integers: was the raster resampled bilinearly? Use nearest-neighbour or mode",
+        at: ProblemLocation(
+          file: r.path, band: r.band, row: f.row, column: String(f.col),
+          value: formatNumber(f.value)))
     }
     let distinct = counts.count + (nonInteger.cells > 0 ? 1 : 0)
     let unknownDistinct = unknownCodes + (nonInteger.cells > 0 ? 1 : 0)

@@ -114,7 +114,16 @@ struct PrepareLS: ParsableCommand {
   @Option(help: "DEM raster (m).") var dem: String
   @Option(help: "Output GeoTIFF (LS, dimensionless).") var out: String
   @Option(help: "Flow routing: d8 or mfd.") var flow: String = "d8"
-  @Option(help: "Cap on L (e.g. 122 or 333).") var maxL: Double?
+  @Option(
+    help: ArgumentHelp(
+      "Cap on the slope length in metres (e.g. 122 or 333): the cap practitioners use.",
+      valueName: "metres"))
+  var maxSlopeLength: Double?
+  @Option(
+    help: ArgumentHelp(
+      "Cap on the value of the L factor (dimensionless; InVEST's l_max), not a length.",
+      valueName: "L"))
+  var lFactorCap: Double?
   @Option(help: "Exponent m: classes (0.2/0.3/0.4/0.5 by slope %) or mccool.")
   var m: String = "classes"
   @Option(help: "Also write the slope (degrees) here.") var slopeOut: String?
@@ -131,9 +140,16 @@ struct PrepareLS: ParsableCommand {
     case "mccool": rule = .mcCool
     default: throw ValidationError("--m must be classes or mccool, not '\(m)'")
     }
-    if let maxL, maxL <= 0 { throw ValidationError("--max-l must be positive") }
+    if let lFactorCap, lFactorCap <= 0 {
+      throw ValidationError("--l-factor-cap must be positive")
+    }
+    if let maxSlopeLength, maxSlopeLength <= 0 {
+      throw ValidationError("--max-slope-length must be positive (metres)")
+    }
     let options = LSPreparationOptions(
-      factor: LSFactorOptions(flow: method, exponentRule: rule, maximumL: maxL), crs: crs,
+      factor: LSFactorOptions(
+        flow: method, exponentRule: rule, maximumL: lFactorCap,
+        maximumSlopeLength: maxSlopeLength), crs: crs,
       slopeOut: slopeOut)
     try PrepareCommand.report(quiet: quiet) {
       try FactorPreparation.ls(dem: dem, out: out, options: options)

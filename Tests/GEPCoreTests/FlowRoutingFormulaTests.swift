@@ -78,6 +78,17 @@ private func tiltedPlane(width: Int, height: Int) throws -> TerrainGrid {
     let capped = lsFactor(t, options: LSFactorOptions(flow: .d8, maximumL: 1.5))
     #expect(capped.l[2 * 5] == 1.5)
     #expect(formulaIsClose(capped.l[5], 1.229099235, tolerance: 1e-8))
+    // A cap on the slope length of 20 m: row r's outlet slope length is 10 (r + 1) m, so row 1
+    // reaches 20 m (A_in = 100 m² = 20 · 10 · 1 − 10², unchanged) and rows 2 and 3 are held at
+    // A_in = 100 m², i.e. L₂ = L₃ = L₁ = 1.229099 (before: 1.591624, 1.884793).
+    let lambda = lsFactor(t, options: LSFactorOptions(flow: .d8, maximumSlopeLength: 20))
+    for row in 1...3 {
+      #expect(formulaIsClose(lambda.l[row * 5 + 2], 1.229099235, tolerance: 1e-8))
+    }
+    let below = lsFactor(t, options: LSFactorOptions(flow: .d8, maximumSlopeLength: 15))
+    // λ = 15 m: A_in ≤ 15 · 10 − 100 = 50 m², L = ((150)^1.5 − 50^1.5)/(10^2.5 √22.13).
+    let l15 = (pow(150.0, 1.5) - pow(50.0, 1.5)) / (pow(10.0, 2.5) * 22.13.squareRoot())
+    #expect(formulaIsClose(below.l[3 * 5 + 2], l15, tolerance: 1e-9))
   }
 
   /// MFD on the same plane: each cell splits among S (tan β 0.2 × ½ cell) and SE/SW

@@ -353,3 +353,34 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(computeProblems(runFile, out: folder.appendingPathComponent("out")) == nil)
   }
 }
+
+@Suite struct TrustMessageTests {
+  /// A float land use with non-integer codes: the value and the first cell are named.
+  @Test func nonIntegerLandUseNamesTheFirstCell() throws {
+    let problems = try validated { f in
+      let g = try shiftedGrid()
+      try writeTestRaster(f.appendingPathComponent("landuse.tif"), grid: g, noData: 0) { c, r in
+        r == 6 && c == 13 ? 5.5 : 6
+      }
+    }
+    let p = try #require(
+      with("landuse.unknown-code", problems).first { $0.message.contains("not integer codes") })
+    #expect(p.location.row == 6 && p.location.column == "13" && p.location.value == "5.5")
+    #expect(
+      p.message.hasPrefix(
+        "1 cells of the land-use raster are not integer codes, 0.5000 % of the area (first at row "
+          + "6, column 13, 0-based: 5.5)"))
+  }
+
+  /// `max_l` read like a slope length (122 or 333 m in the literature) but capped the L
+  /// factor: the run file names what each cap caps.
+  @Test func renamedLSCapKeyIsExplained() throws {
+    let problems = try validated { f in
+      try appendRunFile(f, "[derive.ls]\ndem = \"landuse.tif\"\nmax_l = 333")
+    }
+    let p = try #require(with("run-file.renamed-key", problems).first)
+    #expect(p.message.contains("l_factor_cap"))
+    #expect(p.message.contains("max_slope_length"))
+    #expect(p.location.field == "derive.ls.max_l")
+  }
+}

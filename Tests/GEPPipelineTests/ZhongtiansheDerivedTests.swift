@@ -64,7 +64,7 @@ private let derivedData = repoRoot.deletingLastPathComponent()
       [derive.ls]
       dem = "\(data("spatial/dem_25m.tif"))"
       flow = "mfd"
-      max_l = 333
+      l_factor_cap = 333
 
       [units]
       path = "\(units)"

@@ -66,13 +66,18 @@ private func rawFloat32VRT(
     let out = folder.appendingPathComponent("ls.tif").path
     let slope = folder.appendingPathComponent("slope.tif").path
     let r = try runGEP([
-      "prepare", "ls", "--dem", dem, "--out", out, "--slope-out", slope, "--max-l", "333",
+      "prepare", "ls", "--dem", dem, "--out", out, "--slope-out", slope, "--max-slope-length",
+      "333", "--l-factor-cap", "50",
     ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(FileManager.default.fileExists(atPath: out))
     #expect(FileManager.default.fileExists(atPath: slope))
     #expect(r.stderr.contains("gep: flow d8, m by slopeClasses"))
-    #expect(r.stderr.contains("gep: L capped at 333.0 on "))
+    #expect(r.stderr.contains("gep: slope length capped at 333.0 m"))
+    #expect(r.stderr.contains("gep: L factor capped at 50.0 on "))
+    // The old name read like a slope length but capped L: it is gone.
+    let old = try runGEP(["prepare", "ls", "--dem", dem, "--out", out, "--max-l", "333"])
+    #expect(old.status == 64)
     #expect(r.stderr.contains("gep: RUSLE LS factor: "))
     #expect(r.stderr.contains("→ \(out)"))
   }

@@ -387,17 +387,26 @@ public struct LSFactorOptions: Sendable, Hashable {
   public var flow: FlowMethod
   /// Rule for the exponent m; default slope classes (GEP-METHODS §5.2 [S5]).
   public var exponentRule: SlopeLengthExponentRule
-  /// Cap on L (InVEST SDR `l_max`, e.g. 122 or 333), or nil for none.
+  /// Cap on the value of the L factor itself (dimensionless; InVEST SDR's `l_max`), or nil for
+  /// none. Not a slope length: InVEST's documented values 122 and 333 are slope lengths in
+  /// metres in the literature, and an L of 122 corresponds to a slope length of hundreds of km;
+  /// `maximumSlopeLength` is the cap practitioners mean.
   public var maximumL: Double?
+  /// Cap on the slope length λ in metres (e.g. 122 m, Renard et al. 1997 AH 703; or 333 m), or
+  /// nil for none: the upslope area at a cell inlet is limited to λ·D·x − D², the area a
+  /// planar slope of length λ feeds into a cell of width D·x at its foot, so no cell's outlet
+  /// slope length (A_in + D²)/(D·x) exceeds λ.
+  public var maximumSlopeLength: Double?
 
   /// Creates options (defaults: D8, slope classes, no cap).
   public init(
     flow: FlowMethod = .d8, exponentRule: SlopeLengthExponentRule = .slopeClasses,
-    maximumL: Double? = nil
+    maximumL: Double? = nil, maximumSlopeLength: Double? = nil
   ) {
     self.flow = flow
     self.exponentRule = exponentRule
     self.maximumL = maximumL
+    self.maximumSlopeLength = maximumSlopeLength
   }
 }
 
@@ -408,7 +417,8 @@ public struct LSFactorOptions: Sendable, Hashable {
 /// 4. L by Desmet & Govers (1996) (`slopeLengthFactorDesmetGovers`) with
 ///    A_in = accumulated area − own area, D = √(Δx·Δy), x = |sin a| + |cos a| from the aspect
 ///    a of the Horn gradient, i.e. (|∂z/∂x| + |∂z/∂y|)/√((∂z/∂x)² + (∂z/∂y)²) (1 on flats),
-///    and m by `options.exponentRule`; optionally capped at `options.maximumL`,
+///    and m by `options.exponentRule`; the upslope area optionally limited to a slope length
+///    of `options.maximumSlopeLength` m, and L optionally capped at `options.maximumL`,
 /// 5. S by the steep-slope form (`slopeSteepnessFactor`: 5° and 10° thresholds), LS = L × S.
 ///
 /// - Parameters:
@@ -448,9 +458,13 @@ public func lsFactor(_ terrain: TerrainGrid, options: LSFactorOptions = LSFactor
     let gy = abs(slope.dzdy[i])
     let norm = (gx * gx + gy * gy).squareRoot()
     let x = norm > 0 ? (gx + gy) / norm : 1
+    let d = areas[i].squareRoot()
+    var upslope = max(accArea[i] - areas[i], 0)
+    if let lambda = options.maximumSlopeLength {
+      upslope = min(upslope, max(lambda * d * x - d * d, 0))
+    }
     var l = slopeLengthFactorDesmetGovers(
-      upslopeArea: max(accArea[i] - areas[i], 0), cellSize: areas[i].squareRoot(), exponent: m,
-      directionFactor: x)
+      upslopeArea: upslope, cellSize: d, exponent: m, directionFactor: x)
     if let cap = options.maximumL { l = min(l, cap) }
     let s = slopeSteepnessFactor(slopeDegrees: theta)
     result.l[i] = l

@@ -79,9 +79,12 @@ extension FactorPreparation {
         name: "slope (Horn, filled DEM)", unit: "degree")
     }
     var notes = ["flow \(options.factor.flow.rawValue), m by \(options.factor.exponentRule)"]
+    if let lambda = options.factor.maximumSlopeLength {
+      notes.append("slope length capped at \(lambda) m")
+    }
     if let cap = options.factor.maximumL {
       let capped = result.l.filter { $0 == cap }.count
-      notes.append("L capped at \(cap) on \(capped) cells")
+      notes.append("L factor capped at \(cap) on \(capped) cells")
     }
     return try write(
       result.ls, grid: grid, to: out, name: "RUSLE LS factor", unit: "1", notes: notes)
