@@ -54,7 +54,13 @@ public struct ValidationOptions: Sendable {
 ///   [`table.unknown-unit`], points outside every unit [`table.point-outside`], bad
 ///   coordinates [`table.bad-coordinates`], unknown sectors, classes and pollutants
 ///   [`table.unknown-sector`, `table.unknown-class`, `table.unknown-pollutant`], another year
-///   [`table.other-year`].
+///   [`table.other-year`], values no exact sum can hold (above 10¹⁵, visits × cost above
+///   10¹⁵, reservoirs above 10¹² m³) [`table.out-of-range`];
+/// - units (issue 10): a unit that is its own parent or a code used at two levels
+///   [`units.code-collision`], a township in two counties [`units.hierarchy-conflict`];
+///   overlaps name the unit that receives the cells;
+/// - derivations: every `[derive.<role>]` input read as the derivation reads it
+///   [`derive.invalid`] (`derivationProblems`).
 ///
 /// Rasters are scanned window by window (`ValidationOptions.windowSize`), never whole.
 public struct InputValidator {
