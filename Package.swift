@@ -2,8 +2,10 @@
 // gep: Gross Ecosystem Product (GEP, 生态产品总值) accounting on GDAL and PROJ.
 //
 // Dependencies point one way:
-//   CGDAL / CPROJ (C shims) → GEPGeo (GDAL/PROJ wrapper, no GEP knowledge)
-//   GEPCore (pure formulas and coefficient tables, imports no GDAL)
+//   GEPCore (pure formulas, coefficient tables and the one CSV/number/encoding reader;
+//            imports no GDAL)
+//   CGDAL / CPROJ (C shims) + GEPCore's text readers → GEPGeo (GDAL/PROJ wrapper, no GEP
+//            accounting knowledge)
 //   GEPPipeline (accounting pipeline: GEPGeo + GEPCore) → gep (thin CLI)
 import PackageDescription
 
@@ -18,15 +20,14 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
-    .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
   ],
   targets: [
     .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
     .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
-    .target(name: "GEPGeo", dependencies: ["CGDAL", "CPROJ"]),
-    .target(name: "GEPCore", dependencies: [.product(name: "CSV", package: "CSV.swift")]),
+    .target(name: "GEPGeo", dependencies: ["CGDAL", "CPROJ", "GEPCore"]),
+    .target(name: "GEPCore"),
     .target(
       name: "GEPPipeline",
       dependencies: [

@@ -1,5 +1,11 @@
 internal import CGDAL
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A GDAL, OGR or PROJ failure, carrying GDAL's own error number and message, the wrapper
 /// function that failed and the path of the dataset involved.
 ///
@@ -28,6 +34,11 @@ public struct GDALError: Error, Sendable, Equatable, CustomStringConvertible {
   public let function: String
   /// The dataset, layer or file involved, when known.
   public let path: String?
+  /// For errors in a table's text: the 1-based line of the file, else nil.
+  public let line: Int?
+  /// For errors in a table's text: the field (header name, or "field N" when the header has
+  /// no name for it), else nil.
+  public let field: String?
 
   /// `CPLE_OpenFailed`: the number GDAL gives a file that cannot be opened.
   public static let openFailed: Int32 = 4
@@ -48,15 +59,19 @@ public struct GDALError: Error, Sendable, Equatable, CustomStringConvertible {
   ///   - message: what went wrong, naming the value involved.
   ///   - function: the wrapper or C function.
   ///   - path: the dataset or file involved.
+  ///   - line: for table text errors, the 1-based line of the file.
+  ///   - field: for table text errors, the field's header name (or "field N").
   public init(
     severity: Severity = .failure, number: Int32, message: String, function: String,
-    path: String?
+    path: String?, line: Int? = nil, field: String? = nil
   ) {
     self.severity = severity
     self.number = number
     self.message = message
     self.function = function
     self.path = path
+    self.line = line
+    self.field = field
   }
 
   /// "`function` failed on `path`: `message` (CPLE `number`)".
@@ -189,9 +204,12 @@ public enum GDAL {
   /// `/vsizip/` and `/vsimem/` paths work like plain ones.
   ///
   /// - Returns: the file's bytes.
-  /// - Throws: `GDALError` (number `openFailed`) when the file cannot be opened.
+  /// - Throws: `GDALError` (number `openFailed`) when the file cannot be opened, or when a
+  ///   plain path (after resolving symbolic links) is not a regular file (a device such as
+  ///   `/dev/zero` would be read without end, a FIFO would block): see `requireRegularFile`.
   public static func readFile(_ path: String) throws(GDALError) -> [UInt8] {
     ensureRegistered()
+    try requireRegularFile(path)
     guard let fp = VSIFOpenL(path, "rb") else {
       throw GDALError(
         number: GDALError.openFailed, message: "No such file or directory, or not readable",
@@ -206,5 +224,53 @@ public enum GDAL {
       if n < (1 << 16) { break }
     }
     return result
+  }
+}
+
+extension GDAL {
+  /// The function name of the errors thrown by `requireRegularFile` (`GDALError.function`).
+  public static let notRegularFileFunction = "stat (regular file check)"
+
+  /// What a plain path is when it is not a regular file ("a character device", "a FIFO (named
+  /// pipe)", "a folder" …), after resolving symbolic links (`stat`), or nil when it is a
+  /// regular file, does not exist, or is a GDAL virtual path (`/vsi…`).
+  public static func nonRegularFileKind(_ path: String) -> String? {
+    if path.hasPrefix("/vsi") { return nil }
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    switch st.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return "a folder"
+    case S_IFCHR: return "a character device"
+    case S_IFBLK: return "a block device"
+    case S_IFIFO: return "a FIFO (named pipe)"
+    case S_IFSOCK: return "a socket"
+    default: return "a special file"
+    }
+  }
+
+  /// Refuses a plain path that is not a regular file once symbolic links are resolved: a
+  /// device (`/dev/zero` would be read without end), a FIFO (opening it blocks until a writer
+  /// comes), a socket or, unless `folderAllowed`, a folder. GDAL virtual paths (`/vsi…`) and
+  /// paths that do not exist pass (the open that follows reports those).
+  ///
+  /// Nothing is opened: only `stat` is called, so a FIFO cannot block.
+  ///
+  /// - Throws: `GDALError` (number `openFailed`, function `notRegularFileFunction`), e.g.
+  ///   "link.csv is a character device (/dev/zero), not a regular file".
+  public static func requireRegularFile(_ path: String, folderAllowed: Bool = false)
+    throws(GDALError)
+  {
+    guard let kind = nonRegularFileKind(path) else { return }
+    if folderAllowed && kind == "a folder" { return }
+    var target = ""
+    if let resolved = realpath(path, nil) {
+      let r = String(cString: resolved)
+      free(resolved)
+      if r != path { target = " (\(r))" }
+    }
+    throw GDALError(
+      number: GDALError.openFailed, message: "\(path) is \(kind)\(target), not a regular file",
+      function: notRegularFileFunction, path: path)
   }
 }

@@ -75,9 +75,12 @@ public final class RasterDataset {
   /// Opens a raster read-only.
   ///
   /// - Throws: `GDALError` with GDAL's message and the path: number 4 (`CPLE_OpenFailed`)
-  ///   for a missing, unreadable, corrupt or non-raster file.
+  ///   for a missing, unreadable, corrupt or non-raster file, and for a path that is a device,
+  ///   FIFO or socket (`GDAL.requireRegularFile`; checked before opening, so nothing blocks).
   public init(path: String) throws(GDALError) {
     GDAL.ensureRegistered()
+    // A FIFO would block GDALOpenEx and a device would be read without end: refuse them first.
+    try GDAL.requireRegularFile(path, folderAllowed: true)
     CPLErrorReset()
     let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
     guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {

@@ -1,22 +1,44 @@
 internal import CGDAL
+import GEPCore
 
-/// A table read through OGR as text: field names and rows of strings, with each row's line in
-/// the file, so errors can name the file, row and column.
+/// A table read as text: field names and rows of strings, with each row's line in the file, so
+/// errors can name the file, row and column.
 ///
-/// CSV files are decoded before OGR sees them: UTF-8 (with or without a byte-order mark) is
-/// used as is; anything that is not valid UTF-8 is decoded as GB18030 (a superset of GBK and
-/// GB2312, the encodings of Chinese Excel/WPS exports) with `CPLRecode` (iconv). The encoding
-/// found is reported in `encoding`. XLSX, ODS and other OGR table formats are read by their
-/// drivers; a sheet is chosen by name.
+/// CSV, TXT and TSV files are read strictly, with nothing dropped quietly:
+/// - Encoding, decided from the whole file (`TextEncodingDecision`): UTF-8 (with or without a
+///   byte-order mark) is used as is; a file that is valid GB18030 from end to end (a superset
+///   of GBK and GB2312, the encodings of Chinese Excel/WPS exports) is converted with
+///   `CPLRecode` (iconv), and any conversion warning is an error; a mostly-UTF-8 file with a
+///   few invalid bytes, a NUL byte, or bytes valid in neither encoding are errors naming the
+///   line and byte offset. The encoding found is reported in `encoding`.
+/// - Syntax (`StrictCSV`, RFC 4180): an unclosed quote, a quote inside an unquoted field, text
+///   after a closing quote, or a row with more or fewer fields than the header is an error
+///   naming the line and field. Empty lines at the end are ignored; an empty line elsewhere is
+///   kept as a blank row (all values ""), as are rows of empty fields, so they can be reported.
+/// - Separator: tab for `.tsv`; for `.csv` and `.txt`, chosen from the header line as OGR's
+///   CSV driver did before (`StrictCSV.detectSeparator`: `,` `;` tab, else space).
+/// - Only regular files (after resolving symbolic links) or GDAL virtual paths are read.
+///
+/// XLSX, ODS and other OGR table formats are read by their drivers; a sheet is chosen by name.
 public struct Table: Sendable {
   /// One data row.
   public struct Row: Sendable {
-    /// The row's line in the file (CSV: 1 is the header, so the first data row is 2; XLSX: the
-    /// sheet row number).
+    /// The row's line in the file (CSV: 1 is the header, so the first data row is 2; line
+    /// breaks inside quoted fields count; XLSX: the sheet row number).
     public let line: Int
-    /// Values in field order, as text ("" for empty cells); length = `fields.count`.
+    /// Values in field order, as text ("" for empty cells), trimmed of surrounding whitespace;
+    /// length = `fields.count`.
     public let values: [String]
   }
+
+  /// `GDALError.function` of the errors about a text table's encoding (NUL byte, invalid
+  /// UTF-8, invalid GB18030).
+  public static let encodingFunction = "Table (text encoding)"
+  /// `GDALError.function` of the errors about CSV syntax (quotes, NUL byte).
+  public static let syntaxFunction = "Table (CSV syntax)"
+  /// `GDALError.function` of the errors about a row whose field count differs from the
+  /// header's.
+  public static let fieldCountFunction = "Table (CSV field count)"
 
   /// The file read.
   public let path: String
@@ -34,49 +56,41 @@ public struct Table: Sendable {
   /// - Parameters:
   ///   - path: a `.csv`, `.txt`, `.tsv`, `.xlsx`, `.ods` (or any OGR table) path.
   ///   - sheet: for workbooks, the sheet to read (default: the first).
-  /// - Throws: `GDALError` naming the path (and the sheets that exist when `sheet` is missing),
-  ///   with GDAL's message when OGR cannot open the file.
+  /// - Throws: `GDALError` naming the path: a path that is not a regular file (function
+  ///   `GDAL.notRegularFileFunction`); for text tables an empty file, an encoding error
+  ///   (`encodingFunction`), a syntax error (`syntaxFunction`) or a field-count error
+  ///   (`fieldCountFunction`), these with `line` and `field` set; for workbooks the sheets that
+  ///   exist when `sheet` is missing, and GDAL's message when OGR cannot open the file.
   public init(path: String, sheet: String? = nil) throws(GDALError) {
     GDAL.ensureRegistered()
     let lower = path.lowercased()
     let isText = lower.hasSuffix(".csv") || lower.hasSuffix(".txt") || lower.hasSuffix(".tsv")
     if isText {
-      var bytes = try GDAL.readFile(path)
-      var encoding = "UTF-8"
-      if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-        bytes.removeFirst(3)
-        encoding = "UTF-8 with BOM"
-      }
+      let bytes = try GDAL.readFile(path)
       if bytes.isEmpty {
         throw GDALError(
           number: GDALError.fileIO, message: "the file is empty", function: "Table", path: path)
       }
-      let isUTF8 = bytes.withUnsafeBufferPointer { b in
-        b.withMemoryRebound(to: CChar.self) { CPLIsUTF8($0.baseAddress, Int32(b.count)) != 0 }
-      }
-      if !isUTF8 {
-        encoding = "GB18030"
-        var cstr = bytes.map { CChar(bitPattern: $0) }
-        cstr.append(0)
-        CPLErrorReset()
-        let recoded = CPLRecode(cstr, "GB18030", CPL_ENC_UTF8)
-        if CPLGetLastErrorType() == CE_Failure {
-          VSIFree(recoded)
-          throw lastGDALError("CPLRecode", path: path, fallback: "cannot decode as GB18030")
+      let text: String
+      let encoding: String
+      switch TextEncodingDecision.decide(bytes) {
+      case .utf8(let bom):
+        text = bytes.withUnsafeBufferPointer {
+          String(decoding: UnsafeBufferPointer(rebasing: $0[bom...]), as: UTF8.self)
         }
-        bytes = Array(String(cString: recoded).utf8)
-        VSIFree(recoded)
-        CPLErrorReset()
+        encoding = bom > 0 ? "UTF-8 with BOM" : "UTF-8"
+      case .gb18030:
+        text = try Self.recodeGB18030(bytes, path: path)
+        encoding = "GB18030"
+      case .invalid(let message):
+        throw GDALError(
+          number: GDALError.appDefined, message: message, function: Self.encodingFunction,
+          path: path)
       }
-      let staged = "/vsimem/gep-table-\(UInt64.random(in: 0...UInt64.max))/table.csv"
-      try GDAL.writeFile(staged, bytes: bytes)
-      defer { try? GDAL.unlink(staged) }
-      let ds = try VectorDataset(
-        path: staged, openOptions: ["AUTODETECT_TYPE=NO", "HEADERS=YES", "KEEP_GEOM_COLUMNS=YES"])
-      let layer = try ds.layer(0)
-      try self.init(
-        path: path, layer: layer, encoding: encoding, firstLine: 2, lineOffset: 1)
+      let separator = lower.hasSuffix(".tsv") ? 0x09 : StrictCSV.detectSeparator(text)
+      try self.init(path: path, text: text, separator: separator, encoding: encoding)
     } else {
+      try GDAL.requireRegularFile(path)
       // GDAL 3.6's XLSX and ODS drivers take these as configuration options, not open options.
       // Thread-local, so parallel readers do not disturb each other.
       let config = [
@@ -90,6 +104,72 @@ public struct Table: Sendable {
       if let sheet { layer = try ds.layer(named: sheet) } else { layer = try ds.layer(0) }
       try self.init(path: path, layer: layer, encoding: "driver", firstLine: 2, lineOffset: 0)
     }
+  }
+
+  /// Converts GB18030 bytes (checked structurally by `TextEncodingDecision`) to a string with
+  /// `CPLRecode`; a warning (a character iconv cannot convert) is an error too.
+  static func recodeGB18030(_ bytes: [UInt8], path: String) throws(GDALError) -> String {
+    var cstr = bytes.map { CChar(bitPattern: $0) }
+    cstr.append(0)
+    CPLErrorReset()
+    let recoded = CPLRecode(cstr, "GB18030", CPL_ENC_UTF8)
+    defer { VSIFree(recoded) }
+    if CPLGetLastErrorType() != CE_None {
+      let e = lastGDALError("CPLRecode", path: path, fallback: "cannot decode as GB18030")
+      throw GDALError(
+        number: GDALError.appDefined,
+        message: "not valid GB18030 (iconv: \(e.message))", function: Self.encodingFunction,
+        path: path)
+    }
+    return String(cString: recoded)
+  }
+
+  /// Builds a table from decoded text with the strict CSV parser.
+  init(path: String, text: String, separator: UInt8, encoding: String) throws(GDALError) {
+    let records: [CSVRecord]
+    do {
+      records = try StrictCSV.records(text, separator: separator)
+    } catch {
+      throw Self.error(error, function: Self.syntaxFunction, path: path)
+    }
+    guard let header = records.first else {
+      throw GDALError(
+        number: GDALError.fileIO, message: "the file is empty", function: "Table", path: path)
+    }
+    self.path = path
+    self.layerName = Self.layerName(path)
+    self.encoding = encoding
+    let raw = header.fields
+    let fields = raw.map { $0.trimmingWhitespace() }
+    var rows: [Row] = []
+    rows.reserveCapacity(records.count - 1)
+    let blank = [String](repeating: "", count: fields.count)
+    for r in records.dropFirst() {
+      if let e = StrictCSV.fieldCountError(r, header: fields) {
+        throw Self.error(e, function: Self.fieldCountFunction, path: path)
+      }
+      if r.isBlankLine && fields.count != 1 {
+        rows.append(Row(line: r.line, values: blank))
+      } else {
+        rows.append(Row(line: r.line, values: r.fields.map { $0.trimmingWhitespace() }))
+      }
+    }
+    self.fields = fields
+    self.rows = rows
+  }
+
+  /// A syntax error as a `GDALError` with the line and field set.
+  static func error(_ e: CSVSyntaxError, function: String, path: String) -> GDALError {
+    GDALError(
+      number: GDALError.appDefined, message: e.description, function: function, path: path,
+      line: e.line, field: e.fieldName.flatMap { $0.isEmpty ? nil : $0 } ?? "field \(e.field)")
+  }
+
+  /// The layer name OGR's CSV driver gives a file: its name without folder and extension.
+  static func layerName(_ path: String) -> String {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    guard let dot = name.lastIndex(of: ".") else { return name }
+    return String(name[..<dot])
   }
 
   private init(

@@ -170,9 +170,12 @@ public final class VectorDataset {
   ///   - path: plain or virtual path.
   ///   - openOptions: driver open options ("KEY=VALUE").
   /// - Throws: `GDALError` (number 4 `CPLE_OpenFailed`) with GDAL's message for a missing,
-  ///   unreadable or non-vector file.
+  ///   unreadable or non-vector file, and for a path that is a device, FIFO or socket
+  ///   (`GDAL.requireRegularFile`; checked before opening, so nothing blocks).
   public init(path: String, openOptions: [String] = []) throws(GDALError) {
     GDAL.ensureRegistered()
+    // A FIFO would block GDALOpenEx and a device would be read without end: refuse them first.
+    try GDAL.requireRegularFile(path, folderAllowed: true)
     CPLErrorReset()
     let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
     let h = withCStringList(openOptions) { opts in
@@ -309,10 +312,18 @@ public final class VectorLayer {
 extension String {
   /// The string without leading and trailing spaces, tabs and line breaks (no Foundation).
   func trimmingWhitespace() -> String {
-    let ws: Set<Character> = [" ", "\t", "\n", "\r", "\u{3000}", "\u{FEFF}"]
-    var s = Substring(self)
-    while let c = s.first, ws.contains(c) { s = s.dropFirst() }
-    while let c = s.last, ws.contains(c) { s = s.dropLast() }
+    func isSpace(_ u: Unicode.Scalar) -> Bool {
+      switch u.value {
+      case 0x20, 0x09, 0x0A, 0x0D, 0x3000, 0xFEFF: return true
+      default: return false
+      }
+    }
+    let scalars = unicodeScalars
+    guard let first = scalars.first, let last = scalars.last else { return self }
+    if !isSpace(first) && !isSpace(last) { return self }
+    var s = Substring(self).unicodeScalars
+    while let c = s.first, isSpace(c) { s.removeFirst() }
+    while let c = s.last, isSpace(c) { s.removeLast() }
     return String(s)
   }
 }

@@ -228,9 +228,9 @@ func buildAccount(
           d.error("table.unknown-unit", "unit code not in the unit layer's hierarchy", at: loc)
           continue
         }
-        guard let g = Double(r.values[gi]) else {
+        guard let g = PlainDecimal.parse(r.values[gi]) else {
           d.error(
-            "table.not-numeric", "gdp_yuan is not a number",
+            "table.not-numeric", "gdp_yuan is " + PlainDecimal.notPlainDecimalMessage(r.values[gi]),
             at: ProblemLocation(file: gt.path, row: r.line, column: "gdp_yuan", value: r.values[gi])
           )
           continue
@@ -244,11 +244,12 @@ func buildAccount(
         }
         rows[code]!.gdp = g
         if let pi, !r.values[pi].isEmpty {
-          if let p = Double(r.values[pi]) {
+          if let p = PlainDecimal.parse(r.values[pi]) {
             rows[code]!.population = p
           } else {
             d.error(
-              "table.not-numeric", "population is not a number",
+              "table.not-numeric",
+              "population is " + PlainDecimal.notPlainDecimalMessage(r.values[pi]),
               at: ProblemLocation(
                 file: gt.path, row: r.line, column: "population", value: r.values[pi]))
           }
@@ -343,7 +344,11 @@ func allocateMaterialProducts(
   let indicatorIDs = materialIndicators.map(\.id)
   var values = [[ExactSum]](
     repeating: [ExactSum](repeating: ExactSum(), count: indicatorIDs.count), count: village.count)
-  var rules = [String](repeating: "", count: indicatorIDs.count)
+  // Allocation rules per indicator, each once, in the order first met (a table of a million
+  // rows repeats the same few rules; appending each row's rule to one string was quadratic).
+  var rules = [[String]](repeating: [], count: indicatorIDs.count)
+  var seenRules = [Set<String>](repeating: [], count: indicatorIDs.count)
+  let villagesByCode = villagesUnderEachCode(units)
   for r in t.rows {
     if r.values.allSatisfy(\.isEmpty) { continue }
     let loc = { (col: String, v: String) in
@@ -359,9 +364,10 @@ func allocateMaterialProducts(
         at: loc("sector", r.values[si]))
       continue
     }
-    guard let value = Double(r.values[vi]), value.isFinite else {
+    guard let value = PlainDecimal.parse(r.values[vi]) else {
       d.error(
-        "table.not-numeric", "output_value_yuan is not a number",
+        "table.not-numeric",
+        "output_value_yuan is " + PlainDecimal.notPlainDecimalMessage(r.values[vi]),
         at: loc("output_value_yuan", r.values[vi]))
       continue
     }
@@ -386,10 +392,7 @@ func allocateMaterialProducts(
       }
     }
     // Villages under the unit.
-    let under = (0..<village.count).filter { z in
-      let chain = units.chain(ofVillage: z)
-      return chain.contains(code)
-    }
+    let under = villagesByCode[code] ?? []
     if under.isEmpty {
       d.error(
         "table.unknown-unit", "unit code not in the unit layer's hierarchy",
@@ -425,15 +428,16 @@ func allocateMaterialProducts(
       }
     }
     for (j, z) in under.enumerated() { values[z][k].add(value * weights[j] / total) }
-    rules[k] = rules[k].isEmpty ? rule : rules[k] + "; " + rule
+    if seenRules[k].insert(rule).inserted { rules[k].append(rule) }
   }
+  let ruleTexts = rules.map { $0.joined(separator: "; ") }
   return (0..<village.count).map { z in
     materialIndicators.enumerated().map { (k, p) in
       IndicatorLine(
         indicator: p.id, component: "", category: .material, nameZH: p.nameZH, quantity: nil,
         physicalUnit: "", value: values[z][k], method: p.method,
-        price: rules[k].isEmpty
-          ? "not in the material_products table" : "reported output value, " + rules[k],
+        price: ruleTexts[k].isEmpty
+          ? "not in the material_products table" : "reported output value, " + ruleTexts[k],
         maskedArea: ExactSum(), uncoveredArea: ExactSum())
     }
   }

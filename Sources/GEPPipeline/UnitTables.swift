@@ -8,17 +8,20 @@ struct RowLocator {
   let units: UnitSet
   let code12: Bool
   let toGrid: CoordinateTransformation
+  /// Village indices (ascending) under each code of the hierarchy, built once so that a row
+  /// costs one lookup (tables may have millions of rows).
+  let villagesByCode: [String: [Int]]
 
   init(units: UnitSet, gridCRS: SpatialReference, code12: Bool) throws {
     self.units = units
     self.code12 = code12
     toGrid = try CoordinateTransformation(from: try SpatialReference.wgs84(), to: gridCRS)
+    villagesByCode = villagesUnderEachCode(units)
   }
 
   /// Villages under `code` (the unit itself when it is a village).
   func villages(under code: String) -> [Int] {
-    let c = normalisedCode(code, code12: code12)
-    return units.villages.indices.filter { units.chain(ofVillage: $0).contains(c) }
+    villagesByCode[normalisedCode(code, code12: code12)] ?? []
   }
 
   /// The village whose polygon contains (lon, lat), or nil.
@@ -58,9 +61,9 @@ func applyUnitTables(
       }
       return nil
     }
-    guard let v = Double(s), v.isFinite else {
+    guard let v = PlainDecimal.parse(s) else {
       d.error(
-        "table.not-numeric", "\(col) is not a number",
+        "table.not-numeric", "\(col) is " + PlainDecimal.notPlainDecimalMessage(s),
         at: ProblemLocation(file: file, row: r.line, column: col, value: s))
       return nil
     }
@@ -82,7 +85,7 @@ func applyUnitTables(
   func target(_ t: Table, _ r: Table.Row, _ file: String) throws -> (villages: [Int], rule: String)?
   {
     if let li = t.fieldIndex("lon"), let ai = t.fieldIndex("lat"), !r.values[li].isEmpty {
-      guard let lon = Double(r.values[li]), let lat = Double(r.values[ai]),
+      guard let lon = PlainDecimal.parse(r.values[li]), let lat = PlainDecimal.parse(r.values[ai]),
         (-180...180).contains(lon), (-90...90).contains(lat)
       else {
         d.error(
@@ -268,6 +271,16 @@ func applyUnitTables(
       village[z].lines[li] = line
     }
   }
+}
+
+/// The village indices (ascending) under each code of the unit hierarchy: a village's own code
+/// and every code of its parent chain map to it.
+func villagesUnderEachCode(_ units: UnitSet) -> [String: [Int]] {
+  var out: [String: [Int]] = [:]
+  for z in units.villages.indices {
+    for code in Set(units.chain(ofVillage: z)) { out[code, default: []].append(z) }
+  }
+  return out
 }
 
 /// `s × factor` as an exact sum (rounded once).

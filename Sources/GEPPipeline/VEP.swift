@@ -510,7 +510,13 @@ public enum VEPJob {
           at: loc("to_code", r.values[ti]))
         continue
       }
-      guard let share = Double(r.values[si]), (0...1).contains(share) else {
+      guard let share = PlainDecimal.parse(r.values[si]) else {
+        d.error(
+          "vep.share", "share is " + PlainDecimal.notPlainDecimalMessage(r.values[si]),
+          at: loc("share", r.values[si]))
+        continue
+      }
+      guard (0...1).contains(share) else {
         d.error("vep.share", "share must be a number from 0 to 1", at: loc("share", r.values[si]))
         continue
       }

@@ -24,9 +24,10 @@ public struct ValidationOptions: Sendable {
 /// runs the same checks first and stops before writing anything when one is an error.
 ///
 /// What is checked, in this order (each problem's `code` in brackets):
-/// - files: missing [`file.missing`], unreadable or a folder [`file.unreadable`], empty
-///   [`file.empty`], a vector where a raster is expected [`file.not-raster`] and the reverse
-///   [`file.not-vector`];
+/// - files: missing [`file.missing`], unreadable or a folder [`file.unreadable`], a device,
+///   FIFO or socket, also behind a symbolic link [`file.not-regular`] (checked with `stat`
+///   before anything opens the file, so a FIFO cannot block), empty [`file.empty`], a vector
+///   where a raster is expected [`file.not-raster`] and the reverse [`file.not-vector`];
 /// - coefficients: every problem of `CoefficientSet.check(directory:)`
 ///   [`coefficients.<code>`], an unknown land-use scheme [`landuse.unknown-scheme`];
 /// - rasters (land use and each biophysical role): unreadable or corrupt [`raster.unreadable`],
@@ -46,9 +47,14 @@ public struct ValidationOptions: Sendable {
 ///   [`units.missing-layer`], village codes ending in 000 [`units.bad-code12`], overlapping
 ///   polygons [`units.overlap`], units outside the grid [`units.no-overlap`], partial coverage
 ///   per unit and raster [`units.partial-coverage`], units with no cell [`units.no-cell`];
-/// - tables: missing sheet [`table.missing-sheet`], unreadable [`table.unreadable`], missing
+/// - tables: missing sheet [`table.missing-sheet`], unreadable [`table.unreadable`], a NUL
+///   byte or bytes that are neither UTF-8 nor GB18030 (or a mostly-UTF-8 file with a few
+///   invalid bytes) [`table.encoding`], CSV syntax (an unclosed quote, a quote inside an
+///   unquoted field) [`table.csv-syntax`], a row whose field count differs from the header's
+///   [`table.field-count`] (these three name the line and field), missing
 ///   and unknown columns [`table.missing-column`, `table.unknown-column`], blank rows
-///   [`table.blank-row`], empty, non-numeric and negative values [`table.missing-value`,
+///   [`table.blank-row`], empty, non-numeric (anything but a plain decimal number: no hex,
+///   inf/nan or thousands separators) and negative values [`table.missing-value`,
 ///   `table.not-numeric`, `table.negative`], duplicated keys [`table.duplicate-key`], swapped
 ///   code and name columns [`table.swapped-columns`], unit codes not in the unit layer
 ///   [`table.unknown-unit`], points outside every unit [`table.point-outside`], bad
@@ -250,7 +256,9 @@ final class ValidationRun {
 
   // MARK: Files
 
-  /// Checks that a file exists, is a readable file and is not empty; GDAL virtual paths pass.
+  /// Checks that a file exists, is a regular file (after resolving symbolic links: not a
+  /// device, FIFO or socket, which would be read without end or block), is readable and is
+  /// not empty; GDAL virtual paths pass. Nothing is opened before the type is known.
   func checkFile(_ path: String, what: String, key: String, folderAllowed: Bool = false) -> Bool {
     if path.hasPrefix("/vsi") { return true }
     let fm = FileManager.default
@@ -266,12 +274,20 @@ final class ValidationRun {
       d.error("file.unreadable", "the \(what) path is a folder, not a file", at: loc)
       return false
     }
+    if let kind = GDAL.nonRegularFileKind(path) {
+      d.error(
+        "file.not-regular", "the \(what) path is \(kind), not a regular file (run file key \(key))",
+        at: loc)
+      return false
+    }
     guard fm.isReadableFile(atPath: path), let h = FileHandle(forReadingAtPath: path) else {
       d.error("file.unreadable", "the \(what) file cannot be read (permission denied?)", at: loc)
       return false
     }
     try? h.close()
-    let size = (try? fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
+    let size =
+      (try? fm.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)[
+        .size] as? NSNumber)?.intValue ?? -1
     if size == 0 {
       d.error("file.empty", "the \(what) file is empty (0 bytes)", at: loc)
       return false
@@ -1182,9 +1198,18 @@ final class ValidationRun {
     do {
       t = try Table(path: path, sheet: sheet)
     } catch {
+      let code =
+        switch error.function {
+        case Table.encodingFunction: "table.encoding"
+        case Table.syntaxFunction: "table.csv-syntax"
+        case Table.fieldCountFunction: "table.field-count"
+        case GDAL.notRegularFileFunction: "file.not-regular"
+        default: "table.unreadable"
+        }
       d.error(
-        "table.unreadable", "cannot read the \(role) table: \(error.message)",
-        at: ProblemLocation(file: path, layer: sheet, field: key))
+        code, "cannot read the \(role) table: \(error.message)",
+        at: ProblemLocation(
+          file: path, layer: sheet, row: error.line, column: error.field, field: key))
       return
     }
     let spec = TableSpec.of(role)
@@ -1271,9 +1296,10 @@ final class ValidationRun {
           }
           continue
         }
-        guard let v = Double(s), v.isFinite else {
+        guard let v = PlainDecimal.parse(s) else {
           d.error(
-            "table.not-numeric", "\(c) is not a number: \"\(s)\"", at: loc(r.line, c, s))
+            "table.not-numeric", "\(c) is " + PlainDecimal.notPlainDecimalMessage(s),
+            at: loc(r.line, c, s))
           continue
         }
         if v < 0 {
@@ -1339,7 +1365,7 @@ final class ValidationRun {
       {
         located = true
         let text = "\(r.values[li]), \(r.values[ai])"
-        if let lon = Double(r.values[li]), let lat = Double(r.values[ai]),
+        if let lon = PlainDecimal.parse(r.values[li]), let lat = PlainDecimal.parse(r.values[ai]),
           (-180...180).contains(lon), (-90...90).contains(lat)
         {
           if let locator, let inside = locator(lon, lat), !inside {

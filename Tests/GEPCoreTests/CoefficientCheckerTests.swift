@@ -160,7 +160,8 @@ struct CoefficientBrokenCopyTests {
           row: try coefficientLineNumber(of: "101,", in: folder, "runoff_coefficient.csv"),
           column: "value", value: "4.6x5"))
     #expect(notNumeric.location.row == 3)
-    #expect(notNumeric.message == "runoff_coefficient alpha of class 101 must be a number")
+    #expect(
+      notNumeric.message == "runoff_coefficient alpha of class 101 must be a plain decimal number")
 
     let duplicate = try find(.keyDuplicate, "ecosystem_classes.csv")
     #expect(

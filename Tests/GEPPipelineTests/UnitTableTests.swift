@@ -91,7 +91,9 @@ import Testing
       let text = e.description
       #expect(
         text.contains("[table.unknown-unit]") && text.contains("row 2") && text.contains("999999"))
-      #expect(text.contains("[table.not-numeric] visits is not a number") && text.contains("row 3"))
+      #expect(
+        text.contains("[table.not-numeric] visits is not a plain decimal number: \"ten\"")
+          && text.contains("row 3"))
       #expect(text.contains("[table.unknown-pollutant]") && text.contains("mercury"))
     }
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))

@@ -427,7 +427,10 @@ func rect(_ c0: Double, _ r0: Double, _ c1: Double, _ r1: Double) -> [(Double, D
     let ps = try tableProblems(
       "gdp_population", "unit_code,year,gdp_yuan\n520621,2024,\"12,000\"\n")
     let p = try #require(with("table.not-numeric", ps).first)
-    #expect(p.message == "gdp_yuan is not a number: \"12,000\"")
+    #expect(
+      p.message
+        == "gdp_yuan is not a plain decimal number: \"12,000\" (thousands separators are not "
+        + "allowed: write 12000)")
     #expect(p.location.row == 2 && p.location.column == "gdp_yuan")
   }
 

@@ -114,7 +114,7 @@ extension CoefficientSet {
           let x = old.field(a, column).trimmingCharacters(in: .whitespaces)
           let y = new.field(b, column).trimmingCharacters(in: .whitespaces)
           if x == y { continue }
-          if let u = Double(x), let v = Double(y), u == v { continue }
+          if let u = PlainDecimal.parse(x), let v = PlainDecimal.parse(y), u == v { continue }
           fields.append(.init(column: column, old: x, new: y))
         }
         if !fields.isEmpty {

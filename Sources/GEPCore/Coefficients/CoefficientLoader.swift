@@ -91,8 +91,11 @@ struct CoefficientLoader {
       }
       return nil
     }
-    guard let number = Double(value), number.isFinite else {
-      report(.error, .valueNotNumeric, "\(what) must be a number", table, row, column)
+    guard let number = PlainDecimal.parse(value) else {
+      let hint = PlainDecimal.hint(for: value).map { " (\($0))" } ?? ""
+      report(
+        .error, .valueNotNumeric, "\(what) must be a plain decimal number\(hint)", table, row,
+        column)
       return nil
     }
     if let range, !range.contains(number) {

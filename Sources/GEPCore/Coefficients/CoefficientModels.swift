@@ -89,7 +89,8 @@ public struct CoefficientCondition: Sendable, Hashable, Codable, CustomStringCon
       return nil
     }
     let bounds = parts[1].split(separator: "-", maxSplits: 1).map(String.init)
-    guard bounds.count == 2, let low = Double(bounds[0]), let high = Double(bounds[1]),
+    guard bounds.count == 2, let low = PlainDecimal.parse(bounds[0]),
+      let high = PlainDecimal.parse(bounds[1]),
       low < high, allowed.contains(low), allowed.contains(high)
     else { return nil }
     variable = parts[0]

@@ -61,6 +61,9 @@ public enum CoefficientProblemCode: String, Sendable, Codable, CaseIterable {
   case columnDuplicate = "column.duplicate"
   /// A data line has a different number of fields than the header.
   case rowFieldCount = "row.field-count"
+  /// The CSV text is malformed: an unclosed quote, a quote inside an unquoted field, text
+  /// after a closing quote, or a NUL byte (the location names the line and field).
+  case csvSyntax = "csv.syntax"
   /// A required text field (source, unit, name …) is empty.
   case valueRequired = "value.required"
   /// A number was expected.

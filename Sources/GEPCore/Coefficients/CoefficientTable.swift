@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// One data line of a coefficient CSV file, as text.
@@ -43,98 +42,121 @@ public struct CoefficientTable: Sendable, Hashable, Codable {
   /// Reads a UTF-8 CSV file (a leading byte-order mark is ignored).
   ///
   /// - Returns: the table and the problems found while parsing (duplicate header names,
-  ///   rows with the wrong number of fields).
-  /// - Throws: `CoefficientError` with code `file.missing` or `file.unreadable`.
+  ///   rows with the wrong number of fields, CSV syntax errors).
+  /// - Throws: `CoefficientError` with code `file.missing`, or `file.unreadable` for a path
+  ///   that is not a regular file or text that is not UTF-8 (naming the line and byte offset
+  ///   of the first invalid sequence, or of a NUL byte).
   public static func read(_ url: URL) throws(CoefficientError) -> (
     CoefficientTable, [CoefficientProblem]
   ) {
     let file = url.lastPathComponent
-    guard FileManager.default.fileExists(atPath: url.path) else {
+    func unreadable(_ message: String) -> CoefficientError {
+      CoefficientError(
+        CoefficientProblem(.error, .fileUnreadable, message, at: CoefficientLocation(file: file)))
+    }
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
       throw CoefficientError(
         CoefficientProblem(
           .error, .fileMissing, "file does not exist", at: CoefficientLocation(file: file)))
     }
-    guard let data = FileManager.default.contents(atPath: url.path),
-      let text = String(data: data, encoding: .utf8)
-    else {
-      throw CoefficientError(
-        CoefficientProblem(
-          .error, .fileUnreadable, "file cannot be read as UTF-8 text",
-          at: CoefficientLocation(file: file)))
+    // attributesOfItem describes a symbolic link itself; its target decides (stat-like).
+    let resolved = url.resolvingSymlinksInPath().path
+    let type =
+      (try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType)
+      ?? (attributes[.type] as? FileAttributeType)
+    if let type, type != .typeRegular {
+      let kind: String
+      switch type {
+      case .typeDirectory: kind = "a folder"
+      case .typeCharacterSpecial: kind = "a character device"
+      case .typeBlockSpecial: kind = "a block device"
+      case .typeSocket: kind = "a socket"
+      default: kind = "a special file (a FIFO?)"
+      }
+      throw unreadable("the path is \(kind), not a regular file")
     }
-    return parse(text, file: file)
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw unreadable("file cannot be read")
+    }
+    let bytes = [UInt8](data)
+    switch TextEncodingDecision.decide(bytes) {
+    case .utf8(let bom):
+      let text = bytes.withUnsafeBufferPointer {
+        String(decoding: UnsafeBufferPointer(rebasing: $0[bom...]), as: UTF8.self)
+      }
+      return parse(text, file: file)
+    case .gb18030:
+      let scan = bytes.withUnsafeBufferPointer { UTF8Scan($0) }
+      let at = scan.firstInvalid ?? 0
+      let line = bytes.withUnsafeBufferPointer { TextPosition.line(of: at, in: $0) }
+      throw unreadable(
+        "file is not UTF-8 (first invalid sequence at line \(line), byte offset \(at); GBK "
+          + "or GB18030?): save it as UTF-8")
+    case .invalid(let message):
+      throw unreadable("file cannot be read as UTF-8 text: \(message)")
+    }
   }
 
-  /// Parses CSV text (RFC 4180 quoting; CR, LF or CRLF line ends) with yaslab/CSV.swift.
+  /// Parses CSV text with `StrictCSV` (RFC 4180 quoting; CR, LF or CRLF line ends).
   ///
-  /// Line numbers account for line breaks inside quoted fields.
+  /// Line numbers account for line breaks inside quoted fields. Blank lines are skipped; a
+  /// row with more or fewer fields than the header is a `row.field-count` error (short rows
+  /// are padded with empty strings); a syntax error (unclosed quote, quote in an unquoted
+  /// field, text after a closing quote, NUL byte) is a `csv.syntax` error, and the table is
+  /// then empty, since nothing after the error can be trusted.
   public static func parse(_ text: String, file: String) -> (
     CoefficientTable, [CoefficientProblem]
   ) {
-    var body = text
-    if body.hasPrefix("\u{FEFF}") { body.removeFirst() }
     var problems: [CoefficientProblem] = []
     var table = CoefficientTable(file: file, header: [], rows: [])
-    guard !body.isEmpty, let reader = try? CSVReader(string: body, hasHeaderRow: false) else {
+    let records: [CSVRecord]
+    do {
+      records = try StrictCSV.records(text)
+    } catch {
+      problems.append(
+        CoefficientProblem(
+          .error, .csvSyntax, error.message,
+          at: CoefficientLocation(
+            file: file, row: error.line, column: error.fieldName.map(Self.columnID))))
+      return (table, problems)
+    }
+    guard let header = records.first, !header.isBlankLine else {
       problems.append(
         CoefficientProblem(
           .error, .columnMissing, "file is empty: no header line",
           at: CoefficientLocation(file: file, row: 1)))
       return (table, problems)
     }
-    var line = 1
-    var first = true
-    while let fields = reader.next() {
-      let start = line
-      line += 1 + fields.reduce(0) { $0 + lineBreaks(in: $1) }
-      if first {
-        first = false
-        table.header = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var seen = Set<String>()
-        for name in table.header where !seen.insert(name).inserted {
-          problems.append(
-            CoefficientProblem(
-              .error, .columnDuplicate, "column '\(name)' appears more than once in the header",
-              at: CoefficientLocation(file: file, row: start, column: name, value: name)))
-        }
-        continue
-      }
+    table.header = header.fields.map(Self.columnID)
+    var seen = Set<String>()
+    for name in table.header where !seen.insert(name).inserted {
+      problems.append(
+        CoefficientProblem(
+          .error, .columnDuplicate, "column '\(name)' appears more than once in the header",
+          at: CoefficientLocation(file: file, row: header.line, column: name, value: name)))
+    }
+    for record in records.dropFirst() {
+      let fields = record.fields
       if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
       var values = fields
-      if values.count != table.header.count {
+      if let e = StrictCSV.fieldCountError(record, header: table.header) {
         problems.append(
           CoefficientProblem(
-            .error, .rowFieldCount,
-            "line has \(values.count) fields but the header has \(table.header.count)",
-            at: CoefficientLocation(file: file, row: start, value: fields.joined(separator: ","))))
+            .error, .rowFieldCount, e.message,
+            at: CoefficientLocation(
+              file: file, row: record.line, column: e.fieldName,
+              value: fields.joined(separator: ","))))
         if values.count < table.header.count {
           values += Array(repeating: "", count: table.header.count - values.count)
         }
       }
-      table.rows.append(CoefficientTableRow(line: start, values: values))
-    }
-    if first {
-      problems.append(
-        CoefficientProblem(
-          .error, .columnMissing, "file is empty: no header line",
-          at: CoefficientLocation(file: file, row: 1)))
+      table.rows.append(CoefficientTableRow(line: record.line, values: values))
     }
     return (table, problems)
   }
 
-  /// Counts line breaks (CRLF counts once) inside a field.
-  static func lineBreaks(in field: String) -> Int {
-    var count = 0
-    var previousCR = false
-    for scalar in field.unicodeScalars {
-      if scalar == "\r" {
-        count += 1
-        previousCR = true
-      } else {
-        if scalar == "\n" && !previousCR { count += 1 }
-        previousCR = false
-      }
-    }
-    return count
+  /// A header name as a column id: trimmed, lower case.
+  static func columnID(_ name: String) -> String {
+    name.trimmingCharacters(in: .whitespaces).lowercased()
   }
 }

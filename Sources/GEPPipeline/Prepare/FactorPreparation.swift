@@ -492,7 +492,7 @@ extension FactorPreparation {
       let text = row.values[column]
       let parts = text.split(separator: "-").map(String.init)
       let chosen: String
-      if Double(text) != nil {
+      if PlainDecimal.parse(text) != nil {
         chosen = text
       } else if parts.count >= options.layer, options.layer >= 1 {
         chosen = parts[options.layer - 1]

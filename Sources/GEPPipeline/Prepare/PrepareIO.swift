@@ -202,8 +202,11 @@ extension FactorPreparation {
 
 /// Parses a number from a table cell; throws naming the file, line and column.
 func parseNumber(_ text: String, path: String, line: Int, column: String) throws -> Double {
-  guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-    throw PrepareError("\(path) line \(line), column \(column): '\(text)' is not a number")
+  let trimmed = text.trimmingCharacters(in: .whitespaces)
+  guard let v = PlainDecimal.parse(trimmed) else {
+    let hint = PlainDecimal.hint(for: trimmed).map { " (\($0))" } ?? ""
+    throw PrepareError(
+      "\(path) line \(line), column \(column): '\(text)' is not a plain decimal number\(hint)")
   }
   return v
 }
