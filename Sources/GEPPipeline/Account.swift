@@ -348,6 +348,7 @@ func allocateMaterialProducts(
   // rows repeats the same few rules; appending each row's rule to one string was quadratic).
   var rules = [[String]](repeating: [], count: indicatorIDs.count)
   var seenRules = [Set<String>](repeating: [], count: indicatorIDs.count)
+  let topCodes = Set(units.all.filter { $0.parentCode == nil }.map(\.code))
   let villagesByCode = villagesUnderEachCode(units)
   for r in t.rows {
     if r.values.allSatisfy(\.isEmpty) { continue }
@@ -410,7 +411,7 @@ func allocateMaterialProducts(
       d.warning("material.allocation-fallback", rule, at: loc("allocate_to", r.values[ai]))
     }
     guard total > 0 else { continue }
-    let isTop = units.all.first { $0.code == code }?.parentCode == nil
+    let isTop = topCodes.contains(code)
     let byClass = !rule.contains("by total area")
     let away =
       byClass ? classIdx.reduce(0.0) { $0 + outside.classAreas[$1].value } : outside.area.value

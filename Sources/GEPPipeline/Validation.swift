@@ -1318,8 +1318,9 @@ final class ValidationRun {
         }
       }
       if role == "tourism", let vi = t.fieldIndex("visits"),
-        let ci = t.fieldIndex("travel_cost_per_visit_yuan"), let visits = Double(r.values[vi]),
-        let cost = Double(r.values[ci]), visits.isFinite, cost.isFinite,
+        let ci = t.fieldIndex("travel_cost_per_visit_yuan"),
+        let visits = PlainDecimal.parse(r.values[vi]),
+        let cost = PlainDecimal.parse(r.values[ci]), visits.isFinite, cost.isFinite,
         ExactSum.accepts(visits), ExactSum.accepts(cost), !ExactSum.accepts(visits * cost)
       {
         d.error(
@@ -1328,7 +1329,7 @@ final class ValidationRun {
           at: loc(r.line, "visits", r.values[vi]))
       }
       if role == "reservoirs", let ci = t.fieldIndex("capacity_m3"),
-        let capacity = Double(r.values[ci]), capacity > 1e12, ExactSum.accepts(capacity)
+        let capacity = PlainDecimal.parse(r.values[ci]), capacity > 1e12, ExactSum.accepts(capacity)
       {
         d.error(
           "table.out-of-range",
