@@ -112,6 +112,43 @@ public struct Diagnostics: Sendable {
   /// Appends another collector's problems.
   public mutating func append(_ other: Diagnostics) { problems += other.problems }
 
+  /// Keeps at most `limit` problems of each (code, severity) among those found from index
+  /// `start` on, and replaces the rest by one summary problem of the same code and severity
+  /// ("… and N more like these"), so a table with a million duplicated rows lists the first
+  /// ones and the count instead of a million lines. Nothing is lost: an error stays an error.
+  ///
+  /// - Parameters:
+  ///   - start: the index in `problems` where the group begins (e.g. before a table's checks).
+  ///   - limit: problems kept per code, ≥ 1.
+  ///   - file: the file the summary names.
+  public mutating func summarizeRepeats(from start: Int, limit: Int, file: String) {
+    guard problems.count - start > limit else { return }
+    var kept: [Problem] = []
+    var seen: [String: Int] = [:]
+    var order: [String] = []
+    var first: [String: Problem] = [:]
+    for p in problems[start...] {
+      let key = "\(p.severity)|\(p.code)"
+      let n = seen[key, default: 0]
+      if n == 0 {
+        order.append(key)
+        first[key] = p
+      }
+      seen[key] = n + 1
+      if n < limit { kept.append(p) }
+    }
+    for key in order where seen[key]! > limit {
+      let p = first[key]!
+      kept.append(
+        Problem(
+          p.severity, p.code,
+          "… and \(seen[key]! - limit) more \(p.code) problems in this file (the first \(limit) "
+            + "are listed)",
+          at: ProblemLocation(file: file)))
+    }
+    problems.replaceSubrange(start..., with: kept)
+  }
+
   /// True when at least one error was found.
   public var hasErrors: Bool { problems.contains { $0.severity == .error } }
 

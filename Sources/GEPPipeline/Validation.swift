@@ -1180,6 +1180,8 @@ final class ValidationRun {
   // MARK: Tables
 
   func checkTable(_ path: String, sheet: String?, role: String, key: String) {
+    let start = d.problems.count
+    defer { d.summarizeRepeats(from: start, limit: 100, file: path) }
     guard checkFile(path, what: "\(role) table", key: key) else { return }
     let lower = path.lowercased()
     let isText = lower.hasSuffix(".csv") || lower.hasSuffix(".txt") || lower.hasSuffix(".tsv")

@@ -384,3 +384,21 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(p.location.field == "derive.ls.max_l")
   }
 }
+
+@Suite struct TrustLargeTableTests {
+  /// A table with hundreds of rows of the same problem lists the first 100 and the count of
+  /// the rest (a million duplicated rows once gave a million warnings and a 350 MB manifest).
+  @Test func repeatedTableProblemsAreSummarised() throws {
+    var run = validationBase()
+    var csv = "unit_code,year,gdp_yuan\n"
+    for _ in 0..<251 { csv += "520621,2024,1\n" }
+    run.gdpCSV = csv
+    let ps = with("table.duplicate-key", try validated(run))
+    #expect(ps.count == 101)
+    #expect(ps.allSatisfy { $0.severity == .error })
+    let last = try #require(ps.last)
+    #expect(
+      last.message
+        == "… and 150 more table.duplicate-key problems in this file (the first 100 are listed)")
+  }
+}
