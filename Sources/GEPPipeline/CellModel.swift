@@ -96,6 +96,11 @@ public struct CellModel: Sendable {
   // Scalar parameters and prices.
   var waterPrice = 0.0
   var sedimentRatio = 0.0
+  /// Soil conservation form: R·K·LS·(1 − C·P) (rusle_cp, rusle_cp_c_table) or R·K·LS·(1 − C)
+  /// (rusle_c, no P factor).
+  var soilForm = SoilConservationForm.coverAndPractice
+  /// C from the class table rusle.usle_c even where an FVC raster is given (rusle_cp_c_table).
+  var soilCFromTable = false
   var bulkDensity = 1.0
   var nPercent = 0.0
   var pPercent = 0.0
@@ -144,8 +149,8 @@ public struct CellModel: Sendable {
     switch kinds[k] {
     case .waterConservation: return p.runoffFraction == nil ? .missing : .depends
     case .soilConservation:
-      if p.uslePCount == 0 { return .missing }
-      if slots.fvc < 0 && p.usleC == nil { return .missing }
+      if soilForm == .coverAndPractice && p.uslePCount == 0 { return .missing }
+      if (slots.fvc < 0 || soilCFromTable) && p.usleC == nil { return .missing }
       return .depends
     case .carbonSequestration: return p.carbonRate == nil ? .missing : .depends
     case .climateRegulation: return p.epp == nil ? .missing : .depends
@@ -181,26 +186,25 @@ public struct CellModel: Sendable {
       return (q, waterConservationValue(volume: q, reservoirUnitCost: waterPrice))
     case .soilConservation:
       let c: Double
-      if slots.fvc >= 0 {
+      if slots.fvc >= 0 && !soilCFromTable {
         let cover = fvcIsPercent ? x[slots.fvc] : x[slots.fvc] * 100
         c = usleCFromVegetationCover(coverPercent: cover)
       } else {
         guard let tc = p.usleC else { return nil }
         c = tc
       }
-      var support: Double? = nil
+      var support: Double? = soilForm == .coverOnly ? 1 : nil
       let slope = slots.slope >= 0 ? x[slots.slope] : Double.nan
-      for j in 0..<p.uslePCount {
+      for j in 0..<p.uslePCount where support == nil {
         let lo = p.uslePLower[j]
         if lo == -Double.infinity || (slope >= lo && slope <= p.uslePUpper[j]) {
           support = p.uslePValue[j]
-          break
         }
       }
       guard let pp = support else { return nil }
       let perHa = soilConservation(
         erosivity: x[slots.erosivity], erodibility: x[slots.erodibility], ls: x[slots.ls],
-        usleC: c, usleP: pp)
+        usleC: c, usleP: pp, form: soilForm)
       let sc = perHa * hectares
       let v =
         reducedSedimentDepositionValue(
@@ -370,7 +374,10 @@ extension CellModel {
         add(
           p, .waterConservation, roles: [.precipitation, .evapotranspiration], unit: "m3/a",
           priceNote: pr?.1)
-      case ("soil_conservation", let m) where m == "rusle_cp" || m == "rusle_c":
+      case ("soil_conservation", let m)
+      where m == "rusle_cp" || m == "rusle_c" || m == "rusle_cp_c_table":
+        model.soilForm = m == "rusle_c" ? .coverOnly : .coverAndPractice
+        model.soilCFromTable = m == "rusle_cp_c_table"
         let ids = p.priceIDs
         let dredging = price(ids.first { $0.contains("dredging") } ?? "dredging_cost")
         let n = price(ids.first { $0.contains("nitrogen") } ?? "nitrogen_cost")
@@ -383,7 +390,7 @@ extension CellModel {
         model.nitrogenCost = n?.0 ?? 0
         model.phosphorusCost = ph?.0 ?? 0
         var roles: [RasterRole] = [.erosivity, .erodibility, .ls]
-        if available.contains(.fvc) {
+        if available.contains(.fvc) && !model.soilCFromTable {
           roles.append(.fvc)
           switches["soil_conservation.usle_c"] = "fvc (蔡崇法 1-class formula)"
         } else if !codes.values.contains(where: { $0.usleC != nil }) {
@@ -399,8 +406,11 @@ extension CellModel {
         } else {
           switches["soil_conservation.usle_c"] = "class table rusle.usle_c"
         }
-        if available.contains(.slope) { roles.append(.slope) }
-        if m == "rusle_c" { switches["soil_conservation.form"] = "1 - C" }
+        // The P factor by slope class needs the slope; R·K·LS·(1 − C) has no P.
+        if available.contains(.slope) && model.soilForm == .coverAndPractice {
+          roles.append(.slope)
+        }
+        switches["soil_conservation.form"] = model.soilForm == .coverOnly ? "1 - C" : "1 - C·P"
         let parts = [dredging?.1, n?.1, ph?.1].compactMap { $0 }
         add(
           p, .soilConservation, roles: roles, unit: "t/a",
@@ -426,7 +436,7 @@ extension CellModel {
             basis: unit.lowercased().contains("co2") ? .perTonneCarbonDioxide : .perTonneCarbon)
         }
         add(p, .carbonSequestration, roles: [], unit: "tCO2/a", priceNote: chosen?.1)
-      case ("climate_regulation", _):
+      case ("climate_regulation", "et_energy_epp"):
         guard let days = param("cooling_days") else {
           warn(
             "indicator.missing-parameter",
@@ -439,31 +449,36 @@ extension CellModel {
         let pr = price(p.priceIDs.first ?? "electricity_price")
         model.electricityPrice = pr?.0 ?? 0
         add(p, .climateRegulation, roles: [], unit: "kWh/a", priceNote: pr?.1)
-      case ("air_purification", _):
+      case ("air_purification", "capacity_capped"):
         for (i, pol) in airPollutants.enumerated() {
           let pr = price(p.priceIDs.first { $0.hasPrefix(pol) } ?? "\(pol)_treatment_cost")
           model.airPrices[i] = pr?.0 ?? 0
           add(p, .airPurification(i), roles: [], unit: "t/a", priceNote: pr?.1, component: pol)
         }
         switches["air_purification.capping"] = "capacity (no emission capping per cell)"
-      case ("water_purification", _):
+      case ("water_purification", "capacity_capped"):
         for (i, pol) in waterPollutants.enumerated() {
           let pr = price(p.priceIDs.first { $0.hasPrefix(pol) } ?? "\(pol)_treatment_cost")
           model.waterPrices[i] = pr?.0 ?? 0
           add(p, .waterPurification(i), roles: [], unit: "t/a", priceNote: pr?.1, component: pol)
         }
         switches["water_purification.capping"] = "capacity (no load capping per cell)"
-      case ("flood_regulation", _):
+      case ("flood_regulation", "wetland_storage"):
         model.marshDepth = param("marsh_detention_depth") ?? 0.3
         let pr = price(p.priceIDs.first ?? "reservoir_capacity_cost")
         model.floodPrice = pr?.0 ?? 0
         switches["flood_regulation.cell_part"] = "marsh detention depth × marsh area"
         add(p, .floodMarsh, roles: [], unit: "m3/a", priceNote: pr?.1, component: "marsh")
       default:
-        warn(
-          "indicator.not-spatial",
-          "\(p.id) (\(p.nameZH)), method \(p.method), has no per-cell implementation in this "
-            + "version and is not computed", p.id)
+        // Indicators without any implementation are named by validation
+        // (`indicator.not-implemented`); a method not implemented for an implemented
+        // indicator is a validation error (`ImplementedMethods`), so is never computed here.
+        if ImplementedMethods.all[p.id] != nil {
+          warn(
+            "indicator.method-not-implemented",
+            "\(p.id) (\(p.nameZH)), method \(p.method), is not implemented in this version and "
+              + "is not computed", p.id)
+        }
       }
     }
     model.indicators = indicators

@@ -174,6 +174,13 @@ public enum VEPJob {
           file: p.location.file, row: p.location.row, column: p.location.column,
           value: p.location.value))
     }
+    for p in ImplementedMethods.problems(of: check.set.profile) where p.severity == .error {
+      d.error(
+        "coefficients.\(p.code.rawValue)", p.message,
+        at: ProblemLocation(
+          file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
+          row: p.location.row, column: p.location.column, value: p.location.value))
+    }
     let coefficients = check.set
     let ds = try RasterDataset(path: config.landUse.path)
     let grid = Grid(

@@ -315,6 +315,18 @@ final class ValidationRun {
       }
     }
     coefficients = check.set
+    // Methods the engine does not implement are errors; indicators it does not compute at all
+    // are named (ImplementedMethods).
+    for p in ImplementedMethods.problems(of: check.set.profile) {
+      let loc = ProblemLocation(
+        file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
+        row: p.location.row, column: p.location.column, value: p.location.value)
+      if p.severity == .error {
+        d.error("coefficients.\(p.code.rawValue)", p.message, at: loc)
+      } else {
+        d.warning("indicator.not-implemented", p.message, at: loc)
+      }
+    }
     // The indicators the run cannot compute for lack of an input (the same notes as
     // `gep compute`), so a validation gate sees them.
     if check.errors.isEmpty {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GEPCore
+import GEPPipeline
 
 /// `gep coefficients`: check, show, diff and list coefficient folders.
 ///
@@ -57,7 +58,12 @@ struct CoefficientsCommand: ParsableCommand {
     var errorsOnly = false
 
     func run() throws {
-      let result = CoefficientSet.check(directory: try CoefficientsCommand.resolve(dir))
+      var result = CoefficientSet.check(directory: try CoefficientsCommand.resolve(dir))
+      // Methods this version of gep does not implement (ImplementedMethods).
+      let implementation = ImplementedMethods.problems(of: result.set.profile)
+      result.problems =
+        result.errors + implementation.filter { $0.severity == .error } + result.warnings
+        + implementation.filter { $0.severity == .warning }
       var shown = result
       if errorsOnly { shown.problems = result.errors }
       print(

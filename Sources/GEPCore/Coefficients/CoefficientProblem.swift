@@ -100,6 +100,12 @@ public enum CoefficientProblemCode: String, Sendable, Codable, CaseIterable {
   case coverageClassMissing = "coverage.class-missing"
   /// A profile method is not among the indicator's method options.
   case profileMethodInvalid = "profile.method-invalid"
+  /// A profile method that the engine does not implement for an indicator it computes by
+  /// other methods (the account would carry the label of a method it did not use).
+  case profileMethodNotImplemented = "profile.method-not-implemented"
+  /// A profile indicator the engine does not compute by any method in this version (it is
+  /// reported as not computed).
+  case profileIndicatorNotImplemented = "profile.indicator-not-implemented"
   /// The profile needs a scalar parameter that `parameters.csv` lacks.
   case parameterMissing = "parameter.missing"
   /// The profile needs a price that `prices.csv` lacks.
