@@ -49,10 +49,13 @@ struct CodeParameters: Sendable {
   var usleC: Double? = nil
   /// Slope ranges of P in degrees: lower bounds, upper bounds and values of the first
   /// `uslePCount` ranges (an unconditional P is the range −∞…∞).
-  var uslePLower = SIMD8<Double>(repeating: .nan)
-  var uslePUpper = SIMD8<Double>(repeating: .nan)
-  var uslePValue = SIMD8<Double>(repeating: .nan)
+  var uslePLower = SIMD16<Double>(repeating: .nan)
+  var uslePUpper = SIMD16<Double>(repeating: .nan)
+  var uslePValue = SIMD16<Double>(repeating: .nan)
   var uslePCount = 0
+  /// The number of usle_p rows the tables give for the class (more than `uslePCount` only when
+  /// above `CellModel.maximumPRanges`, which validation refuses).
+  var uslePRangesGiven = 0
   var carbonRate: Double? = nil
   var epp: Double? = nil
   /// Air purification capacity per pollutant (`CellModel.airPollutants` order), NaN: none.
@@ -256,6 +259,9 @@ public struct CellModel: Sendable {
 }
 
 extension CellModel {
+  /// The most slope classes of usle_p one ecosystem class may have.
+  static let maximumPRanges = 16
+
   /// The parameters of one ecosystem class, looked up once from the coefficient tables with the
   /// level-2 → level-1 fallback (`CoefficientSet.classCoefficient`).
   static func classParameters(_ c: CoefficientSet, ecosystemClass cls: Int) -> CodeParameters {
@@ -273,8 +279,14 @@ extension CellModel {
       p.runoffFraction = unit == "percent" ? a / 100 : a
     }
     p.usleC = value("rusle", "usle_c")?.0
-    // P may be conditional on slope: keep every row that applies to the class chain.
+    // P may be conditional on slope: keep every row that applies to the class chain, level by
+    // level as `classCoefficient` does: an `applies = 0` row masks the class (not computed).
     for code in c.classChain(cls) {
+      if let mask = c.classTables["rusle"]?.rows(classCode: code, parameter: "applies").first,
+        mask.value == 0
+      {
+        break
+      }
       guard let rows = c.classTables["rusle"]?.rows(classCode: code, parameter: "usle_p"),
         !rows.isEmpty
       else { continue }
@@ -283,12 +295,15 @@ extension CellModel {
         if let cond = r.condition { return (cond.lower, cond.upper, v) }
         return (-Double.infinity, Double.infinity, v)
       }
-      for (j, (lo, hi, v)) in ranges.prefix(8).enumerated() {
+      // More slope classes than `maximumPRanges` are refused by validation
+      // (`coefficients.usle-p-ranges`), never cut off.
+      for (j, (lo, hi, v)) in ranges.prefix(maximumPRanges).enumerated() {
         p.uslePLower[j] = lo
         p.uslePUpper[j] = hi
         p.uslePValue[j] = v
       }
-      p.uslePCount = min(ranges.count, 8)
+      p.uslePCount = min(ranges.count, maximumPRanges)
+      p.uslePRangesGiven = ranges.count
       break
     }
     p.carbonRate = value("carbon_sequestration", "rate")?.0

@@ -327,6 +327,19 @@ final class ValidationRun {
         d.warning("indicator.not-implemented", p.message, at: loc)
       }
     }
+    // P by slope class: at most CellModel.maximumPRanges rows per class.
+    for cls in check.set.ecosystemClasses.keys.sorted() {
+      let n = check.set.classTables["rusle"]?.rows(classCode: cls, parameter: "usle_p").count ?? 0
+      if n > CellModel.maximumPRanges {
+        d.error(
+          "coefficients.usle-p-ranges",
+          "class \(cls) has \(n) usle_p rows (slope classes); gep supports at most "
+            + "\(CellModel.maximumPRanges) per class",
+          at: ProblemLocation(
+            file: (config.coefficientsFolder as NSString).appendingPathComponent("rusle.csv"),
+            value: String(cls)))
+      }
+    }
     // The indicators the run cannot compute for lack of an input (the same notes as
     // `gep compute`), so a validation gate sees them.
     if check.errors.isEmpty {

@@ -98,3 +98,56 @@ func coefficientCopy(_ folder: URL, profileEdit edit: (String) -> String) throws
     }
   }
 }
+
+@Suite struct SupportPracticeLookupTests {
+  /// The soil-conservation run of `MethodSwitchTests` (R 4000, K 0.03, LS 2, FVC 0.5, SWAT 6 =
+  /// class 103 under forest 1) with rows appended to rusle.csv and a slope raster.
+  func soilQuantity(rusleRows: String, slope: Double) throws -> (q: Double?, uncovered: Double) {
+    let folder = try tempFolder("usle-p")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) { $0 }
+    let rusle = root.appendingPathComponent("national-2022/rusle.csv")
+    let text = try String(contentsOf: rusle, encoding: .utf8)
+    try Data((text + rusleRows).utf8).write(to: rusle)
+    var run = SyntheticRun.waterBalance()
+    run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
+    run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
+    run.rasters["ls"] = ("1", { _, _ in 2 })
+    run.rasters["fvc"] = ("fraction", { _, _ in 0.5 })
+    run.rasters["slope"] = ("degree", { _, _ in slope })
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+    let line = try #require(village.lines.first { $0.indicator == "soil_conservation" })
+    return (line.quantity?.value, line.uncoveredArea.value)
+  }
+
+  /// `applies = 0` on the level-2 class masks it although its level-1 parent has a P: the
+  /// indicator is not computed there (the whole 0.18 km²), as `classCoefficient` does.
+  @Test func appliesZeroMasksTheClass() throws {
+    let r = try soilQuantity(
+      rusleRows: "103,Mixed forest,applies,0,flag,,China,,test,unconfirmed,\n", slope: 3)
+    #expect(r.uncovered == 180_000)
+  }
+
+  /// Ten slope classes for one class: the tenth (30–90°, P 0.95) applies at 35°; the lookup
+  /// kept only eight before. By hand: 200 · 0.09 · 4000 · K · 2 · (1 − 0.95 C) with
+  /// C = 0.6508 − 0.3436 lg 50 and K = 0.03 as the Float32 raster holds it.
+  @Test func moreThanEightSlopeClassesAreUsed() throws {
+    var rows = ""
+    let bounds = [0, 2, 5, 8, 10, 12, 15, 20, 25, 30, 90]
+    for i in 0..<10 {
+      rows +=
+        "103,Mixed forest,usle_p,\(0.5 + 0.05 * Double(i)),fraction,"
+        + "slope_deg:\(bounds[i])-\(bounds[i + 1]),China,,test,unconfirmed,\n"
+    }
+    let r = try soilQuantity(rusleRows: rows, slope: 35)
+    let c = 0.6508 - 0.3436 * log10(50.0)
+    let expected = 200 * 0.09 * 4000 * Double(Float(0.03)) * 2 * (1 - 0.95 * c)
+    let q = try #require(r.q)
+    #expect(abs(q - expected) < 1e-12 * expected, "\(q) vs \(expected)")
+    #expect(r.uncovered == 0)
+  }
+}
