@@ -85,9 +85,10 @@ public enum ComputeJob {
     var d = Diagnostics()
     // Every input check first (InputValidator): nothing is written when one is an error.
     progress("checking the inputs")
-    for p in InputValidator(config: config, options: ValidationOptions(coefficientWarnings: false))
-      .validate()
-    {
+    for p in InputValidator(
+      config: config,
+      options: ValidationOptions(coefficientWarnings: false, threads: options.threads)
+    ).validate() {
       if p.severity == .error {
         d.error(p.code, p.message, at: p.location)
       } else {

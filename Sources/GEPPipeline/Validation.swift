@@ -11,11 +11,18 @@ public struct ValidationOptions: Sendable {
   public var coefficientWarnings: Bool
   /// Edge of the square windows the raster scans read, in cells (≥ 16).
   public var windowSize: Int
+  /// The most rasters scanned at once (one thread and one dataset each; ≥ 1), so that
+  /// `gep compute --threads N` bounds validation's scan too.
+  public var threads: Int
 
   /// Creates options.
-  public init(coefficientWarnings: Bool = true, windowSize: Int = 512) {
+  public init(
+    coefficientWarnings: Bool = true, windowSize: Int = 512,
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) {
     self.coefficientWarnings = coefficientWarnings
     self.windowSize = max(16, windowSize)
+    self.threads = max(1, threads)
   }
 }
 
@@ -864,7 +871,7 @@ final class ValidationRun {
     let inputs = config.rasters.values.sorted { $0.name < $1.name }
     let results = Mutex([ScanResult?](repeating: nil, count: inputs.count))
     let windowSize = options.windowSize
-    DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+    @Sendable func scanOne(_ i: Int) {
       let r = inputs[i]
       guard let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band) else {
         return
@@ -876,6 +883,19 @@ final class ValidationRun {
         r, band: band, windows: plan, nonNegative: nonNegative,
         range: ValidationRun.allowedRangeOf(r)?.0)
       results.withLock { $0[i] = scanned }
+    }
+    // At most `options.threads` rasters at once (one dataset per worker).
+    let workers = min(options.threads, inputs.count)
+    let next = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      while true {
+        let i = next.withLock { n -> Int in
+          defer { n += 1 }
+          return n
+        }
+        guard i < inputs.count else { return }
+        scanOne(i)
+      }
     }
     for (i, r) in inputs.enumerated() {
       if let s = results.withLock({ $0[i] }) { prescanned[r.name] = s }

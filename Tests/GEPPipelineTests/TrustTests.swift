@@ -402,3 +402,15 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
         == "… and 150 more table.duplicate-key problems in this file (the first 100 are listed)")
   }
 }
+
+@Suite struct ValidationThreadsTests {
+  /// `--threads` bounds validation's raster scan too; the problems do not depend on it.
+  @Test func validationGivesTheSameProblemsForAnyThreadCount() throws {
+    let run = repoRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path
+    let one = validate(runFile: run, options: ValidationOptions(threads: 1))
+    let two = validate(runFile: run, options: ValidationOptions(threads: 2))
+    let eight = validate(runFile: run, options: ValidationOptions(threads: 8))
+    #expect(one == two && two == eight)
+    #expect(one.filter { $0.severity == .error }.isEmpty, "\(one)")
+  }
+}
