@@ -33,6 +33,47 @@ public struct IndicatorLine: Sendable {
   public var capacity: ExactSum? = nil
   /// For use-capped purification: the value of the capacity before capping, yuan, else nil.
   public var capacityValue: ExactSum? = nil
+  /// For table-based lines: false when the table gives nothing for this indicator (e.g. a
+  /// material sector absent from the material_products table): the line is not computed.
+  public var reported: Bool = true
+
+  /// The share of the unit's land area on which the line was computed: 1 − (masked +
+  /// uncovered area) / land area for per-cell lines (1 on a unit without land), 1 or 0 for
+  /// table-based lines (`reported`).
+  ///
+  /// - Parameter unitArea: the unit's land area, m².
+  public func computedShare(unitArea: Double) -> Double {
+    if classValues.isEmpty && capacity == nil && maskedArea.raw == 0 && uncoveredArea.raw == 0 {
+      return reported ? 1 : 0
+    }
+    guard unitArea > 0 else { return reported ? 1 : 0 }
+    let missing = (maskedArea.value + uncoveredArea.value) / unitArea
+    return min(1, max(0, 1 - missing))
+  }
+
+  /// The line's status in the unit: `notComputed` when nothing of it was computed (its
+  /// quantity and value are then never shown as 0), `notValued` when the quantity was computed
+  /// but no price is known, `partial` when computed on part of the land, else `computed`.
+  ///
+  /// - Parameter unitArea: the unit's land area, m².
+  public func status(unitArea: Double) -> LineStatus {
+    let share = computedShare(unitArea: unitArea)
+    if share <= 1e-12 { return .notComputed }
+    if value == nil { return .notValued }
+    return share < 1 - 1e-9 ? .partial : .computed
+  }
+}
+
+/// How much of an indicator line was computed (the `status` column of the reports).
+public enum LineStatus: String, Sendable {
+  /// Computed on all of the unit's land.
+  case computed
+  /// Computed on part of the unit's land (the rest: nodata inputs or no coefficient).
+  case partial
+  /// Not computed at all: the value is left empty, never 0.
+  case notComputed = "not_computed"
+  /// The physical quantity is computed, the value is not (no price).
+  case notValued = "not_valued"
 }
 
 /// The account of one unit (any level, or the unassigned row).
@@ -64,6 +105,25 @@ public struct UnitAccount: Sendable {
     return s
   }
 
+  /// True when at least one line of the category has a computed value (the category's
+  /// subtotal is shown; else it is left empty, not 0).
+  public func categoryComputed(_ c: IndicatorCategory) -> Bool {
+    lines.contains {
+      $0.category == c && [.computed, .partial].contains($0.status(unitArea: area.value))
+    }
+  }
+
+  /// The status of an indicator (all its lines: components such as pollutants) in this unit:
+  /// `notComputed` when no line has a computed value (or there is no line), `partial` when
+  /// some line is partial, not valued or not computed, else `computed`.
+  public func indicatorStatus(_ id: String) -> LineStatus {
+    let statuses = lines.filter { $0.indicator == id }.map { $0.status(unitArea: area.value) }
+    if statuses.isEmpty || statuses.allSatisfy({ $0 == .notComputed || $0 == .notValued }) {
+      return .notComputed
+    }
+    return statuses.allSatisfy { $0 == .computed } ? .computed : .partial
+  }
+
   /// GEP = material + regulating + cultural − outside-origin deduction (0 in this version,
   /// GB/T 46869; GEP-METHODS §9.1), yuan.
   public var gep: ExactSum {
@@ -84,6 +144,28 @@ public struct Account: Sendable {
   public var level1Names: [(String, String)]
   /// Warnings produced while building it (allocation, tables).
   public var notes: [Problem]
+  /// The profile's indicators in profile order, with their `optional` flag: what a complete
+  /// account has (GB/T 46869; the `gep_status` of the reports).
+  public var profileIndicators: [(id: String, optional: Bool)] = []
+
+  /// The profile indicators not computed in `unit` and those computed in part, in profile
+  /// order; `complete` is false when a non-optional indicator is in either list.
+  public func completeness(of unit: UnitAccount) -> (
+    complete: Bool, notComputed: [String], partial: [String]
+  ) {
+    var missing: [String] = []
+    var partial: [String] = []
+    var complete = true
+    for p in profileIndicators {
+      switch unit.indicatorStatus(p.id) {
+      case .computed: continue
+      case .partial: partial.append(p.id)
+      case .notComputed, .notValued: missing.append(p.optional ? p.id + " (optional)" : p.id)
+      }
+      if !p.optional { complete = false }
+    }
+    return (complete, missing, partial)
+  }
 
   /// The code of the unassigned row.
   public static let unassignedCode = "unassigned"
@@ -260,7 +342,9 @@ func buildAccount(
   if d.hasErrors { throw InputProblems(problems: d.problems) }
   var ordered: [UnitAccount] = units.all.compactMap { rows[$0.code] }
   ordered.append(unassigned)
-  return Account(units: ordered, level1Codes: level1, level1Names: names, notes: [])
+  var account = Account(units: ordered, level1Codes: level1, level1Names: names, notes: [])
+  account.profileIndicators = coefficients.profile.indicators.map { ($0.id, $0.optional) }
+  return account
 }
 
 /// Reads a statistical table and checks its required columns.
@@ -439,7 +523,7 @@ func allocateMaterialProducts(
         physicalUnit: "", value: values[z][k], method: p.method,
         price: ruleTexts[k].isEmpty
           ? "not in the material_products table" : "reported output value, " + ruleTexts[k],
-        maskedArea: ExactSum(), uncoveredArea: ExactSum())
+        maskedArea: ExactSum(), uncoveredArea: ExactSum(), reported: !ruleTexts[k].isEmpty)
     }
   }
 }

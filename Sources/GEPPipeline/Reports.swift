@@ -60,6 +60,24 @@ public func csvLine(_ fields: [String]) -> String {
   fields.map(csvField).joined(separator: ",") + "\n"
 }
 
+/// The value (yuan) of indicator `id` in a unit: the sum of its lines' values, or nil when no
+/// line has a computed value (not computed, or no price): shown empty, never 0.
+func indicatorValue(_ u: UnitAccount, _ id: String) -> Double? {
+  var s = ExactSum()
+  var any = false
+  for l in u.lines where l.indicator == id {
+    guard let v = l.value, l.status(unitArea: u.area.value) != .notComputed else { continue }
+    s.add(v)
+    any = true
+  }
+  return any ? s.value : nil
+}
+
+/// A category's subtotal (yuan) in a unit, or nil when none of its lines was computed.
+func categoryValue(_ u: UnitAccount, _ c: IndicatorCategory) -> Double? {
+  u.categoryComputed(c) ? u.categoryValue(c).value : nil
+}
+
 /// The distinct indicator ids of the account in line order, with their category.
 func indicatorColumns(_ account: Account) -> [(id: String, category: IndicatorCategory)] {
   var seen: Set<String> = []
@@ -85,7 +103,8 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
   header += cols.map { "\($0.id)_yuan" }
   header += [
     "material_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan", "gdp_yuan", "gep_gdp_ratio",
-    "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2", "grade",
+    "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2", "grade", "gep_status",
+    "not_computed", "partial",
   ]
   var out = (bom ? "\u{FEFF}" : "") + csvLine(header)
   let grades = valueGrades(account)
@@ -97,28 +116,21 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
       u.unit.parentCode ?? "", formatNumber(areaKm2), formatNumber(u.noDataArea.value / 1e6),
     ]
     row += u.classAreas.map { formatNumber($0.value / 1e6) }
-    for c in cols {
-      var s = ExactSum()
-      var any = false
-      for l in u.lines where l.indicator == c.id {
-        if let v = l.value {
-          s.add(v)
-          any = true
-        }
-      }
-      row.append(any ? formatNumber(s.value) : "")
-    }
+    for c in cols { row.append(indicatorValue(u, c.id).map(formatNumber) ?? "") }
     let gep = u.gep.value
+    let completeness = account.completeness(of: u)
     row += [
-      formatNumber(u.categoryValue(.material).value),
-      formatNumber(u.categoryValue(.regulating).value),
-      formatNumber(u.categoryValue(.cultural).value), formatNumber(gep),
+      categoryValue(u, .material).map(formatNumber) ?? "",
+      categoryValue(u, .regulating).map(formatNumber) ?? "",
+      categoryValue(u, .cultural).map(formatNumber) ?? "", formatNumber(gep),
       u.gdp.map(formatNumber) ?? "",
       u.gdp.map { formatNumber(gepToGDPRatio(gep: gep, gdp: $0)) } ?? "",
       u.population.map(formatNumber) ?? "",
       u.population.map { formatNumber(gepPerCapita(gep: gep, population: $0)) } ?? "",
       areaKm2 > 0 ? formatNumber(gep / areaKm2) : "",
       grades[u.unit.code].map(String.init) ?? "",
+      completeness.complete ? "complete" : "incomplete",
+      completeness.notComputed.joined(separator: ";"), completeness.partial.joined(separator: ";"),
     ]
     out += csvLine(row)
   }
@@ -134,21 +146,25 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
     + csvLine([
       "code", "name", "level", "indicator", "component", "category", "name_zh",
       "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
-      "masked_share", "uncovered_share", "capacity", "capacity_value_yuan",
+      "masked_share", "uncovered_share", "capacity", "capacity_value_yuan", "status",
+      "computed_share",
     ])
   for u in account.units {
     let area = u.area.value
     for l in u.lines {
+      let status = l.status(unitArea: area)
+      let shown = status != .notComputed
       out += csvLine([
         u.unit.code, u.unit.name,
         u.levelLabel,
         l.indicator, l.component, l.category.rawValue, l.nameZH,
-        l.quantity.map { formatNumber($0.value) } ?? "", l.physicalUnit,
-        l.value.map { formatNumber($0.value) } ?? "", l.method, l.price,
+        shown ? l.quantity.map { formatNumber($0.value) } ?? "" : "", l.physicalUnit,
+        shown ? l.value.map { formatNumber($0.value) } ?? "" : "", l.method, l.price,
         area > 0 ? formatNumber(l.maskedArea.value / area) : "",
         area > 0 ? formatNumber(l.uncoveredArea.value / area) : "",
         l.capacity.map { formatNumber($0.value) } ?? "",
         l.capacityValue.map { formatNumber($0.value) } ?? "",
+        status.rawValue, formatNumber(l.computedShare(unitArea: area)),
       ])
     }
   }
@@ -186,11 +202,11 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
   let toLonLat = try CoordinateTransformation(from: gridCRS, to: try SpatialReference.wgs84())
   var geometryByCode: [String: Geometry] = [:]
   for (i, v) in units.villages.enumerated() { geometryByCode[v.code] = units.geometries[i] }
+  var childrenOf: [String: [String]] = [:]
+  for u in units.all { if let p = u.parentCode { childrenOf[p, default: []].append(u.code) } }
   for level in [UnitLevel.township, .county] {
     for u in units.all where u.level == level {
-      let children = units.all.filter { $0.parentCode == u.code }.compactMap {
-        geometryByCode[$0.code]
-      }
+      let children = (childrenOf[u.code] ?? []).compactMap { geometryByCode[$0] }
       if !children.isEmpty { geometryByCode[u.code] = try Geometry.union(children) }
     }
   }
@@ -204,20 +220,20 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
       "\"area_km2\":\(formatNumber(u.area.value / 1e6))",
     ]
     for c in cols {
-      var s = ExactSum()
-      var any = false
-      for l in u.lines where l.indicator == c.id {
-        if let v = l.value {
-          s.add(v)
-          any = true
-        }
-      }
-      props.append("\"\(c.id)_yuan\":\(any ? formatNumber(s.value) : "null")")
+      props.append("\"\(c.id)_yuan\":\(indicatorValue(u, c.id).map(formatNumber) ?? "null")")
     }
-    props.append("\"material_yuan\":\(formatNumber(u.categoryValue(.material).value))")
-    props.append("\"regulating_yuan\":\(formatNumber(u.categoryValue(.regulating).value))")
-    props.append("\"cultural_yuan\":\(formatNumber(u.categoryValue(.cultural).value))")
+    for (key, c) in [
+      ("material_yuan", IndicatorCategory.material), ("regulating_yuan", .regulating),
+      ("cultural_yuan", .cultural),
+    ] {
+      props.append("\"\(key)\":\(categoryValue(u, c).map(formatNumber) ?? "null")")
+    }
     props.append("\"gep_yuan\":\(formatNumber(u.gep.value))")
+    let completeness = account.completeness(of: u)
+    props.append("\"gep_status\":\(jsonString(completeness.complete ? "complete" : "incomplete"))")
+    props.append(
+      "\"not_computed\":\(jsonString(completeness.notComputed.joined(separator: ";")))")
+    props.append("\"partial\":\(jsonString(completeness.partial.joined(separator: ";")))")
     var geometry = "null"
     if let g = geometryByCode[u.unit.code], !g.isEmpty {
       geometry = try g.transformed(by: toLonLat).rfc7946Winding().geoJSON(significantDigits: 7)

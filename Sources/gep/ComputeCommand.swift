@@ -78,15 +78,7 @@ struct ComputeCommand: ParsableCommand {
         tiles: tileBar)
       for w in result.warnings { log(w.description) }
       if let county = result.account.units.first(where: { $0.unit.level == .county }) {
-        let yi = UnitConversion.yi
-        log(
-          String(
-            format: "%@ %@ GEP %.2f 亿元 (material %.2f, regulating %.2f, cultural %.2f)",
-            county.unit.name,
-            county.unit.name == county.unit.code ? "" : county.unit.code, county.gep.value / yi,
-            county.categoryValue(.material).value / yi,
-            county.categoryValue(.regulating).value / yi,
-            county.categoryValue(.cultural).value / yi))
+        log(consoleSummary(county, account: result.account))
       }
       log(
         "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
@@ -112,4 +104,25 @@ func installInterruptHandlers() -> [any DispatchSourceSignal] {
     source.resume()
     return source
   }
+}
+
+/// The county's line on the console: GEP and each category in 亿元, a category whose lines
+/// were all not computed as "not computed" (never 0.00), then whether the account is complete
+/// and which profile indicators are not computed or partial.
+func consoleSummary(_ county: UnitAccount, account: Account) -> String {
+  let yi = UnitConversion.yi
+  func category(_ c: IndicatorCategory) -> String {
+    county.categoryComputed(c)
+      ? String(format: "%.2f", county.categoryValue(c).value / yi) : "not computed"
+  }
+  let code = county.unit.name == county.unit.code ? "" : " " + county.unit.code
+  var line =
+    "\(county.unit.name)\(code) GEP " + String(format: "%.2f", county.gep.value / yi)
+    + " 亿元 (material \(category(.material)), regulating \(category(.regulating)), cultural "
+    + "\(category(.cultural)))"
+  let c = account.completeness(of: county)
+  line += c.complete ? "; complete" : "; incomplete"
+  if !c.notComputed.isEmpty { line += "; not computed: " + c.notComputed.joined(separator: ", ") }
+  if !c.partial.isEmpty { line += "; partial: " + c.partial.joined(separator: ", ") }
+  return line
 }

@@ -75,6 +75,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path))
     }
     #expect(r.stderr.contains("江口县 520621000000 GEP"))
+    // A category with nothing computed reads "not computed", never 0.00; what is missing is
+    // named (the demo has no tourism table: recreation, and so the cultural category).
+    #expect(r.stderr.contains("cultural not computed); incomplete; not computed: "), "\(r.stderr)")
+    #expect(r.stderr.contains("recreation"))
     #expect(r.stdout.isEmpty)
     let summary = try String(
       contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8)
