@@ -292,7 +292,10 @@ func buildAccount(
     rows[parentCode] = p
   }
   for v in village { if let t = v.unit.parentCode { add(v, into: t) } }
-  for u in units.all where u.level == .township {
+  // Townships above the finest units go into their counties (a township layer's units are the
+  // finest level and were added above: adding them again doubled the county).
+  let finestCodes = Set(units.villages.map(\.code))
+  for u in units.all where u.level == .township && !finestCodes.contains(u.code) {
     if let t = rows[u.code], let c = u.parentCode { add(t, into: c) }
   }
   // GDP and population.

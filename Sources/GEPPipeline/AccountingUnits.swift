@@ -75,7 +75,10 @@ public struct UnitSet {
     let layer = try input.layer.map { try ds.layer(named: $0) } ?? ds.layer(0)
     let fieldNames = Set(layer.fields.map(\.name))
     var required = [input.codeField, input.nameField]
-    if case .parentFields(let t, let c) = input.hierarchy { required += [t, c] }
+    // A township layer names only its county field, a county layer none.
+    if case .parentFields(let t, let c) = input.hierarchy {
+      required += [t, c].filter { !$0.isEmpty }
+    }
     var missingField = false
     for f in required where !fieldNames.contains(f) {
       d.error(

@@ -414,3 +414,45 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(one.filter { $0.severity == .error }.isEmpty, "\(one)")
   }
 }
+
+@Suite struct TownshipLayerTests {
+  /// A township layer (finest_level = "township") gave a county row twice the sum of its
+  /// townships. Two townships of 100 cells each: 0.09 km² each, the county 0.18 km², with the
+  /// code12 hierarchy and with parent fields naming only the county.
+  @Test func townshipLayerRollsUpOnce() throws {
+    for fields in [false, true] {
+      let folder = try tempFolder("township-layer")
+      defer { try? FileManager.default.removeItem(at: folder) }
+      var run = SyntheticRun.waterBalance()
+      run.villages = [
+        ("520621001000", "甲镇", 0, 0, 10, 10), ("520621002000", "乙镇", 10, 0, 20, 10),
+      ]
+      let runFile = try run.write(to: folder)
+      if fields {
+        try Data(
+          rectanglesGeoJSON([
+            (["code": "520621001000", "name": "甲镇", "county": "520621000000"], 0, 0, 10, 10),
+            (["code": "520621002000", "name": "乙镇", "county": "520621000000"], 10, 0, 20, 10),
+          ]).utf8
+        ).write(to: folder.appendingPathComponent("villages.geojson"))
+        try editRunFile(
+          folder, "hierarchy = \"code12\"",
+          "hierarchy = \"fields\"\ncounty_field = \"county\"\nfinest_level = \"township\"")
+      } else {
+        try editRunFile(
+          folder, "hierarchy = \"code12\"", "hierarchy = \"code12\"\nfinest_level = \"township\"")
+      }
+      #expect(validate(runFile: runFile).filter { $0.severity == .error }.isEmpty)
+      let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+      let county = try #require(result.account.units.first { $0.unit.level == .county })
+      let towns = result.account.units.filter { $0.unit.level == .township }
+      #expect(towns.count == 2)
+      #expect(county.area.value == 180_000, "fields: \(fields)")
+      #expect(towns.allSatisfy { $0.area.value == 90_000 })
+      let water = { (u: UnitAccount) in
+        u.lines.first { $0.indicator == "water_conservation" }?.value?.value ?? -1
+      }
+      #expect(water(county) == towns.map(water).reduce(0, +))
+    }
+  }
+}
