@@ -23,8 +23,13 @@ struct PrepareCommand: ParsableCommand {
   )
 
   /// Runs `body`, prints the summary and notes on stderr, maps input errors to exit code 1.
-  static func report(quiet: Bool, _ body: () throws -> FactorSummary) throws {
+  /// Before anything is read, the outputs on the command line are checked
+  /// (`checkPrepareOutputs`): an existing folder is never replaced, nor an input, and an
+  /// existing file only with `--overwrite`.
+  static func report(quiet: Bool, overwrite: Bool, _ body: () throws -> FactorSummary) throws {
+    let (outputs, inputs) = outputsAndInputs(Array(CommandLine.arguments.dropFirst()))
     do {
+      try checkPrepareOutputs(outputs, inputs: inputs, overwrite: overwrite)
       let summary = try body()
       if !quiet {
         for note in summary.notes { FileHandle.standardError.write(Data("gep: \(note)\n".utf8)) }
@@ -41,6 +46,38 @@ struct PrepareCommand: ParsableCommand {
       throw ExitCode.failure
     }
   }
+}
+
+/// The output paths (values of `--out` and `--…-out`) and the other option values that name
+/// existing files (the inputs) of a `gep prepare` command line.
+func outputsAndInputs(_ arguments: [String]) -> (outputs: [String], inputs: [String]) {
+  var outputs: [String] = []
+  var inputs: [String] = []
+  var i = 0
+  while i < arguments.count {
+    let a = arguments[i]
+    guard a.hasPrefix("--") else {
+      i += 1
+      continue
+    }
+    var name = String(a.dropFirst(2))
+    var value: String? = nil
+    if let eq = name.firstIndex(of: "=") {
+      value = String(name[name.index(after: eq)...])
+      name = String(name[..<eq])
+    } else if i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") {
+      value = arguments[i + 1]
+      i += 1
+    }
+    i += 1
+    guard let value else { continue }
+    if name == "out" || name.hasSuffix("-out") {
+      outputs.append(value)
+    } else if FileManager.default.fileExists(atPath: value) {
+      inputs.append(value)
+    }
+  }
+  return (outputs, inputs)
 }
 
 /// Options shared by subcommands that turn stations into a raster.
@@ -98,9 +135,11 @@ struct PrepareSlope: ParsableCommand {
   @Option(help: "Output GeoTIFF.") var out: String
   @Option(help: "CRS to assume for the DEM.") var crs: String?
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.slope(dem: dem, out: out, crs: crs)
     }
   }
@@ -129,6 +168,8 @@ struct PrepareLS: ParsableCommand {
   @Option(help: "Also write the slope (degrees) here.") var slopeOut: String?
   @Option(help: "CRS to assume for the DEM.") var crs: String?
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     guard let method = FlowMethod(rawValue: flow) else {
@@ -151,7 +192,7 @@ struct PrepareLS: ParsableCommand {
         flow: method, exponentRule: rule, maximumL: lFactorCap,
         maximumSlopeLength: maxSlopeLength), crs: crs,
       slopeOut: slopeOut)
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.ls(dem: dem, out: out, options: options)
     }
   }
@@ -195,6 +236,8 @@ struct PrepareR: ParsableCommand {
   @Option(help: "Year of R (default: mean annual R of the record).") var year: Int?
   @Option(help: "CRS to assume for the daily stack.") var stackCRS: String?
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func validate() throws {
     guard ErosivityMethod(rawValue: method) != nil else {
@@ -227,7 +270,7 @@ struct PrepareR: ParsableCommand {
       let dates: DailyStackDates =
         startDate.flatMap { CalendarDay(parsing: $0) }.map { .consecutive(from: $0) }
         ?? .bandDescriptions
-      try PrepareCommand.report(quiet: quiet) {
+      try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
         try FactorPreparation.r(
           dailyStack: dailyStack, out: out, year: year, method: m, dates: dates, crs: stackCRS)
       }
@@ -236,7 +279,7 @@ struct PrepareR: ParsableCommand {
     let options = DailyRainOptions(
       year: year, stationField: stationField, valueField: valueField,
       grid: try station.gridOptions())
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.r(
         dailyRain: dailyRain!, stations: station.stations, grid: grid!, out: out, method: m,
         options: options)
@@ -259,12 +302,14 @@ struct PreparePrecipitation: ParsableCommand {
   @Option(help: "The year.") var year: Int
   @Option(help: "Missing days tolerated per station.") var maxMissingDays: Int = 0
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     let options = DailyRainOptions(
       year: year, stationField: rain.stationField, valueField: rain.valueField,
       maximumMissingDays: maxMissingDays, grid: try station.gridOptions())
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.precipitation(
         dailyRain: rain.dailyRain, stations: station.stations, grid: rain.grid, out: rain.out,
         options: options)
@@ -294,18 +339,20 @@ struct PrepareK: ParsableCommand {
   @Option(help: "Output GeoTIFF.") var out: String
   @Option(help: "CRS to assume for the input rasters.") var crs: String?
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     if let soilMap, let properties {
       let options = SoilPropertyOptions(
         idField: idField, sandField: sandField, siltField: siltField, clayField: clayField,
         organicCarbonField: ocField, organicMatterField: omField, layer: layer, crs: crs)
-      try PrepareCommand.report(quiet: quiet) {
+      try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
         try FactorPreparation.k(
           soilMap: soilMap, properties: properties, out: out, options: options)
       }
     } else if let sand, let silt, let clay, let oc {
-      try PrepareCommand.report(quiet: quiet) {
+      try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
         try FactorPreparation.k(
           sand: sand, silt: silt, clay: clay, organicCarbon: oc, out: out, crs: crs)
       }
@@ -332,13 +379,15 @@ struct PrepareC: ParsableCommand {
   @Option(help: "Output GeoTIFF.") var out: String
   @Option(help: "CRS to assume for the input raster.") var crs: String?
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     if let landuse {
       guard let coefficients, let scheme else {
         throw ValidationError("C by class needs --coefficients and --scheme")
       }
-      try PrepareCommand.report(quiet: quiet) {
+      try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
         try FactorPreparation.cByClass(
           landuse: landuse, coefficients: coefficients, scheme: scheme, out: out, crs: crs)
       }
@@ -357,7 +406,7 @@ struct PrepareC: ParsableCommand {
       }
       endpoints = .percentiles(low: parts[0], high: parts[1])
     }
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.c(
         ndvi: ndvi, out: out, endpoints: endpoints, fvcOut: fvcOut, crs: crs)
     }
@@ -376,11 +425,13 @@ struct PrepareInterpolate: ParsableCommand {
   @Option(help: "Unit recorded in the output.") var unit: String = ""
   @Option(help: "Output GeoTIFF.") var out: String
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     guard let stations = station.stations else { throw ValidationError("--stations is required") }
     let options = try station.gridOptions(method: method)
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.interpolate(
         stations: stations, valueField: valueField, grid: grid, out: out, unit: unit,
         options: options)
@@ -418,6 +469,8 @@ struct PrepareET: ParsableCommand {
   @Option(help: "Also write the interpolated annual ET0 (mm) here.") var et0Out: String?
   @Option(help: "Output GeoTIFF (actual ET, mm).") var out: String
   @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
 
   func run() throws {
     guard let stations = station.stations else { throw ValidationError("--stations is required") }
@@ -432,7 +485,7 @@ struct PrepareET: ParsableCommand {
       windField: windField, sunshineField: sunshineField, stationField: stationField,
       windHeight: windHeight, maximumMissingDays: maxMissingDays, omega: omega,
       landuse: landuse, omegaTable: omegaTable, et0Out: et0Out, grid: try station.gridOptions())
-    try PrepareCommand.report(quiet: quiet) {
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.et(
         meteo: meteo, stations: stations, precipitation: precipitation, out: out,
         options: options)

@@ -60,6 +60,32 @@ private func rawFloat32VRT(
     #expect(r.stderr.contains("→ \(out)"))
   }
 
+  /// `gep prepare … --out` removed whatever was there: a folder with a thesis in it, or the
+  /// input DEM itself. Now a folder and an input are refused, a file needs --overwrite.
+  @Test func outputNeverDeletesAFolderOrAnInput() throws {
+    let folder = try prepareTemp("out-safety")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let victim = folder.appendingPathComponent("victim")
+    try FileManager.default.createDirectory(at: victim, withIntermediateDirectories: true)
+    try Data("mine".utf8).write(to: victim.appendingPathComponent("thesis.docx"))
+    let a = try runGEP(["prepare", "slope", "--dem", dem, "--out", victim.path])
+    #expect(a.status == 1 && a.stderr.contains("is a folder"), "\(a.stderr)")
+    #expect(
+      FileManager.default.fileExists(atPath: victim.appendingPathComponent("thesis.docx").path))
+    let copy = folder.appendingPathComponent("dem.tif").path
+    try FileManager.default.copyItem(atPath: dem, toPath: copy)
+    let before = try Data(contentsOf: URL(fileURLWithPath: copy))
+    let b = try runGEP(["prepare", "slope", "--dem", copy, "--out", copy, "--overwrite"])
+    #expect(b.status == 1 && b.stderr.contains("is an input of this command"), "\(b.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == before)
+    let out = folder.appendingPathComponent("slope.tif").path
+    #expect(try runGEP(["prepare", "slope", "--dem", copy, "--out", out]).status == 0)
+    let c = try runGEP(["prepare", "slope", "--dem", copy, "--out", out])
+    #expect(c.status == 1 && c.stderr.contains("exists; pass --overwrite"), "\(c.stderr)")
+    #expect(
+      try runGEP(["prepare", "slope", "--dem", copy, "--out=\(out)", "--overwrite"]).status == 0)
+  }
+
   @Test func lsOfTheDemoDEM() throws {
     let folder = try prepareTemp("ls")
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -155,7 +155,12 @@ extension FactorPreparation {
 
     let parent = URL(fileURLWithPath: out).deletingLastPathComponent()
     try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-    let writer = try RasterWriter(path: out, grid: grid, dataType: .float32, noData: prepareNoData)
+    // Written next to the target and renamed when complete (never truncating `out` while it
+    // may still be read, never leaving half a raster).
+    let partial =
+      out.hasPrefix("/vsi") ? out : "\(out).partial-\(ProcessInfo.processInfo.processIdentifier)"
+    let writer = try RasterWriter(
+      path: partial, grid: grid, dataType: .float32, noData: prepareNoData)
     do {
       for row0 in stride(from: 0, to: grid.height, by: rowsPerWindow) {
         let window = RasterWindow(
@@ -217,9 +222,13 @@ extension FactorPreparation {
         description: "rainfall erosivity R (\(method.rawValue)\(year.map { " \($0)" } ?? ""))",
         unit: "MJ mm hm-2 h-1 a-1")
       try writer.close()
+      if partial != out, rename(partial, out) != 0 {
+        throw PrepareError(
+          "cannot move the finished raster to \(out): \(String(cString: strerror(errno)))")
+      }
     } catch {
       try? writer.close()
-      try? FileManager.default.removeItem(atPath: out)
+      if partial != out { try? FileManager.default.removeItem(atPath: partial) }
       throw error
     }
     if cellsWithMissing > 0 {

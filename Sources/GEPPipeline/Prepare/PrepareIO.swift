@@ -122,10 +122,11 @@ extension FactorPreparation {
       try writer.describe(band: 1, description: name, unit: unit)
       try writer.close()
       if partial != path {
-        if FileManager.default.fileExists(atPath: path) {
-          try FileManager.default.removeItem(atPath: path)
+        // rename(2) replaces a file atomically and fails on a folder: nothing is deleted.
+        if rename(partial, path) != 0 {
+          let why = String(cString: strerror(errno))
+          throw PrepareError("cannot move the finished raster to \(path): \(why)")
         }
-        try FileManager.default.moveItem(atPath: partial, toPath: path)
       }
     } catch {
       try? writer.close()
@@ -195,6 +196,30 @@ extension FactorPreparation {
     }
     guard let own else { throw PrepareError("\(path): the raster declares no CRS; use --crs") }
     return Grid(crs: own, geoTransform: try ds.geoTransform(), width: ds.width, height: ds.height)
+  }
+}
+
+/// Checks the outputs of a `gep prepare` run before anything is computed: an existing folder
+/// is never replaced (a GeoTIFF is a file), an output that is one of the inputs (after
+/// resolving symbolic links) is refused, and an existing file is replaced only with
+/// `overwrite`. GDAL virtual paths are not checked.
+///
+/// - Throws: `PrepareError` naming the path.
+public func checkPrepareOutputs(_ outputs: [String], inputs: [String], overwrite: Bool) throws {
+  let inputPaths = Set(inputs.filter { !$0.hasPrefix("/vsi") }.map(canonicalPath))
+  for out in outputs where !out.hasPrefix("/vsi") {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
+      if isDirectory.boolValue {
+        throw PrepareError("\(out) is a folder: give the output GeoTIFF's file name (--out)")
+      }
+      if inputPaths.contains(canonicalPath(out)) {
+        throw PrepareError("\(out) is an input of this command: write the output elsewhere")
+      }
+      if !overwrite {
+        throw PrepareError("\(out) exists; pass --overwrite to replace it")
+      }
+    }
   }
 }
 
