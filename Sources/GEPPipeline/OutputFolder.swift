@@ -56,7 +56,17 @@ public final class OutputFolder {
   ///   run lies inside it), "output.locked" (another run holds the lock, with its process id),
   ///   "output.unwritable" (the parent cannot be created or written, with the system's reason).
   public init(path: String, overwrite: Bool, inputs: [String] = []) throws {
-    let destination = URL(fileURLWithPath: path).standardizedFileURL
+    // A symbolic link to a folder stands for that folder: the lock, the checks and the swap
+    // act on the real folder (two runs through different links share one lock, and the
+    // user's link is kept). The parent may itself be reached through links.
+    var url = URL(fileURLWithPath: path).standardizedFileURL
+    if (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil {
+      url = URL(fileURLWithPath: canonicalPath(url.path))
+    } else if FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) {
+      url = URL(fileURLWithPath: canonicalPath(url.deletingLastPathComponent().path))
+        .appendingPathComponent(url.lastPathComponent)
+    }
+    let destination = url
     self.destination = destination
     self.runID = UUID().uuidString.lowercased()
     let fm = FileManager.default
@@ -65,19 +75,14 @@ public final class OutputFolder {
         Problem(.error, code, message, at: ProblemLocation(file: destination.path))
       ])
     }
-    var isDirectory: ObjCBool = false
-    if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
-      if !overwrite {
-        throw problem("output.exists", "the output folder exists; pass --overwrite to replace it")
-      }
-      guard isDirectory.boolValue else {
-        throw problem(
-          "output.not-gep-output",
-          "the output path exists and is not a folder; --overwrite only replaces a folder "
-            + "gep wrote")
-      }
-    }
     let parent = destination.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw problem(
+        overwrite ? "output.not-gep-output" : "output.exists",
+        "the output path exists and is not a folder; --overwrite only replaces a folder gep "
+          + "wrote")
+    }
     do {
       try fm.createDirectory(at: parent, withIntermediateDirectories: true)
     } catch {
@@ -91,8 +96,14 @@ public final class OutputFolder {
     let fd = self.lockFD
     inProgress.withLock { $0.locks[lockURL] = fd }
     do {
+      // Under the lock: first put back an account a killed run left aside, then decide (an
+      // account restored here is an existing output like any other).
       OutputFolder.recoverAndRemoveStale(of: destination)
       if fm.fileExists(atPath: destination.path) {
+        if !overwrite {
+          throw problem(
+            "output.exists", "the output folder exists; pass --overwrite to replace it")
+        }
         if let refusal = OutputFolder.refusalToReplace(destination, inputs: inputs) {
           throw problem(refusal.code, refusal.message)
         }
@@ -212,13 +223,19 @@ public final class OutputFolder {
         ])
       }
       if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let n = read(fd, &buffer, 63)
+        // The holder writes its process id just after taking the lock: wait briefly for it.
+        var pid = "?"
+        for _ in 0..<50 {
+          var buffer = [UInt8](repeating: 0, count: 64)
+          let n = pread(fd, &buffer, 63, 0)
+          let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+          if text.hasSuffix("\n") {
+            pid = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            break
+          }
+          usleep(2_000)
+        }
         close(fd)
-        let pid =
-          n > 0
-          ? String(decoding: buffer[0..<n], as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines) : "?"
         throw InputProblems(problems: [
           Problem(
             .error, "output.locked",

@@ -145,6 +145,40 @@ import Testing
     #expect(fm.fileExists(atPath: target.appendingPathComponent("summary.csv").path))
   }
 
+  /// A restored account is an existing output: without --overwrite the run stops (it swapped
+  /// the new account in and deleted the restored one).
+  @Test func restoredAccountIsNotReplacedWithoutOverwrite() throws {
+    let root = try tempFolder("restore-no-overwrite")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let fm = FileManager.default
+    let target = root.appendingPathComponent("out")
+    try gepOutput(target, files: ["summary.csv": "previous"])
+    try fm.moveItem(at: target, to: root.appendingPathComponent(".out.old-2147483646"))
+    #expect(
+      codes { _ = try OutputFolder(path: target.path, overwrite: false) } == ["output.exists"])
+    #expect(
+      try String(contentsOf: target.appendingPathComponent("summary.csv"), encoding: .utf8)
+        == "previous")
+  }
+
+  /// Two runs through a link and the real path share one lock; the swap keeps the user's link.
+  @Test func symbolicLinkToTheOutputSharesItsLockAndIsKept() throws {
+    let root = try tempFolder("link")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let fm = FileManager.default
+    let real = root.appendingPathComponent("v")
+    try gepOutput(real, files: ["summary.csv": "a"])
+    let link = root.appendingPathComponent("vlink")
+    try fm.createSymbolicLink(at: link, withDestinationURL: real)
+    let first = try OutputFolder(path: link.path, overwrite: true)
+    #expect(codes { _ = try OutputFolder(path: real.path, overwrite: true) } == ["output.locked"])
+    try Data("b".utf8).write(to: first.file("summary.csv"))
+    try first.commit()
+    #expect(try fm.destinationOfSymbolicLink(atPath: link.path) == real.path)
+    #expect(
+      try String(contentsOf: real.appendingPathComponent("summary.csv"), encoding: .utf8) == "b")
+  }
+
   @Test func staleStagingOfDeadProcessesIsRemoved() throws {
     let root = try tempFolder("stale")
     defer { try? FileManager.default.removeItem(at: root) }
