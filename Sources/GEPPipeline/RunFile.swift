@@ -589,7 +589,11 @@ public struct RunConfiguration: Sendable {
 func tomlKeySyntaxProblem(_ text: String) -> (line: Int, column: Int, message: String)? {
   var inMultiline: String? = nil
   var depth = 0
-  for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+  // "\r\n" is one Character in Swift: split on the scalars of CRLF-normalised text (TOML allows
+  // LF and CRLF line ends; a Windows editor writes CRLF).
+  let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+    separator: "\n", omittingEmptySubsequences: false)
+  for (n, rawLine) in lines.enumerated() {
     let line = Array(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
     if let c = line.firstIndex(where: { $0 != "\t" && ($0.asciiValue ?? 32) < 32 }) {
       return (n + 1, c + 1, "control character in the text")

@@ -456,3 +456,17 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     }
   }
 }
+
+@Suite struct RunFileLineEndTests {
+  /// A run file saved by Notepad (CRLF) was refused as "control character in the text".
+  @Test func crlfRunFileIsRead() throws {
+    let folder = try tempFolder("crlf")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try validationBase().write(to: folder)
+    let text = try String(contentsOf: URL(fileURLWithPath: runFile), encoding: .utf8)
+    try Data(text.replacingOccurrences(of: "\n", with: "\r\n").utf8).write(
+      to: URL(fileURLWithPath: runFile))
+    let problems = validate(runFile: runFile)
+    #expect(problems.filter { $0.severity == .error }.isEmpty, "\(problems)")
+  }
+}
