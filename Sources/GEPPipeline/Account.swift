@@ -364,6 +364,10 @@ func readTable(_ input: TableInput, required: [String], diagnostics d: inout Dia
     return nil
   }
   var ok = true
+  for p in duplicateColumnProblems(t) {
+    d.error(p.code, p.message, at: p.location)
+    ok = false
+  }
   for c in required where t.fieldIndex(c) == nil {
     d.error(
       "table.missing-column",
@@ -372,6 +376,27 @@ func readTable(_ input: TableInput, required: [String], diagnostics d: inout Dia
     ok = false
   }
   return ok ? t : nil
+}
+
+/// A column name given twice in a table's header: which column is meant is ambiguous (the
+/// first used to win silently: an extra `output_value_yuan` of 1s zeroed material products).
+///
+/// - Returns: one `table.duplicate-column` error per repeated name, naming both columns.
+func duplicateColumnProblems(_ t: Table) -> [Problem] {
+  var first: [String: Int] = [:]
+  var out: [Problem] = []
+  for (i, f) in t.fields.enumerated() where !f.isEmpty {
+    if let j = first[f] {
+      out.append(
+        Problem(
+          .error, "table.duplicate-column",
+          "column \"\(f)\" appears twice in the header (columns \(j + 1) and \(i + 1)): keep one",
+          at: ProblemLocation(file: t.path, row: 1, column: f)))
+    } else {
+      first[f] = i
+    }
+  }
+  return out
 }
 
 /// Material-product sectors of the table and the profile indicators they feed (GEP-METHODS §4).

@@ -1259,6 +1259,7 @@ final class ValidationRun {
           file: path, layer: sheet, row: error.line, column: error.field, field: key))
       return
     }
+    for p in duplicateColumnProblems(t) { d.error(p.code, p.message, at: p.location) }
     let spec = TableSpec.of(role)
     func loc(_ row: Int? = nil, _ col: String? = nil, _ value: String? = nil) -> ProblemLocation {
       ProblemLocation(file: path, layer: sheet, row: row, column: col, value: value)

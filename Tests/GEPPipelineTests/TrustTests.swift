@@ -470,3 +470,23 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(problems.filter { $0.severity == .error }.isEmpty, "\(problems)")
   }
 }
+
+@Suite struct DuplicateColumnTests {
+  /// An extra output_value_yuan column of 1s before the real one zeroed material products
+  /// silently (the first column of a name won).
+  @Test func duplicatedColumnIsAnErrorInValidateAndCompute() throws {
+    var run = validationBase()
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,output_value_yuan,allocate_to\n"
+      + "520621,forestry,1,1000,forest\n"
+    let folder = try tempFolder("duplicate-column")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    let p = try #require(with("table.duplicate-column", validate(runFile: runFile)).first)
+    #expect(
+      p.message
+        == "column \"output_value_yuan\" appears twice in the header (columns 3 and 4): keep one")
+    let c = try #require(computeProblems(runFile, out: folder.appendingPathComponent("out")))
+    #expect(!with("table.duplicate-column", c).isEmpty)
+  }
+}
