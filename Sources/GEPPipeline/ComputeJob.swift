@@ -143,7 +143,10 @@ public enum ComputeJob {
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     // Factors derived from primary data, then every raster onto the grid.
     var rasters = config.rasters
-    for (role, r) in try runDerivations(config, work: work, progress: progress) {
+    let derived = try runDerivations(config, work: work, progress: progress)
+    let derivedProblems = derivedRangeProblems(derived)
+    if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
+    for (role, r) in derived {
       rasters[role] = r
       d.warning(
         "raster.derived", "\(role) derived from primary data ([derive.\(role)])",

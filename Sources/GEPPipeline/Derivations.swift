@@ -189,3 +189,34 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
   }
   return problems
 }
+
+/// The plausible-range check of `gep validate` applied to rasters derived from primary data
+/// (which do not exist when validation runs): a derived LS of 6 113 or an annual P of
+/// 21 700 mm is an input error as it would be in a given raster, naming the derivation.
+///
+/// - Parameter derived: the derived rasters by role (`runDerivations`).
+/// - Returns: `raster.out-of-range` errors, one per derived raster with cells outside the
+///   role's range (first cell, range found, reason).
+func derivedRangeProblems(_ derived: [String: RasterInput]) -> [Problem] {
+  var out: [Problem] = []
+  for (role, r) in derived.sorted(by: { $0.key < $1.key }) {
+    guard let (range, why) = ValidationRun.allowedRangeOf(r),
+      let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band)
+    else { continue }
+    let plan = blockPlan(width: ds.width, height: ds.height, tileWidth: 512, tileHeight: 512)
+    let s = ValidationRun.scanRaster(
+      r, band: band, windows: plan, nonNegative: false, range: range
+    ).scan
+    guard s.outOfRange > 0, let f = s.firstOutOfRange else { continue }
+    out.append(
+      Problem(
+        .error, "raster.out-of-range",
+        "\(s.outOfRange) cells of the \(role) raster derived from primary data ([derive.\(role)]) "
+          + "lie outside the accepted range (range found \(formatNumber(s.min))–"
+          + "\(formatNumber(s.max)), first at row \(f.row), column \(f.col), 0-based): \(why)",
+        at: ProblemLocation(
+          row: f.row, column: String(f.col), field: "derive.\(role)",
+          value: formatNumber(f.value))))
+  }
+  return out
+}

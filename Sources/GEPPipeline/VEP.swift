@@ -211,9 +211,10 @@ public enum VEPJob {
     let work = out.file(".work")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     var rasters = config.rasters
-    for (role, r) in try runDerivations(config, work: work, progress: progress) {
-      rasters[role] = r
-    }
+    let derived = try runDerivations(config, work: work, progress: progress)
+    let derivedProblems = derivedRangeProblems(derived)
+    if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
+    for (role, r) in derived { rasters[role] = r }
     var roleInputs: [(path: String, band: Int)] = []
     var slopeSlot: Int? = nil
     for role in model.roles {

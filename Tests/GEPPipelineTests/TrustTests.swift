@@ -490,3 +490,45 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(!with("table.duplicate-column", c).isEmpty)
   }
 }
+
+@Suite struct DerivedRangeTests {
+  /// The demo's LS is an error as [rasters.ls] (cells above 1 000) but passed silently as
+  /// [derive.ls] (GEP 123.02 instead of 106.54 亿元): derived rasters get the same ranges.
+  @Test func derivedLSOutsideItsRangeStopsCompute() throws {
+    let folder = try tempFolder("derived-ls")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let demo = repoRoot.appendingPathComponent("sample-data/demo-county")
+    let text = try String(contentsOf: demo.appendingPathComponent("gep.toml"), encoding: .utf8)
+    var lines = text.components(separatedBy: "\n")
+    // Replace [rasters.ls] by [derive.ls] from the demo DEM, with absolute paths.
+    if let i = lines.firstIndex(of: "[rasters.ls]") { lines.removeSubrange(i..<(i + 4)) }
+    var run = lines.joined(separator: "\n")
+      .replacingOccurrences(of: "path = \"", with: "path = \"\(demo.path)/")
+      .replacingOccurrences(of: "names = \"", with: "names = \"\(demo.path)/")
+      .replacingOccurrences(
+        of: "coefficients = \"../../coefficients\"", with: "coefficients = \"\(coefficientRoot)\"")
+    run += "\n[derive.ls]\ndem = \"\(demo.path)/dem.tif\"\n"
+    let runFile = folder.appendingPathComponent("gep.toml")
+    try Data(run.utf8).write(to: runFile)
+    let c = try #require(computeProblems(runFile.path, out: folder.appendingPathComponent("out")))
+    let p = try #require(with("raster.out-of-range", c).first, "\(c)")
+    #expect(p.message.contains("ls raster derived from primary data ([derive.ls])"))
+    #expect(p.message.contains("LS above 1 000"))
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
+  }
+
+  /// One day of 20 000 mm (or 1e30) in a station table, and Tmax 999 °C in the meteorology,
+  /// passed validation and changed GEP silently.
+  @Test func implausibleStationValuesAreDerivationErrors() throws {
+    var run = validationBase()
+    run.rasters["precipitation"] = nil
+    let folder = try tempFolder("derive-values")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    try appendRunFile(folder, "[derive.precipitation]\ndaily_rain = \"rain.csv\"")
+    let rain = TrustDerivationTests().dailyRain(stations: ["S1"]) { $0 == 100 ? "20000" : "3" }
+    try Data(rain.utf8).write(to: folder.appendingPathComponent("rain.csv"))
+    let p = try #require(with("derive.invalid", validate(runFile: runFile)).first)
+    #expect(p.message.contains("station S1 has 20000.0 mm of rain on 2024-04-10"), "\(p.message)")
+  }
+}

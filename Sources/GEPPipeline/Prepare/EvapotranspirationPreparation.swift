@@ -96,6 +96,22 @@ extension FactorPreparation {
         let weather = DailyWeather(
           dayOfYear: day.dayOfYear, tmax: v[0]!, tmin: v[1]!, humidity: humidity,
           windSpeed: v[2]!, windHeight: options.windHeight, sunshineHours: v[3]!)
+        // Plausible daily ranges (world records: 56.7 °C Death Valley, −89.2 °C Vostok; 24 h of
+        // daylight at most; the strongest surface winds ≈ 113 m/s): a typo such as 999 °C
+        // would otherwise make ET as large as P everywhere and zero water conservation.
+        let checks: [(String, Double, ClosedRange<Double>)] =
+          [
+            (fields[0], weather.tmax, -90...60), (fields[1], weather.tmin, -90...60),
+            (fields[2], weather.windSpeed, 0...113), (fields[3], weather.sunshineHours, 0...24),
+          ]
+          + (useMaxMin
+            ? [(fields[4], v[4]!, 0...100), (fields[5], v[5]!, 0...100)]
+            : [(fields[4], v[4]!, 0...100)])
+        for (field, value, range) in checks where !range.contains(value) {
+          throw PrepareError(
+            "\(meteo): station \(station) on \(day): \(field) \(value) is outside the plausible "
+              + "range \(range.lowerBound)…\(range.upperBound) (°C, m/s, h or %)")
+        }
         guard weather.tmax >= weather.tmin else {
           throw PrepareError(
             "\(meteo): station \(station) on \(day): T_max \(weather.tmax) < T_min "

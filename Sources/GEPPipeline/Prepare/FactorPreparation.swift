@@ -252,6 +252,12 @@ extension FactorPreparation {
       for (day, rain) in v where rain < 0 {
         throw PrepareError("\(path): station \(station) has negative rainfall \(rain) on \(day)")
       }
+      // The world's largest daily rainfall is 1 825 mm (Foc-Foc, Réunion, 1966, WMO).
+      for (day, rain) in v.sorted(by: { $0.key < $1.key }) where rain > 2000 {
+        throw PrepareError(
+          "\(path): station \(station) has \(rain) mm of rain on \(day), above the 1 825 mm world "
+            + "record for one day (WMO): a typo, or tenths of mm?")
+      }
       out[station] = v
     }
     return out
