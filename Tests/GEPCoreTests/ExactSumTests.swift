@@ -38,6 +38,22 @@ struct ExactSumTests {
     #expect(1.5e11 * ExactSum.maximumAddend * ExactSum.scale < Double(Int128.max))
   }
 
+  /// The fast Int128 → Double conversion equals Swift's correctly rounded `Double(_:)`,
+  /// including ties and values just above 2⁶³ and near Int128's ends.
+  @Test func fastConversionIsCorrectlyRounded() async {
+    let edges: [Int128] = [
+      Int128(Int64.max) + 1, -(Int128(Int64.max) + 2), Int128.max, Int128.min + 1,
+      (Int128(1) << 100) + (Int128(1) << 47), (Int128(1) << 100) + (Int128(1) << 47) + 1,
+      (Int128(1) << 100) + (Int128(1) << 46), (Int128(3) << 99) - 1,
+    ]
+    for x in edges { #expect(ExactSum.double(x) == Double(x), "\(x)") }
+    await propertyCheck(input: Gen.int64(in: Int64.min...Int64.max), Gen.int(in: 0...63)) {
+      hi, k in
+      let x = (Int128(hi) << k) + Int128(hi % 977)
+      #expect(ExactSum.double(x) == Double(x), "\(x)")
+    }
+  }
+
   /// Any order and any grouping of the same addends gives the same bits — the property that
   /// makes the tables identical for any thread count and tile size.
   @Test func orderAndGroupingDoNotMatter() async {
