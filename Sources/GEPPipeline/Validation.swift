@@ -1020,9 +1020,34 @@ final class ValidationRun {
   }
 
   func checkPrecipitationAndET() {
+    // One file and band given for two roles (precipitation as ET, the DEM as P …): the ranges
+    // of such roles overlap, so only this check catches the swap.
+    var roleOf: [String: String] = [:]
+    for (role, r) in config.rasters.sorted(by: { $0.key < $1.key }) {
+      let key = "\(canonicalPath(r.path))#\(r.band)"
+      if let other = roleOf[key] {
+        d.error(
+          "raster.same-file",
+          "the \(role) raster is the same file and band as the \(other) raster: one file given "
+            + "for two roles",
+          at: ProblemLocation(file: r.path, band: r.band, field: "rasters.\(role).path"))
+      } else {
+        roleOf[key] = role
+      }
+    }
     guard let p = means["precipitation"], let et = means["evapotranspiration"], p > 0,
-      et > 2 * p, let etInput = config.rasters["evapotranspiration"]
+      let etInput = config.rasters["evapotranspiration"]
     else { return }
+    if et <= 2 * p && et >= 0.9 * p {
+      d.warning(
+        "raster.et-near-precipitation",
+        "mean evapotranspiration (\(formatNumber(et)) mm) is "
+          + String(format: "%.0f", et / p * 100)
+          + " % of mean precipitation (\(formatNumber(p)) mm): water conservation (P − R − ET) "
+          + "will be near 0 on most cells; check that the ET raster is actual ET of the same year",
+        at: ProblemLocation(file: etInput.path, band: etInput.band, value: formatNumber(et)))
+    }
+    guard et > 2 * p else { return }
     d.warning(
       "raster.et-exceeds-precipitation",
       "mean evapotranspiration (\(formatNumber(et)) mm) is more than twice mean precipitation "

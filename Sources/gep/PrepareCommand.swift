@@ -181,10 +181,10 @@ struct PrepareLS: ParsableCommand {
     case "mccool": rule = .mcCool
     default: throw ValidationError("--m must be classes or mccool, not '\(m)'")
     }
-    if let lFactorCap, lFactorCap <= 0 {
+    if let lFactorCap, !(lFactorCap > 0) {
       throw ValidationError("--l-factor-cap must be positive")
     }
-    if let maxSlopeLength, maxSlopeLength <= 0 {
+    if let maxSlopeLength, !(maxSlopeLength > 0) {
       throw ValidationError("--max-slope-length must be positive (metres)")
     }
     let options = LSPreparationOptions(

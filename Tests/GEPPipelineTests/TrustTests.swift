@@ -532,3 +532,22 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(p.message.contains("station S1 has 20000.0 mm of rain on 2024-04-10"), "\(p.message)")
   }
 }
+
+@Suite struct RoleSwapTests {
+  /// The precipitation file given as ET passed (the ranges overlap) and zeroed water
+  /// conservation silently.
+  @Test func oneFileForTwoRolesIsAnErrorAndETNearPIsWarned() throws {
+    let problems = try validated { f in
+      try editRunFile(f, "path = \"evapotranspiration.tif\"", "path = \"precipitation.tif\"")
+    }
+    let p = try #require(with("raster.same-file", problems).first)
+    #expect(
+      p.message
+        == "the precipitation raster is the same file and band as the evapotranspiration raster: "
+        + "one file given for two roles")
+    var run = validationBase()
+    run.rasters["evapotranspiration"] = ("mm", { _, _ in 1150 })
+    let w = try #require(with("raster.et-near-precipitation", try validated(run)).first)
+    #expect(w.message.hasPrefix("mean evapotranspiration (1150 mm) is 96 % of mean precipitation"))
+  }
+}

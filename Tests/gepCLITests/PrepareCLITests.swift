@@ -104,6 +104,9 @@ private func rawFloat32VRT(
     // The old name read like a slope length but capped L: it is gone.
     let old = try runGEP(["prepare", "ls", "--dem", dem, "--out", out, "--max-l", "333"])
     #expect(old.status == 64)
+    // A cap must be a positive number (NaN was accepted: "L factor capped at nan").
+    let nan = try runGEP(["prepare", "ls", "--dem", dem, "--out", out, "--l-factor-cap", "nan"])
+    #expect(nan.status == 64)
     #expect(r.stderr.contains("gep: RUSLE LS factor: "))
     #expect(r.stderr.contains("→ \(out)"))
   }
