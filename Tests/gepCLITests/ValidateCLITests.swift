@@ -42,6 +42,26 @@ private func rawVRT(
   try Data(xml.utf8).write(to: folder.appendingPathComponent("\(name).vrt"))
 }
 
+/// `gep compute RUN --threads 1 EXTRA` under a file-size limit of `blocks` (`ulimit -f`, as on
+/// a full disk: EFBIG instead of ENOSPC, SIGXFSZ ignored): exit status and stderr.
+private func computeWithFileSizeLimit(_ run: String, blocks: Int, extra: String = "") throws
+  -> (Int32, String)
+{
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/bin/sh")
+  process.arguments = [
+    "-c", "trap '' XFSZ; ulimit -f \(blocks); exec \"$0\" compute \"$1\" \(extra) --threads 1",
+    gepExecutable().path, run,
+  ]
+  let err = Pipe()
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = err
+  try process.run()
+  let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  return (process.terminationStatus, stderr)
+}
+
 /// A run of `size × size` cells (SWAT code 6, P 1200 mm, ET 700 mm, one village) in `folder`.
 private func largeRun(_ folder: URL, size: Int) throws -> String {
   let n = size * size
@@ -201,20 +221,8 @@ private func largeRun(_ folder: URL, size: Int) throws -> String {
     defer { try? FileManager.default.removeItem(at: folder) }
     let run = try largeRun(folder, size: 300)
     let before = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c", "trap '' XFSZ; ulimit -f 16; exec \"$0\" compute \"$1\" --rasters --threads 1",
-      gepExecutable().path, run,
-    ]
-    let err = Pipe()
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = err
-    try process.run()
-    let stderr = String(
-      decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1, "\(stderr)")
+    let (status, stderr) = try computeWithFileSizeLimit(run, blocks: 16, extra: "--rasters")
+    #expect(status == 1, "\(stderr)")
     #expect(stderr.contains("gep: error"))
     let after = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
     #expect(after == before, "left behind: \(after.subtracting(before))")
@@ -233,20 +241,8 @@ private func largeRun(_ folder: URL, size: Int) throws -> String {
       .replacingOccurrences(of: "500000, 30, 0,", with: "500015, 30, 0,")
     try Data(text.utf8).write(to: vrt)
     let before = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = [
-      "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" compute \"$1\" --threads 1",
-      gepExecutable().path, run,
-    ]
-    let err = Pipe()
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = err
-    try process.run()
-    let stderr = String(
-      decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1, "\(stderr)")
+    let (status, stderr) = try computeWithFileSizeLimit(run, blocks: 64)
+    #expect(status == 1, "\(stderr)")
     #expect(stderr.contains("cannot write the warped copy of \(vrt.path) to "), "\(stderr)")
     #expect(stderr.contains("/.work/precipitation.tif"), "\(stderr)")
     #expect(stderr.contains("free on its file system"), "\(stderr)")
