@@ -281,16 +281,20 @@ public func runZonalPass(
                             function: "runZonalPass", path: nil)
                         }
                         guard ExactSum.accepts(q), ExactSum.accepts(v) else {
-                          throw GDALError(
-                            number: GDALError.appDefined,
-                            message: "\(model.indicators[k].id) is \(abs(q) > abs(v) ? q : v) "
-                              + "at row \(win.rowOffset + r), column \(win.colOffset + c) "
-                              + "(0-based), beyond 10¹⁵ per cell: an input raster is out of "
-                              + "range there (inputs "
-                              + (0..<roleCount).map {
-                                "\(model.roles[$0].rawValue) = \(formatNumber(xb[$0]))"
-                              }.joined(separator: ", ") + ")",
-                            function: "runZonalPass", path: nil)
+                          throw InputProblems(problems: [
+                            Problem(
+                              .error, "cell.out-of-range",
+                              "\(model.indicators[k].id) is \(abs(q) > abs(v) ? q : v) "
+                                + "at row \(win.rowOffset + r), column \(win.colOffset + c) "
+                                + "(0-based), beyond 10¹⁵ per cell: an input raster is out of "
+                                + "range there (inputs "
+                                + (0..<roleCount).map {
+                                  "\(model.roles[$0].rawValue) = \(formatNumber(xb[$0]))"
+                                }.joined(separator: ", ") + ")",
+                              at: ProblemLocation(
+                                row: win.rowOffset + r, column: String(win.colOffset + c),
+                                field: model.indicators[k].id))
+                          ])
                         }
                         s[base + 4 * k].add(q)
                         s[base + 4 * k + 1].add(v)

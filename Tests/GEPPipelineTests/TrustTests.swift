@@ -551,3 +551,22 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(w.message.hasPrefix("mean evapotranspiration (1150 mm) is 96 % of mean precipitation"))
   }
 }
+
+@Suite struct CellBoundTests {
+  /// A range widened on purpose to let 1e20 mm through: the per-cell result is beyond 10¹⁵ and
+  /// compute stops with an input error naming the cell and its inputs (no trap, no wrap).
+  @Test func perCellResultBeyondTheBoundIsAnInputError() throws {
+    var run = validationBase()
+    run.rasters["precipitation"] = ("mm", { c, r in c == 3 && r == 2 ? 1e20 : 1200 })
+    let folder = try tempFolder("cell-bound")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "path = \"precipitation.tif\"", "path = \"precipitation.tif\"\nrange = [0, 1e30]")
+    let c = try #require(computeProblems(runFile, out: folder.appendingPathComponent("out")))
+    let p = try #require(with("cell.out-of-range", c).first, "\(c)")
+    #expect(p.location.row == 2 && p.location.column == "3")
+    #expect(p.message.hasPrefix("water_conservation is "))
+    #expect(p.message.contains("precipitation = "))
+  }
+}
