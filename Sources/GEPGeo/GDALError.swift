@@ -1,4 +1,5 @@
 internal import CGDAL
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -263,14 +264,20 @@ extension GDAL {
   {
     guard let kind = nonRegularFileKind(path) else { return }
     if folderAllowed && kind == "a folder" { return }
-    var target = ""
-    if let resolved = realpath(path, nil) {
-      let r = String(cString: resolved)
-      free(resolved)
-      if r != path { target = " (\(r))" }
-    }
+    let resolved = canonicalPath(path)
+    let target = resolved != path ? " (\(resolved))" : ""
     throw GDALError(
       number: GDALError.openFailed, message: "\(path) is \(kind)\(target), not a regular file",
       function: notRegularFileFunction, path: path)
   }
+}
+
+/// The path with symbolic links resolved (`realpath`), or the standardized path when it does
+/// not exist: how two spellings of one file or folder are recognised as the same.
+public func canonicalPath(_ path: String) -> String {
+  guard let r = realpath(path, nil) else {
+    return URL(fileURLWithPath: path).standardizedFileURL.path
+  }
+  defer { free(r) }
+  return String(cString: r)
 }

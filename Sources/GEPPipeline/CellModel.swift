@@ -198,10 +198,13 @@ public struct CellModel: Sendable {
       }
       var support: Double? = soilForm == .coverOnly ? 1 : nil
       let slope = slots.slope >= 0 ? x[slots.slope] : Double.nan
-      for j in 0..<p.uslePCount where support == nil {
-        let lo = p.uslePLower[j]
-        if lo == -Double.infinity || (slope >= lo && slope <= p.uslePUpper[j]) {
-          support = p.uslePValue[j]
+      if support == nil {
+        for j in 0..<p.uslePCount {
+          let lo = p.uslePLower[j]
+          if lo == -Double.infinity || (slope >= lo && slope <= p.uslePUpper[j]) {
+            support = p.uslePValue[j]
+            break
+          }
         }
       }
       guard let pp = support else { return nil }

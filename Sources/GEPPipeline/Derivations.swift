@@ -45,6 +45,11 @@ extension RunConfiguration {
   }
 }
 
+/// The order derivations run in: evapotranspiration last, as it reads the precipitation raster.
+let derivationOrder = [
+  "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
+]
+
 /// Runs the run file's derivations into `work` and returns the derived rasters as inputs
 /// (canonical unit of each role; nearest resampling for K, bilinear otherwise). Evapo-
 /// transpiration is derived after precipitation, from the precipitation raster (derived or
@@ -62,10 +67,7 @@ func runDerivations(
       name: role, path: path, band: 1,
       unit: RasterRole(rawValue: role)?.acceptedUnits.first ?? "", resampling: resampling)
   }
-  let order = [
-    "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
-  ]
-  for role in order {
+  for role in derivationOrder {
     guard let derivation = config.derivations[role] else { continue }
     let path = work.appendingPathComponent("derived-\(role).tif").path
     progress("deriving \(role) from primary data")
@@ -128,10 +130,7 @@ func runDerivations(
 func derivationProblems(_ config: RunConfiguration) -> [Problem] {
   var problems: [Problem] = []
   let gridOptions = StationGridOptions(gridCRS: config.landUse.crs)
-  let order = [
-    "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
-  ]
-  for role in order {
+  for role in derivationOrder {
     guard let derivation = config.derivations[role] else { continue }
     do {
       switch derivation {
@@ -200,7 +199,7 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
 func derivedRangeProblems(_ derived: [String: RasterInput]) -> [Problem] {
   var out: [Problem] = []
   for (role, r) in derived.sorted(by: { $0.key < $1.key }) {
-    guard let (range, why) = ValidationRun.allowedRangeOf(r),
+    guard let (range, why) = r.validRange,
       let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band)
     else { continue }
     let plan = blockPlan(width: ds.width, height: ds.height, tileWidth: 512, tileHeight: 512)

@@ -1,5 +1,6 @@
 import Foundation
 import GEPCore
+import GEPGeo
 import Synchronization
 
 /// Staging folders being written, destinations moved aside during a commit and lock files
@@ -430,16 +431,6 @@ public final class OutputFolder {
   }
 
   deinit { discard() }
-}
-
-/// The path with symbolic links resolved (`realpath`), or the standardized path when it does
-/// not exist.
-func canonicalPath(_ path: String) -> String {
-  guard let r = realpath(path, nil) else {
-    return URL(fileURLWithPath: path).standardizedFileURL.path
-  }
-  defer { free(r) }
-  return String(cString: r)
 }
 
 /// Swaps two paths atomically with Linux's `renameat2(…, RENAME_EXCHANGE)` (looked up with

@@ -758,11 +758,6 @@ final class ValidationRun {
     crs.epsg.map { "EPSG:\($0) (\(crs.name))" } ?? crs.name
   }
 
-  /// The range a role's values must lie in, with the reason.
-  func allowedRange(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
-    ValidationRun.allowedRangeOf(r)
-  }
-
   /// True for the roles that cannot be negative (precipitation, ET, R, K, LS, FVC, slope).
   static func isNonNegative(_ r: RasterInput) -> Bool {
     switch RasterRole(rawValue: r.name) {
@@ -770,12 +765,6 @@ final class ValidationRun {
       return true
     default: return false
     }
-  }
-
-  /// The accepted range of a raster in its declared unit, with the reason: the run file's
-  /// `range`, else the role's plausible range (`RasterRole.plausibleRange`).
-  static func allowedRangeOf(_ r: RasterInput) -> (ClosedRange<Double>, String)? {
-    r.validRange.map { ($0.range, $0.reason) }
   }
 
   /// How far `value` lies from the nodata value when it is within 4 units in the last place of
@@ -881,7 +870,7 @@ final class ValidationRun {
         width: ds.width, height: ds.height, tileWidth: windowSize, tileHeight: windowSize)
       let scanned = Self.scanRaster(
         r, band: band, windows: plan, nonNegative: nonNegative,
-        range: ValidationRun.allowedRangeOf(r)?.0)
+        range: r.validRange?.range)
       results.withLock { $0[i] = scanned }
     }
     // At most `options.threads` rasters at once (one dataset per worker).
@@ -905,7 +894,7 @@ final class ValidationRun {
   func scanValues(_ r: RasterInput, band: RasterBand, width: Int, height: Int) {
     let role = RasterRole(rawValue: r.name)
     let nonNegative = ValidationRun.isNonNegative(r)
-    let range = allowedRange(r)
+    let range = r.validRange
     let scanned =
       prescanned[r.name]
       ?? Self.scanRaster(

@@ -18,6 +18,41 @@ func coefficientCopy(_ folder: URL, profileEdit edit: (String) -> String) throws
   return root
 }
 
+/// A soil-conservation run on the 20 × 10 forest grid (SWAT 6 = class 103 under forest 1):
+/// R 4000, K 0.03, LS 2, FVC 0.5, an optional slope raster, national-2022 with `method` as the
+/// soil-conservation method and `rusleRows` appended to rusle.csv.
+///
+/// - Returns: the village's line, and the manifest's text.
+func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", slope: Double? = nil)
+  throws -> (line: IndicatorLine, manifest: String)
+{
+  let folder = try tempFolder("soil-\(method)")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let root = try coefficientCopy(folder) {
+    $0.replacingOccurrences(
+      of: "soil_conservation,Soil conservation,土壤保持,regulating,rusle_cp,",
+      with: "soil_conservation,Soil conservation,土壤保持,regulating,\(method),")
+  }
+  let rusle = root.appendingPathComponent("national-2022/rusle.csv")
+  let text = try String(contentsOf: rusle, encoding: .utf8)
+  try Data((text + rusleRows).utf8).write(to: rusle)
+  var run = SyntheticRun.waterBalance()
+  run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
+  run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
+  run.rasters["ls"] = ("1", { _, _ in 2 })
+  run.rasters["fvc"] = ("fraction", { _, _ in 0.5 })
+  if let slope { run.rasters["slope"] = ("degree", { _, _ in slope }) }
+  let runFile = try run.write(to: folder)
+  try editRunFile(
+    folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+  let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+  let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+  let line = try #require(village.lines.first { $0.indicator == "soil_conservation" })
+  let manifest = try String(
+    contentsOf: folder.appendingPathComponent("out/manifest.json"), encoding: .utf8)
+  return (line, manifest)
+}
+
 /// Issue 11's divergences: the profile selected methods that the code did not compute (the
 /// manifest named `rusle_c` but R·K·LS·(1 − C·P) was computed; climate `et_energy_raster`,
 /// flood `wetland_and_vegetation`, agriculture `net_output_value` gave the default result).
@@ -70,28 +105,9 @@ func coefficientCopy(_ folder: URL, profileEdit edit: (String) -> String) throws
     for (method, expected) in [
       ("rusle_c", 200 * 0.09 * 240 * (1 - c)), ("rusle_cp", 200 * 0.09 * 240 * (1 - 0.6 * c)),
     ] {
-      let folder = try tempFolder("rusle-\(method)")
-      defer { try? FileManager.default.removeItem(at: folder) }
-      let root = try coefficientCopy(folder) {
-        $0.replacingOccurrences(
-          of: "soil_conservation,Soil conservation,土壤保持,regulating,rusle_cp,",
-          with: "soil_conservation,Soil conservation,土壤保持,regulating,\(method),")
-      }
-      var run = SyntheticRun.waterBalance()
-      run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
-      run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
-      run.rasters["ls"] = ("1", { _, _ in 2 })
-      run.rasters["fvc"] = ("fraction", { _, _ in 0.5 })
-      let runFile = try run.write(to: folder)
-      try editRunFile(
-        folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
-      let result = try compute(runFile, out: folder.appendingPathComponent("out"))
-      let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
-      let line = try #require(village.lines.first { $0.indicator == "soil_conservation" })
+      let (line, manifest) = try soilConservationRun(method: method)
       let q = try #require(line.quantity?.value)
       #expect(abs(q - expected) < 1e-6 * expected, "\(method): \(q) vs \(expected)")
-      let manifest = try String(
-        contentsOf: folder.appendingPathComponent("out/manifest.json"), encoding: .utf8)
       #expect(
         manifest.contains(
           "\"soil_conservation.form\": \"\(method == "rusle_c" ? "1 - C" : "1 - C·P")\""))
@@ -100,27 +116,10 @@ func coefficientCopy(_ folder: URL, profileEdit edit: (String) -> String) throws
 }
 
 @Suite struct SupportPracticeLookupTests {
-  /// The soil-conservation run of `MethodSwitchTests` (R 4000, K 0.03, LS 2, FVC 0.5, SWAT 6 =
-  /// class 103 under forest 1) with rows appended to rusle.csv and a slope raster.
+  /// The soil-conservation quantity and uncovered area (m²) with rows appended to rusle.csv
+  /// and a uniform slope (`soilConservationRun`).
   func soilQuantity(rusleRows: String, slope: Double) throws -> (q: Double?, uncovered: Double) {
-    let folder = try tempFolder("usle-p")
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let root = try coefficientCopy(folder) { $0 }
-    let rusle = root.appendingPathComponent("national-2022/rusle.csv")
-    let text = try String(contentsOf: rusle, encoding: .utf8)
-    try Data((text + rusleRows).utf8).write(to: rusle)
-    var run = SyntheticRun.waterBalance()
-    run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
-    run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
-    run.rasters["ls"] = ("1", { _, _ in 2 })
-    run.rasters["fvc"] = ("fraction", { _, _ in 0.5 })
-    run.rasters["slope"] = ("degree", { _, _ in slope })
-    let runFile = try run.write(to: folder)
-    try editRunFile(
-      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
-    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
-    let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
-    let line = try #require(village.lines.first { $0.indicator == "soil_conservation" })
+    let line = try soilConservationRun(rusleRows: rusleRows, slope: slope).line
     return (line.quantity?.value, line.uncoveredArea.value)
   }
 
