@@ -46,7 +46,9 @@ let package = Package(
       name: "GEPCoreTests",
       dependencies: ["GEPCore", .product(name: "PropertyBased", package: "swift-property-based")]),
     .testTarget(name: "GEPGeoTests", dependencies: ["GEPGeo"]),
-    .testTarget(name: "GEPPipelineTests", dependencies: ["GEPPipeline", "GEPCore", "GEPGeo"]),
+    .testTarget(
+      name: "GEPPipelineTests", dependencies: ["GEPPipeline", "GEPCore", "GEPGeo"],
+      exclude: ["Golden"]),
     .testTarget(name: "gepCLITests", dependencies: ["gep"]),
   ]
 )
