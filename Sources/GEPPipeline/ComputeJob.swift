@@ -20,13 +20,16 @@ public struct ComputeOptions: Sendable {
   public var bom: Bool
   /// Also write `units.gpkg` (GeoPackage, layer `units`, WGS 84) for QGIS.
   public var geoPackage: Bool = false
+  /// The implemented methods (the built-in registry, or one extended by a program or test).
+  public var registry: MethodRegistry = .builtIn
 
   /// Creates options.
   public init(
     output: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
     tileSize: Int? = nil, writeRasters: Bool = false, overwrite: Bool = false, bom: Bool = false,
-    geoPackage: Bool = false
+    geoPackage: Bool = false, registry: MethodRegistry = .builtIn
   ) {
+    self.registry = registry
     self.geoPackage = geoPackage
     self.output = output
     self.threads = threads
@@ -85,10 +88,13 @@ public enum ComputeJob {
     var d = Diagnostics()
     // Every input check first (InputValidator): nothing is written when one is an error.
     progress("checking the inputs")
-    for p in InputValidator(
+    // The validated run: coefficients, grid (the land use's) and units are read once, here.
+    let validated = InputValidator(
       config: config,
-      options: ValidationOptions(coefficientWarnings: false, threads: options.threads)
-    ).validate() {
+      options: ValidationOptions(
+        coefficientWarnings: false, threads: options.threads, registry: options.registry)
+    ).run()
+    for p in validated.problems {
       if p.severity == .error {
         d.error(p.code, p.message, at: p.location)
       } else {
@@ -96,23 +102,21 @@ public enum ComputeJob {
       }
     }
     if d.hasErrors { throw InputProblems(problems: d.problems) }
-    let coefficients = CoefficientSet.check(
-      directory: URL(fileURLWithPath: config.coefficientsFolder)
-    ).set
-    // Land use defines the grid.
-    let landUseDataset = try RasterDataset(path: config.landUse.path)
-    let g =
-      try config.landUse.crs.map {
-        Grid(
-          crs: try SpatialReference(definition: $0),
-          geoTransform: try landUseDataset.geoTransform(), width: landUseDataset.width,
-          height: landUseDataset.height)
-      } ?? landUseDataset.grid()
+    guard let coefficients = validated.coefficients, let g = validated.grid,
+      let units = validated.units
+    else {
+      // Validation reports an error whenever it cannot read one of them.
+      throw InputProblems(
+        problems: d.problems + [
+          Problem(
+            .error, "run.unreadable", "validation could not read the coefficients, grid or units")
+        ])
+    }
     let available = config.availableRoles
     let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
-      fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder)
+      fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
     // Prices of another year than the accounting year are used as they are: say which.
     let otherYears = coefficients.profile.indicators.flatMap(\.priceIDs).compactMap { id in
@@ -131,9 +135,6 @@ public enum ComputeJob {
     // Hash the inputs for the manifest while the account is computed.
     let hasher = BackgroundHasher(paths: manifestFiles(config).map(\.path))
     // Units.
-    progress("reading units \(config.units.path)")
-    var unitNotes = Diagnostics()  // already reported by the validator
-    let units = try UnitSet.load(config.units, grid: g, diagnostics: &unitNotes)
     mark("inputs")
     // Output staging folder; work files go inside it and are removed before commit.
     let out = try OutputFolder(

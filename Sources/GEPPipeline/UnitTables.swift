@@ -175,6 +175,9 @@ func applyUnitTables(
   {
     if let t = try readTable(input, required: ["capacity_m3"], diagnostics: &d) {
       let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
+      // The reservoir construction cost of the flood-regulation descriptor (§5.5).
+      let floodPrice =
+        coefficients.prices[p.priceIDs.first ?? "reservoir_capacity_cost"]?.value ?? 0
       var q = [ExactSum](repeating: empty, count: village.count)
       var v = q
       for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
@@ -192,7 +195,7 @@ func applyUnitTables(
         }
         let m3 = reservoirFloodRegulation(
           totalCapacity: capacity, floodControlShare: shareOfCapacity)
-        let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: model.floodPrice)
+        let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: floodPrice)
         guard ExactSum.accepts(yuan) else {
           d.error(
             "table.out-of-range",
@@ -209,7 +212,7 @@ func applyUnitTables(
             indicator: p.id, component: "reservoirs", category: .regulating, nameZH: p.nameZH,
             quantity: q[z], physicalUnit: "m3/a", value: v[z], method: p.method,
             price:
-              "\(formatNumber(shareOfCapacity)) × capacity × \(formatNumber(model.floodPrice)) "
+              "\(formatNumber(shareOfCapacity)) × capacity × \(formatNumber(floodPrice)) "
               + "yuan/m3 (reservoirs table)",
             maskedArea: empty, uncoveredArea: empty))
       }
@@ -235,7 +238,7 @@ func applyUnitTables(
       d.error(
         "table.unknown-pollutant",
         "unknown pollutant; use one of: "
-          + (CellModel.airPollutants + CellModel.waterPollutants).joined(separator: ", "),
+          + (airPollutants + waterPollutants).joined(separator: ", "),
         at: ProblemLocation(file: input.path, row: r.line, column: "pollutant", value: r.values[pi])
       )
       continue

@@ -166,27 +166,25 @@ public enum VEPJob {
     if options.discountRate <= -1 || options.priceGrowth <= -1 {
       d.error("vep.rate", "discount rate and price growth must be greater than −1")
     }
-    let check = CoefficientSet.check(directory: URL(fileURLWithPath: config.coefficientsFolder))
-    for p in check.problems where p.severity == .error {
-      d.error(
-        "coefficients.\(p.code.rawValue)", p.message,
-        at: ProblemLocation(
-          file: p.location.file, row: p.location.row, column: p.location.column,
-          value: p.location.value))
+    // The same validated run as `gep compute` (coefficients, registry, grid, rasters, units):
+    // a land use without a CRS is an error here too, not EPSG:4326.
+    let validated = InputValidator(
+      config: config, options: ValidationOptions(coefficientWarnings: false)
+    ).run()
+    for p in validated.problems {
+      if p.severity == .error {
+        d.error(p.code, p.message, at: p.location)
+      } else {
+        d.warning(p.code, p.message, at: p.location)
+      }
     }
-    for p in ImplementedMethods.problems(of: check.set.profile) where p.severity == .error {
-      d.error(
-        "coefficients.\(p.code.rawValue)", p.message,
-        at: ProblemLocation(
-          file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
-          row: p.location.row, column: p.location.column, value: p.location.value))
+    if d.hasErrors { throw InputProblems(problems: d.problems) }
+    guard let coefficients = validated.coefficients, let grid = validated.grid else {
+      throw InputProblems(
+        problems: d.problems + [
+          Problem(.error, "run.unreadable", "validation could not read the coefficients or grid")
+        ])
     }
-    let coefficients = check.set
-    let ds = try RasterDataset(path: config.landUse.path)
-    let grid = Grid(
-      crs: try config.landUse.crs.map { try SpatialReference(definition: $0) }
-        ?? (ds.spatialReference() ?? SpatialReference(epsg: 4326)),
-      geoTransform: try ds.geoTransform(), width: ds.width, height: ds.height)
     let available = config.availableRoles
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
@@ -287,14 +285,15 @@ public enum VEPJob {
         let area = areas[cell.row] * cell.fraction
         guard luOK[i] else { continue }
         let code = Int(luV[i])
-        guard let base = model.parameters(code: code) else {
+        guard model.ecosystemClass(code: code) != nil else {
           unknown[code, default: 0] += 1
           continue
         }
         covered.add(area)
         for b in bands.indices { x[b] = vals[b][i] }
         // Scenario parts of this cell: (parameters, area).
-        var parts: [(CodeParameters, Double)] = []
+        let base = code
+        var parts: [(Int, Double)] = []
         if scenarioBand != nil {
           guard scOK[i] else {
             // No scenario land use here (nodata, or outside the scenario raster): like an
@@ -303,15 +302,17 @@ public enum VEPJob {
             for k in result.lines.indices { result.lines[k].notComputedArea.add(area) }
             continue
           }
-          guard let p = model.parameters(code: Int(scV[i])) else {
-            unknown[Int(scV[i]), default: 0] += 1
+          let p = Int(scV[i])
+          guard model.ecosystemClass(code: p) != nil else {
+            unknown[p, default: 0] += 1
             continue
           }
           parts = [(p, area)]
         } else if let rules = changes[parcel.id],
           let rule = rules.first(where: { $0.from == code }),
-          let p = model.parameters(code: rule.to)
+          model.ecosystemClass(code: rule.to) != nil
         {
+          let p = rule.to
           parts = [(base, area * (1 - rule.share)), (p, area * rule.share)]
           appliedChanges.insert("\(parcel.id)|\(rule.from)")
         } else {
@@ -325,13 +326,13 @@ public enum VEPJob {
             }
             // An indicator counts in a cell only when both the baseline and every scenario
             // part can be computed; a missing coefficient on one side is not a zero.
-            guard let (q, v) = model.evaluate(k, base, xb.baseAddress!, area: area) else {
+            guard let (q, v) = model.evaluate(k, code: base, xb.baseAddress!, area: area) else {
               result.lines[k].notComputedArea.add(area)
               continue
             }
             var scenarioParts: [(Double, Double)] = []
             for (p, a) in parts where a > 0 {
-              guard let r = model.evaluate(k, p, xb.baseAddress!, area: a) else { break }
+              guard let r = model.evaluate(k, code: p, xb.baseAddress!, area: a) else { break }
               scenarioParts.append(r)
             }
             if scenarioParts.count != parts.filter({ $0.1 > 0 }).count {
@@ -506,13 +507,13 @@ public enum VEPJob {
         d.error("vep.unknown-parcel", "no parcel has this id", at: loc("parcel", parcel))
         continue
       }
-      guard let from = Int(r.values[fi]), model.parameters(code: from) != nil else {
+      guard let from = Int(r.values[fi]), model.ecosystemClass(code: from) != nil else {
         d.error(
           "vep.unknown-code", "from_code is not a land-use code of the crosswalk",
           at: loc("from_code", r.values[fi]))
         continue
       }
-      guard let to = Int(r.values[ti]), model.parameters(code: to) != nil else {
+      guard let to = Int(r.values[ti]), model.ecosystemClass(code: to) != nil else {
         d.error(
           "vep.unknown-code", "to_code is not a land-use code of the crosswalk",
           at: loc("to_code", r.values[ti]))

@@ -67,9 +67,8 @@ public enum VEPCalculator {
     let model = CellModel.build(
       coefficients: coefficients, scheme: "",
       roles: Set(RasterRole.allCases).subtracting(means[.slope] == nil ? [.slope] : []),
-      fvcIsPercent: fvcIsPercent, file: coefficients.directory.path)
-    let from = CellModel.classParameters(coefficients, ecosystemClass: fromClass)
-    let to = CellModel.classParameters(coefficients, ecosystemClass: toClass)
+      fvcIsPercent: fvcIsPercent, file: coefficients.directory.path,
+      codes: [0: fromClass, 1: toClass])
     var x = model.roles.map { means[$0] ?? .nan }
     if x.isEmpty { x = [0] }
     return model.indicators.enumerated().map { (k, ind) in
@@ -83,9 +82,9 @@ public enum VEPCalculator {
           + missing.map(\.rawValue).joined(separator: ", ") + " (--region-defaults)"
         return line
       }
-      x.withUnsafeMutableBufferPointer { b in
-        line.from = model.evaluate(k, from, b.baseAddress!, area: area).map { ($0.0, $0.1) }
-        line.to = model.evaluate(k, to, b.baseAddress!, area: area).map { ($0.0, $0.1) }
+      x.withUnsafeBufferPointer { b in
+        line.from = model.evaluate(k, code: 0, b.baseAddress!, area: area).map { ($0.0, $0.1) }
+        line.to = model.evaluate(k, code: 1, b.baseAddress!, area: area).map { ($0.0, $0.1) }
       }
       if line.from == nil || line.to == nil {
         line.note = "no coefficient for class \(line.from == nil ? fromClass : toClass)"

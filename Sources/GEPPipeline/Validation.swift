@@ -14,12 +14,16 @@ public struct ValidationOptions: Sendable {
   /// The most rasters scanned at once (one thread and one dataset each; ≥ 1), so that
   /// `gep compute --threads N` bounds validation's scan too.
   public var threads: Int
+  /// The implemented methods the profile is checked against.
+  public var registry: MethodRegistry
 
   /// Creates options.
   public init(
     coefficientWarnings: Bool = true, windowSize: Int = 512,
-    threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    registry: MethodRegistry = .builtIn
   ) {
+    self.registry = registry
     self.coefficientWarnings = coefficientWarnings
     self.windowSize = max(16, windowSize)
     self.threads = max(1, threads)
@@ -92,11 +96,35 @@ public struct InputValidator {
   ///
   /// - Returns: every problem found, errors and warnings, in a fixed order (coefficients, land
   ///   use, units, rasters, tables). Never throws: a failure to read an input is a problem.
-  public func validate() -> [Problem] {
+  public func validate() -> [Problem] { run().problems }
+
+  /// Runs every check and returns what was read and checked, so `gep compute` and `gep vep`
+  /// start from it instead of reading the coefficients, the grid and the units again (each
+  /// warning then appears once).
+  public func run() -> ValidatedRun {
     let run = ValidationRun(config: config, options: options)
     run.run()
-    return run.d.problems
+    return ValidatedRun(
+      problems: run.d.problems, coefficients: run.coefficients, grid: run.grid, units: run.units)
   }
+}
+
+/// The result of validation (`InputValidator.run()`): every problem, and the inputs it read
+/// and checked — the coefficient set, the analysis grid (the land-use raster's, with the
+/// run file's CRS where given) and the accounting units on that grid. A value is nil when
+/// validation could not read it (then `problems` holds an error saying why).
+public struct ValidatedRun: @unchecked Sendable {
+  /// Every problem found, errors and warnings.
+  public let problems: [Problem]
+  /// The coefficient folder, loaded and checked.
+  public let coefficients: CoefficientSet?
+  /// The analysis grid.
+  public let grid: Grid?
+  /// The accounting units on the grid.
+  public let units: UnitSet?
+
+  /// True when a problem is an error.
+  public var hasErrors: Bool { problems.contains { $0.severity == .error } }
 }
 
 /// Checks a run without computing: `InputValidator(config:).validate()`.
@@ -323,8 +351,8 @@ final class ValidationRun {
     }
     coefficients = check.set
     // Methods the engine does not implement are errors; indicators it does not compute at all
-    // are named (ImplementedMethods).
-    for p in ImplementedMethods.problems(of: check.set.profile) {
+    // are named; a declared input the method does not read is an error (MethodRegistry).
+    for p in options.registry.problems(of: check.set.profile) {
       let loc = ProblemLocation(
         file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
         row: p.location.row, column: p.location.column, value: p.location.value)
@@ -334,14 +362,14 @@ final class ValidationRun {
         d.warning("indicator.not-implemented", p.message, at: loc)
       }
     }
-    // P by slope class: at most CellModel.maximumPRanges rows per class.
+    // P by slope class: at most maximumPRanges rows per class.
     for cls in check.set.ecosystemClasses.keys.sorted() {
       let n = check.set.classTables["rusle"]?.rows(classCode: cls, parameter: "usle_p").count ?? 0
-      if n > CellModel.maximumPRanges {
+      if n > maximumPRanges {
         d.error(
           "coefficients.usle-p-ranges",
           "class \(cls) has \(n) usle_p rows (slope classes); gep supports at most "
-            + "\(CellModel.maximumPRanges) per class",
+            + "\(maximumPRanges) per class",
           at: ProblemLocation(
             file: (config.coefficientsFolder as NSString).appendingPathComponent("rusle.csv"),
             value: String(cls)))
@@ -353,7 +381,7 @@ final class ValidationRun {
       let model = CellModel.build(
         coefficients: check.set, scheme: config.landUseScheme, roles: config.availableRoles,
         fvcIsPercent: config.rasters["fvc"]?.unit == "percent",
-        file: config.coefficientsFolder)
+        file: config.coefficientsFolder, registry: options.registry)
       for n in model.notes where n.code == "indicator.missing-input" {
         d.warning(n.code, n.message, at: n.location)
       }
@@ -1490,7 +1518,7 @@ final class ValidationRun {
       }
     }
     if role == "emissions", let pi = t.fieldIndex("pollutant") {
-      let known = CellModel.airPollutants + CellModel.waterPollutants
+      let known = airPollutants + waterPollutants
       if !known.contains(r.values[pi].lowercased()) {
         d.error(
           "table.unknown-pollutant",

@@ -149,12 +149,10 @@ public func runZonalPass(
       let classCount = level1Codes.count
       acc.codeCells = [Int](repeating: 0, count: model.denseCount)
       let channels = model.indicators.count
-      // Per land-use code: parameters with the level-1 class index resolved once.
-      var codeParams = model.dense
-      for j in codeParams.indices where codeParams[j].ecosystemClass >= 0 {
-        if let l1 = level1Of[codeParams[j].ecosystemClass], let index = level1Index[l1] {
-          codeParams[j].level1Index = index
-        }
+      // Per land-use code: the level-1 class index, −1: none (or not mapped).
+      let codeLevel1: [Int] = model.classOfCode.map { cls in
+        guard cls >= 0, let l1 = level1Of[cls], let index = level1Index[l1] else { return -1 }
+        return index
       }
       // Per channel: bitmask of the role slots it reads (≤ 64 roles).
       let channelMasks: [UInt64] = model.roleSlots.map { slots in
@@ -162,27 +160,29 @@ public func runZonalPass(
       }
       let roleCount = bands.count
       precondition(roleCount <= 64, "at most 64 raster roles per cell")
-      // Per land-use code: channels whose outcome does not depend on the rasters (a missing
-      // coefficient → uncovered; a structural zero → nothing to add), so the formula is skipped.
-      let useMasks = channels <= 64
-      var codeMissing = [UInt64](repeating: 0, count: codeParams.count)
-      var codeZero = [UInt64](repeating: 0, count: codeParams.count)
-      if useMasks {
-        for j in codeParams.indices where codeParams[j].ecosystemClass >= 0 {
-          for k in 0..<channels {
-            switch model.staticOutcome(k, codeParams[j]) {
-            case .missing: codeMissing[j] |= 1 << UInt64(k)
-            case .zero: codeZero[j] |= 1 << UInt64(k)
-            case .depends: break
-            }
-          }
+      // Per channel and land-use code: the outcome when it does not depend on the rasters (a
+      // missing coefficient → uncovered; a structural zero → nothing to add).
+      let outcomes: [[CellOutcome]] = model.channels.map { ch in
+        model.classOfCode.indices.map {
+          model.classOfCode[$0] >= 0 ? ch.outcome(code: $0) : .missing
         }
       }
       var luValues: [Double] = []
       var luValid: [Bool] = []
       var roleValues: [Double] = []  // role-major: role b, cell i at b * n + i
       var roleValid: [Bool] = []
-      var x = [Double](repeating: 0, count: max(1, roleCount))
+      // The tile's land cells with a mapped code, compacted (cell index, code, area, zone
+      // offset, invalid-role bits), their role values (role-major, stride n) and the outputs.
+      var cellIndex: [Int] = []
+      var cellCode: [Int32] = []
+      var cellArea: [Double] = []
+      var cellFixed: [Int128] = []
+      var cellBase: [Int] = []
+      var cellInvalid: [UInt64] = []
+      var cellValues: [Double] = []
+      var q: [Double] = []
+      var v: [Double] = []
+      var missing: [Bool] = []
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
@@ -193,6 +193,10 @@ public func runZonalPass(
           luValid = [Bool](repeating: false, count: n)
           roleValues = [Double](repeating: 0, count: n * roleCount)
           roleValid = [Bool](repeating: false, count: n * roleCount)
+          cellValues = [Double](repeating: 0, count: max(1, n * roleCount))
+          q = [Double](repeating: 0, count: n)
+          v = q
+          missing = [Bool](repeating: false, count: n)
         }
         try lu.readMasked(win, values: &luValues, valid: &luValid)
         var one = [Double](repeating: 0, count: n)
@@ -210,103 +214,109 @@ public func runZonalPass(
         let writing = sink != nil
         var outQ = [Float](repeating: .nan, count: writing ? n * channels : 0)
         var outV = outQ
-        try acc.sums.withUnsafeMutableBufferPointer { s in
-          try x.withUnsafeMutableBufferPointer { xb in
-            try roleValues.withUnsafeBufferPointer { rv in
-              try roleValid.withUnsafeBufferPointer { rok in
-                try codeParams.withUnsafeBufferPointer { cp in
-                  for r in 0..<win.height {
-                    let area = areas[win.rowOffset + r]
-                    let areaFixed = ExactSum.fixedPoint(area)
-                    for c in 0..<win.width {
-                      let i = r * win.width + c
-                      let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
-                      let base = zone * stride
-                      if !luValid[i] {
-                        s[base + noDataOffset].add(fixed: areaFixed)
-                        continue
-                      }
-                      let value = luValues[i]
-                      let code = Int(exactly: value) ?? -1
-                      guard code >= 0, code < cp.count, cp[code].ecosystemClass >= 0 else {
-                        let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
-                        var u = acc.unknownCodes[key] ?? (0, ExactSum())
-                        u.cells += 1
-                        u.area.add(fixed: areaFixed)
-                        acc.unknownCodes[key] = u
-                        continue
-                      }
-                      let p = cp[code]
-                      acc.codeCells[code] += 1
-                      s[base + landOffset].add(fixed: areaFixed)
-                      let li = p.level1Index
-                      if li >= 0 { s[base + 4 * channels + li].add(fixed: areaFixed) }
-                      let missing = useMasks ? codeMissing[code] : 0
-                      let zero = useMasks ? codeZero[code] : 0
-                      var invalid: UInt64 = 0
-                      for b in 0..<roleCount {
-                        xb[b] = rv[b * n + i]
-                        if !rok[b * n + i] { invalid |= 1 << UInt64(b) }
-                      }
-                      for k in 0..<channels {
-                        if invalid & channelMasks[k] != 0 {
-                          s[base + 4 * k + 2].add(fixed: areaFixed)
-                          continue
-                        }
-                        if useMasks {
-                          let bit = UInt64(1) << UInt64(k)
-                          if missing & bit != 0 {
-                            s[base + 4 * k + 3].add(fixed: areaFixed)
-                            continue
-                          }
-                          if zero & bit != 0 {
-                            if writing {
-                              outQ[k * n + i] = 0
-                              outV[k * n + i] = 0
-                            }
-                            continue
-                          }
-                        }
-                        guard let (q, v) = model.evaluate(k, p, xb.baseAddress!, area: area)
-                        else {
-                          s[base + 4 * k + 3].add(fixed: areaFixed)
-                          continue
-                        }
-                        guard q.isFinite, v.isFinite else {
-                          throw GDALError(
-                            number: GDALError.appDefined,
-                            message: "\(model.indicators[k].id) is not finite at row "
-                              + "\(win.rowOffset + r), column \(win.colOffset + c) (an input is "
-                              + "infinite or out of range)",
-                            function: "runZonalPass", path: nil)
-                        }
-                        guard ExactSum.accepts(q), ExactSum.accepts(v) else {
-                          throw InputProblems(problems: [
-                            Problem(
-                              .error, "cell.out-of-range",
-                              "\(model.indicators[k].id) is \(abs(q) > abs(v) ? q : v) "
-                                + "at row \(win.rowOffset + r), column \(win.colOffset + c) "
-                                + "(0-based), beyond 10¹⁵ per cell: an input raster is out of "
-                                + "range there (inputs "
-                                + (0..<roleCount).map {
-                                  "\(model.roles[$0].rawValue) = \(formatNumber(xb[$0]))"
-                                }.joined(separator: ", ") + ")",
-                              at: ProblemLocation(
-                                row: win.rowOffset + r, column: String(win.colOffset + c),
-                                field: model.indicators[k].id))
-                          ])
-                        }
-                        s[base + 4 * k].add(q)
-                        s[base + 4 * k + 1].add(v)
-                        if li >= 0 { s[base + matrixBase + k * classCount + li].add(v) }
-                        if writing {
-                          outQ[k * n + i] = Float(q)
-                          outV[k * n + i] = Float(v)
-                        }
-                      }
-                    }
-                  }
+        // Land, class and nodata areas; unknown codes; the compacted land cells.
+        cellIndex.removeAll(keepingCapacity: true)
+        cellCode.removeAll(keepingCapacity: true)
+        cellArea.removeAll(keepingCapacity: true)
+        cellFixed.removeAll(keepingCapacity: true)
+        cellBase.removeAll(keepingCapacity: true)
+        cellInvalid.removeAll(keepingCapacity: true)
+        acc.sums.withUnsafeMutableBufferPointer { s in
+          for r in 0..<win.height {
+            let area = areas[win.rowOffset + r]
+            let areaFixed = ExactSum.fixedPoint(area)
+            for c in 0..<win.width {
+              let i = r * win.width + c
+              let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
+              let base = zone * stride
+              if !luValid[i] {
+                s[base + noDataOffset].add(fixed: areaFixed)
+                continue
+              }
+              let value = luValues[i]
+              let code = Int(exactly: value) ?? -1
+              guard code >= 0, code < codeLevel1.count, model.classOfCode[code] >= 0 else {
+                let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
+                var u = acc.unknownCodes[key] ?? (0, ExactSum())
+                u.cells += 1
+                u.area.add(fixed: areaFixed)
+                acc.unknownCodes[key] = u
+                continue
+              }
+              acc.codeCells[code] += 1
+              s[base + landOffset].add(fixed: areaFixed)
+              let li = codeLevel1[code]
+              if li >= 0 { s[base + 4 * channels + li].add(fixed: areaFixed) }
+              var invalid: UInt64 = 0
+              for b in 0..<roleCount where !roleValid[b * n + i] { invalid |= 1 << UInt64(b) }
+              cellIndex.append(i)
+              cellCode.append(Int32(code))
+              cellArea.append(area)
+              cellFixed.append(areaFixed)
+              cellBase.append(base)
+              cellInvalid.append(invalid)
+            }
+          }
+        }
+        let m = cellIndex.count
+        for b in 0..<roleCount {
+          for j in 0..<m { cellValues[b * n + j] = roleValues[b * n + cellIndex[j]] }
+        }
+        for k in 0..<channels {
+          let mask = channelMasks[k]
+          let outcome = outcomes[k]
+          for j in 0..<m { missing[j] = false }
+          cellCode.withUnsafeBufferPointer { codes in
+            cellArea.withUnsafeBufferPointer { ar in
+              cellValues.withUnsafeBufferPointer { vals in
+                model.channels[k].evaluate(
+                  CellBatch(
+                    count: m, codes: codes.baseAddress!, areas: ar.baseAddress!,
+                    values: vals.baseAddress!, stride: n, slots: model.slots),
+                  quantity: &q, value: &v, missing: &missing)
+              }
+            }
+          }
+          try acc.sums.withUnsafeMutableBufferPointer { s in
+            for j in 0..<m {
+              let base = cellBase[j]
+              let areaFixed = cellFixed[j]
+              if cellInvalid[j] & mask != 0 {
+                s[base + 4 * k + 2].add(fixed: areaFixed)
+                continue
+              }
+              let code = Int(cellCode[j])
+              switch outcome[code] {
+              case .missing:
+                s[base + 4 * k + 3].add(fixed: areaFixed)
+                continue
+              case .zero:
+                if writing {
+                  outQ[k * n + cellIndex[j]] = 0
+                  outV[k * n + cellIndex[j]] = 0
                 }
+                continue
+              case .depends: break
+              }
+              if missing[j] {
+                s[base + 4 * k + 3].add(fixed: areaFixed)
+                continue
+              }
+              let (qj, vj) = (q[j], v[j])
+              guard qj.isFinite, vj.isFinite, ExactSum.accepts(qj), ExactSum.accepts(vj) else {
+                throw cellProblem(
+                  model: model, channel: k, quantity: qj, value: vj,
+                  row: win.rowOffset + cellIndex[j] / win.width,
+                  column: win.colOffset + cellIndex[j] % win.width,
+                  inputs: (0..<roleCount).map { cellValues[$0 * n + j] })
+              }
+              s[base + 4 * k].add(qj)
+              s[base + 4 * k + 1].add(vj)
+              let li = codeLevel1[code]
+              if li >= 0 { s[base + matrixBase + k * classCount + li].add(vj) }
+              if writing {
+                outQ[k * n + cellIndex[j]] = Float(qj)
+                outV[k * n + cellIndex[j]] = Float(vj)
               }
             }
           }
@@ -350,6 +360,31 @@ public func runZonalPass(
     }
   }
   return total
+}
+
+/// The error of a cell whose result is not finite (a GDAL-style failure naming the cell) or
+/// beyond 10¹⁵ (an input problem `cell.out-of-range` naming the cell and its inputs).
+func cellProblem(
+  model: CellModel, channel k: Int, quantity q: Double, value v: Double, row: Int, column: Int,
+  inputs: [Double]
+) -> any Error {
+  let id = model.indicators[k].id
+  guard q.isFinite, v.isFinite else {
+    return GDALError(
+      number: GDALError.appDefined,
+      message: "\(id) is not finite at row \(row), column \(column) (an input is infinite or "
+        + "out of range)",
+      function: "runZonalPass", path: nil)
+  }
+  return InputProblems(problems: [
+    Problem(
+      .error, "cell.out-of-range",
+      "\(id) is \(abs(q) > abs(v) ? q : v) at row \(row), column \(column) (0-based), beyond "
+        + "10¹⁵ per cell: an input raster is out of range there (inputs "
+        + inputs.indices.map { "\(model.roles[$0].rawValue) = \(formatNumber(inputs[$0]))" }
+        .joined(separator: ", ") + ")",
+      at: ProblemLocation(row: row, column: String(column), field: id))
+  ])
 }
 
 /// Moves a non-Sendable value across threads where the code guarantees exclusive use (here:

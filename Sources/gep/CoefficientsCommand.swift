@@ -59,8 +59,8 @@ struct CoefficientsCommand: ParsableCommand {
 
     func run() throws {
       var result = CoefficientSet.check(directory: try CoefficientsCommand.resolve(dir))
-      // Methods this version of gep does not implement (ImplementedMethods).
-      let implementation = ImplementedMethods.problems(of: result.set.profile)
+      // The profile against the methods this version of gep implements (MethodRegistry).
+      let implementation = MethodRegistry.builtIn.problems(of: result.set.profile)
       result.problems =
         result.errors + implementation.filter { $0.severity == .error } + result.warnings
         + implementation.filter { $0.severity == .warning }

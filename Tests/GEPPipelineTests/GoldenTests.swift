@@ -114,8 +114,8 @@ import Testing
   }
 
   /// A copy of example-literature with every empty carbon, climate and purification value
-  /// filled with a test value (class code mod 9 + 1, times a per-table scale) and cooling
-  /// days 40, so that every per-cell channel is computed in `irregularEveryChannel`.
+  /// filled with a test value (class code mod 9 + 1, times a per-table scale; rows documented
+  /// as "not computed in this version" stay empty) and cooling days 40, so that every per-cell channel is computed in `irregularEveryChannel`.
   func filledCoefficients(_ folder: URL) throws -> URL {
     let root = folder.appendingPathComponent("coef")
     let fm = FileManager.default
@@ -133,7 +133,8 @@ import Testing
       let lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
       let filled = lines.enumerated().map { (i, line) -> String in
         var f = line.components(separatedBy: ",")
-        guard i > 0, !line.contains("\""), f.count > 4, f[3].isEmpty, let code = Int(f[0])
+        guard i > 0, !line.contains("\""), !line.contains("not computed in this version"),
+          f.count > 4, f[3].isEmpty, let code = Int(f[0])
         else { return line }
         f[3] = String(Double(code % 9 + 1) * scale)
         return f.joined(separator: ",")

@@ -54,7 +54,7 @@ import Testing
 }
 
 @Suite struct StaticOutcomeTests {
-  /// The cell pass skips the formula where `staticOutcome` says the result does not depend on
+  /// The cell pass skips the formula where `CellChannel.outcome` says the result does not depend on
   /// the rasters; this checks that claim against `evaluate` for every crosswalk code of every
   /// scheme of both shipped coefficient sets, on 50 random raster vectors each.
   @Test func staticOutcomeAgreesWithEvaluate() throws {
@@ -71,10 +71,11 @@ import Testing
           let model = CellModel.build(
             coefficients: set, scheme: scheme, roles: roles, fvcIsPercent: false, file: profile)
           var x = [Double](repeating: 0, count: max(1, model.roles.count))
+          let slots = Dictionary(uniqueKeysWithValues: model.roles.enumerated().map { ($1, $0) })
           for entry in set.crosswalks[scheme]!.entries {
-            guard let p = model.parameters(code: entry.lulcCode) else { continue }
+            guard model.ecosystemClass(code: entry.lulcCode) != nil else { continue }
             for k in model.indicators.indices {
-              let outcome = model.staticOutcome(k, p)
+              let outcome = model.channels[k].outcome(code: entry.lulcCode)
               for _ in 0..<50 {
                 for j in x.indices { x[j] = Double.random(in: 0...3000, using: &rng) }
                 if let slot = model.roles.firstIndex(of: .fvc) {
@@ -83,9 +84,20 @@ import Testing
                 if let slot = model.roles.firstIndex(of: .slope) {
                   x[slot] = Double.random(in: 0...60)
                 }
-                let r = x.withUnsafeMutableBufferPointer {
-                  model.evaluate(k, p, $0.baseAddress!, area: 900)
+                // The channel's own evaluation, not `CellModel.evaluate` (which consults the
+                // outcome first).
+                var code = Int32(entry.lulcCode)
+                var area = 900.0
+                var q = 0.0
+                var v = 0.0
+                var missing = false
+                x.withUnsafeBufferPointer { xb in
+                  model.channels[k].evaluate(
+                    CellBatch(
+                      count: 1, codes: &code, areas: &area, values: xb.baseAddress!, stride: 1,
+                      slots: slots), quantity: &q, value: &v, missing: &missing)
                 }
+                let r: (Double, Double)? = missing ? nil : (q, v)
                 switch outcome {
                 case .missing: #expect(r == nil, "\(profile) \(scheme) \(entry.lulcCode) \(k)")
                 case .zero: #expect(r?.0 == 0 && r?.1 == 0)

@@ -106,6 +106,9 @@ public enum CoefficientProblemCode: String, Sendable, Codable, CaseIterable {
   /// A profile indicator the engine does not compute by any method in this version (it is
   /// reported as not computed).
   case profileIndicatorNotImplemented = "profile.indicator-not-implemented"
+  /// The profile declares an input (class parameter, parameter, price, raster or table) that
+  /// the selected method does not read.
+  case profileInputNotRead = "profile.input-not-read"
   /// The profile needs a scalar parameter that `parameters.csv` lacks.
   case parameterMissing = "parameter.missing"
   /// The profile needs a price that `prices.csv` lacks.

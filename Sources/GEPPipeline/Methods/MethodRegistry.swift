@@ -1,0 +1,110 @@
+import GEPCore
+
+/// The methods this version of the engine implements: one descriptor per (indicator, method).
+/// `gep validate`, `gep compute`, `gep vep`, `gep profiles` and `gep coefficients check` compare
+/// a profile against it (`problems(of:)`), and the cell pass binds the profile's per-cell
+/// methods from it (`CellModel.build`). A test or a program may extend it with its own
+/// descriptors (`MethodRegistry(descriptors:)`).
+///
+/// Source: the profile's `method` column (GEP-METHODS §4–§6); ARCHITECTURE.md (registry).
+public struct MethodRegistry: Sendable {
+  /// The descriptors, in registry order.
+  public let descriptors: [MethodDescriptor]
+
+  /// A registry of `descriptors`.
+  ///
+  /// - Precondition: no two descriptors share (indicator, method).
+  public init(descriptors: [MethodDescriptor]) {
+    var seen = Set<String>()
+    for d in descriptors {
+      precondition(seen.insert("\(d.indicator)/\(d.method)").inserted, "duplicate \(d.method)")
+    }
+    self.descriptors = descriptors
+  }
+
+  /// The methods of this version of gep.
+  public static let builtIn = MethodRegistry(
+    descriptors: materialMarketValue + [
+      waterConservationWaterBalance
+    ] + soilConservationRUSLE + [
+      carbonSequestrationRate, oxygenReleaseRate, climateRegulationEPP, airPurificationCapacity,
+      waterPurificationCapacity, floodRegulationWetlandStorage, recreationTravelCost,
+    ])
+
+  /// The same registry with `more` descriptors added (e.g. a test's own indicator).
+  public func adding(_ more: [MethodDescriptor]) -> MethodRegistry {
+    MethodRegistry(descriptors: descriptors + more)
+  }
+
+  /// The descriptor of an indicator's method, or nil.
+  public func descriptor(indicator: String, method: String) -> MethodDescriptor? {
+    descriptors.first { $0.indicator == indicator && $0.method == method }
+  }
+
+  /// The methods implemented for an indicator, in registry order.
+  public func methods(of indicator: String) -> [MethodDescriptor] {
+    descriptors.filter { $0.indicator == indicator }
+  }
+
+  /// The profile compared with the registry:
+  /// - error `profile.method-not-implemented`: the selected method is not implemented for an
+  ///   indicator the engine computes by other methods (naming them);
+  /// - warning `profile.indicator-not-implemented`: no method of the indicator is implemented
+  ///   (it is reported as not computed, never as 0);
+  /// - error `profile.input-not-read`: the profile declares an input (class parameter,
+  ///   parameter, price, raster, table) that the selected method does not read — so the
+  ///   profile and the code cannot diverge silently.
+  ///
+  /// - Parameter profile: the profile of a coefficient folder.
+  /// - Returns: the problems, located at `profile.csv`, the indicator's row and column.
+  public func problems(of profile: StandardProfile) -> [CoefficientProblem] {
+    var out: [CoefficientProblem] = []
+    for p in profile.indicators {
+      let row = p.provenance.location.row
+      let methods = self.methods(of: p.id)
+      guard !methods.isEmpty else {
+        out.append(
+          CoefficientProblem(
+            .warning, .profileIndicatorNotImplemented,
+            "\(p.id) (\(p.nameZH)) is not computed by this version of gep (no method "
+              + "implemented); it is reported as not computed",
+            at: CoefficientLocation(
+              file: "profile.csv", row: row, column: "method", value: p.method)))
+        continue
+      }
+      guard let d = methods.first(where: { $0.method == p.method }) else {
+        out.append(
+          CoefficientProblem(
+            .error, .profileMethodNotImplemented,
+            "method \(p.method) of \(p.id) is not implemented in this version of gep; "
+              + "implemented: " + methods.map(\.method).sorted().joined(separator: ", "),
+            at: CoefficientLocation(
+              file: "profile.csv", row: row, column: "method", value: p.method)))
+        continue
+      }
+      func notRead(_ column: String, _ declared: [String], _ read: Set<String>) {
+        for item in declared where !read.contains(item) {
+          out.append(
+            CoefficientProblem(
+              .error, .profileInputNotRead,
+              "\(p.id) declares \(item) in \(column), but method \(p.method) does not read it "
+                + "(it reads: "
+                + (read.isEmpty
+                  ? "nothing from this column" : read.sorted().joined(separator: ", "))
+                + "); remove it from profile.csv or select a method that uses it",
+              at: CoefficientLocation(file: "profile.csv", row: row, column: column, value: item)))
+        }
+      }
+      notRead(
+        "class_parameters", p.classParameters.flatMap { $0.map(\.description) },
+        Set(d.classParameters))
+      notRead("parameters", p.parameters, Set(d.parameters.map(\.id)))
+      notRead("price_ids", p.priceIDs, Set(d.prices))
+      notRead(
+        "required_spatial", p.requiredSpatial.filter { $0 != "lulc" },
+        Set(d.rasters.map(\.role.rawValue)))
+      notRead("required_tables", p.requiredTables, Set(d.tables))
+    }
+    return out
+  }
+}

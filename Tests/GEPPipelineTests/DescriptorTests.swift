@@ -1,0 +1,172 @@
+import Foundation
+import GEPCore
+import GEPPipeline
+import Testing
+
+/// A toy per-cell indicator declared in the test target only: q = k × area (hm²) / 1000
+/// (kg → t), valued at `toy_price`; k (kg·hm⁻²·a⁻¹) from the class table `toy_table.k`.
+let toyDescriptor = MethodDescriptor(
+  indicator: "toy_shade", method: "toy_rate", summary: "k × area", source: "test", scope: .cell,
+  classParameters: ["toy_table.k"], prices: ["toy_price"],
+  bind: { ctx in
+    let price = ctx.price("toy_price")
+    let k: [Double] = ctx.perCode(empty: .nan) {
+      ctx.classValue("toy_table", "k", ecosystemClass: $0)?.value ?? .nan
+    }
+    return [
+      BoundChannel(
+        indicator: ctx.channel(unit: "t/a", priceNote: price?.note, roles: []),
+        channel: ToyChannel(k: k, price: price?.value ?? 0))
+    ]
+  })
+
+struct ToyChannel: CellChannel {
+  let k: [Double]
+  let price: Double
+  func outcome(code: Int) -> CellOutcome { k[code].isNaN ? .missing : .depends }
+  func evaluate(
+    _ cells: CellBatch, quantity: UnsafeMutablePointer<Double>,
+    value: UnsafeMutablePointer<Double>, missing: UnsafeMutablePointer<Bool>
+  ) {
+    for i in 0..<cells.count {
+      quantity[i] = k[Int(cells.codes[i])] * cells.areas[i] / 10_000 / 1000
+      value[i] = quantity[i] * price
+    }
+  }
+}
+
+/// The profile row of an indicator, 18 columns of profile.csv.
+func profileRow(
+  _ id: String, method: String, unit: String, classParameters: String, prices: String,
+  spatial: String = "lulc"
+) -> String {
+  "\(id),\(id),\(id),regulating,\(method),\(method),\(unit),yuan/a,\(spatial),,"
+    + "\(classParameters),,\(prices),false,true,test,unconfirmed,\n"
+}
+
+/// Runs the 20 × 10 forest grid (SWAT 6 → class 103 under forest 1; 200 cells of 900 m² =
+/// 18 hm²) with national-2022 edited by `edit` (root of the copy) and returns the village line
+/// of `indicator`.
+func forestRun(
+  registry: MethodRegistry = .builtIn, indicator: String, edit: (URL) throws -> Void
+) throws -> IndicatorLine? {
+  let folder = try tempFolder("descriptor-\(indicator)")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let root = try coefficientCopy(folder) { $0 }
+  try edit(root.appendingPathComponent("national-2022"))
+  let runFile = try SyntheticRun.waterBalance().write(to: folder)
+  try editRunFile(
+    folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+  let config = try RunConfiguration.load(path: runFile)
+  let result = try ComputeJob.run(
+    config: config,
+    options: ComputeOptions(
+      output: folder.appendingPathComponent("out").path, threads: 2, registry: registry))
+  let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+  return village.lines.first { $0.indicator == indicator }
+}
+
+/// Appends `text` to a file of the coefficient copy.
+func append(_ set: URL, _ file: String, _ text: String) throws {
+  let url = set.appendingPathComponent(file)
+  let old = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+  try Data((old + text).utf8).write(to: url)
+}
+
+/// The toy's coefficient rows: a profile row, `toy_table.csv` (forest k = 2000 kg/hm²/a, the
+/// other level-1 classes masked with applies = 0) and `toy_price` = 3 yuan/t.
+func addToyRows(_ set: URL) throws {
+  try append(
+    set, "profile.csv",
+    profileRow(
+      "toy_shade", method: "toy_rate", unit: "t/a", classParameters: "toy_table.k",
+      prices: "toy_price"))
+  var table =
+    "class_code,class_name,parameter,value,unit,condition,region,year,source,confidence,note\n"
+    + "1,Forest,k,2000,kg/hm2/a,,China,,test,unconfirmed,\n"
+  for cls in 2...8 { table += "\(cls),other,applies,0,flag,,China,,test,unconfirmed,\n" }
+  try Data(table.utf8).write(to: set.appendingPathComponent("toy_table.csv"))
+  try append(
+    set, "prices.csv", "toy_price,toy_shade,shade,3,yuan/t,CNY,2024,China,test,test,unconfirmed,\n")
+}
+
+@Suite struct DescriptorTests {
+  /// Issue 11's "done when": an indicator added through the registry alone (descriptor in the
+  /// test target, its coefficient rows, a profile row) is validated, computed and reported.
+  @Test func toyIndicatorThroughTheRegistryAlone() throws {
+    let line = try forestRun(
+      registry: .builtIn.adding([toyDescriptor]), indicator: "toy_shade", edit: addToyRows)
+    let toy = try #require(line)
+    // 18 hm² × 2000 kg/hm²/a = 36 000 kg/a = 36 t/a; × 3 yuan/t = 108 yuan/a.
+    #expect(abs(toy.quantity!.value - 36) < 1e-9)
+    #expect(abs(toy.value!.value - 108) < 1e-9)
+    #expect(toy.method == "toy_rate")
+  }
+
+  /// Without the descriptor in the registry, the same profile row is an indicator that is not
+  /// implemented: reported as not computed (a warning), never as 0.
+  @Test func toyIndicatorWithoutItsDescriptorIsNotComputed() throws {
+    let line = try forestRun(indicator: "toy_shade", edit: addToyRows)
+    #expect(line == nil || line?.reported == false)
+  }
+
+  /// The next indicator added the descriptor way: oxygen release (释氧, GEP-METHODS §5.8) for a
+  /// profile that lists it.
+  @Test func oxygenReleaseFromTheSequestrationRate() throws {
+    let line = try forestRun(indicator: "oxygen_release") { set in
+      try append(
+        set, "profile.csv",
+        profileRow(
+          "oxygen_release", method: "sequestration_rate", unit: "tO2/a",
+          classParameters: "carbon_sequestration.rate", prices: "oxygen_price_industrial"))
+      let url = set.appendingPathComponent("carbon_sequestration.csv")
+      let text = try String(contentsOf: url, encoding: .utf8)
+      #expect(text.contains("1,Forest,rate,,"))
+      try Data(text.replacingOccurrences(of: "1,Forest,rate,,", with: "1,Forest,rate,2.5,").utf8)
+        .write(to: url)
+    }
+    let o2 = try #require(line)
+    // 18 hm² × 2.5 t C/hm²/a = 45 t C; × 44/12 = 165 t CO₂; × 32/44 = 120 t O₂;
+    // × 727 yuan/t (industrial oxygen price, 2010 [S1]) = 87 240 yuan.
+    #expect(abs(o2.quantity!.value - 120) < 1e-9)
+    #expect(abs(o2.value!.value - 87_240) < 1e-6)
+  }
+
+  /// A profile that declares an input its method does not read is an error of the registry
+  /// check (so `gep coefficients check`, `gep validate` and `gep compute` refuse it).
+  @Test func declaredInputNotReadIsAnError() throws {
+    let folder = try tempFolder("not-read")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0.replacingOccurrences(
+        of: "cooling_days;ac_energy_efficiency_ratio",
+        with: "cooling_days;ac_energy_efficiency_ratio;humidifier_energy")
+    }
+    let check = CoefficientSet.check(directory: root.appendingPathComponent("national-2022"))
+    let problems = MethodRegistry.builtIn.problems(of: check.set.profile)
+    let notRead = problems.filter { $0.code == .profileInputNotRead }
+    #expect(notRead.count == 1)
+    #expect(notRead.first?.location.value == "humidifier_energy")
+    #expect(notRead.first?.location.column == "parameters")
+  }
+
+  /// Every class parameter and scalar parameter a built-in descriptor reads is one the
+  /// coefficient schema knows (unit and range checked on load), and every declared price
+  /// exists in the shipped sets.
+  @Test func descriptorsReadKnownCoefficients() throws {
+    let set = try CoefficientSet.load(
+      from: URL(fileURLWithPath: coefficientRoot).appendingPathComponent("national-2022"))
+    for d in MethodRegistry.builtIn.descriptors {
+      for cp in d.classParameters {
+        let parts = cp.split(separator: ".").map(String.init)
+        #expect(
+          CoefficientSchema.classTables[parts[0]]?.contains { $0.name == parts[1] } == true,
+          "\(d.indicator)/\(d.method): \(cp)")
+      }
+      for p in d.parameters {
+        #expect(CoefficientSchema.scalarParameters[p.id] != nil, "\(d.method): \(p.id)")
+      }
+      for id in d.prices { #expect(set.prices[id] != nil, "\(d.method): \(id)") }
+    }
+  }
+}
