@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GEPCore
+import GEPPipeline
 
 /// `gep profiles`: the indicators of each standard profile with method, units and inputs.
 ///
@@ -43,6 +44,16 @@ struct ProfilesCommand: ParsableCommand {
       }
       if index > 0 { print("") }
       print(CoefficientText.profile(profile))
+      print(implementationText(profile))
+      let registryErrors = MethodRegistry.builtIn.problems(of: profile).filter {
+        $0.severity == .error
+      }
+      if !registryErrors.isEmpty {
+        failed = true
+        for e in registryErrors {
+          FileHandle.standardError.write(Data("\(folder.path)/\(e)\n".utf8))
+        }
+      }
       if !result.isClean {
         failed = true
         FileHandle.standardError.write(
@@ -52,5 +63,38 @@ struct ProfilesCommand: ParsableCommand {
       }
     }
     if failed { throw ExitCode.failure }
+  }
+
+  /// Per indicator: the selected method as this version of gep implements it (what it reads),
+  /// or that it is not implemented, with the implemented alternatives.
+  func implementationText(_ profile: StandardProfile) -> String {
+    var lines = ["", "Implementation (this version of gep, MethodRegistry):"]
+    for p in profile.indicators {
+      let methods = MethodRegistry.builtIn.methods(of: p.id)
+      guard let d = methods.first(where: { $0.method == p.method }) else {
+        lines.append(
+          "  \(p.id): "
+            + (methods.isEmpty
+              ? "not implemented (reported as not computed)"
+              : "method \(p.method) NOT implemented; implemented: "
+                + methods.map(\.method).joined(separator: ", ")))
+        continue
+      }
+      var reads: [String] = []
+      let rasters = d.rasters.map { $0.role.rawValue + ($0.required ? "" : " (optional)") }
+      if !rasters.isEmpty { reads.append("rasters " + rasters.joined(separator: ", ")) }
+      if !d.classParameters.isEmpty {
+        reads.append("class " + d.classParameters.joined(separator: ", "))
+      }
+      if !d.parameters.isEmpty {
+        reads.append("parameters " + d.parameters.map(\.id).joined(separator: ", "))
+      }
+      if !d.prices.isEmpty { reads.append("prices " + d.prices.joined(separator: ", ")) }
+      if !d.tables.isEmpty { reads.append("tables " + d.tables.joined(separator: ", ")) }
+      lines.append(
+        "  \(p.id): \(d.method) [\(d.scope.rawValue)] \(d.summary); reads "
+          + (reads.isEmpty ? "nothing else" : reads.joined(separator: "; ")))
+    }
+    return lines.joined(separator: "\n")
   }
 }

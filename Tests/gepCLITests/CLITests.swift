@@ -126,6 +126,51 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let r = try runGEP(["coefficients", "check", dir])
     #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
   }
+
+  /// A copy of national-2022 with one profile cell replaced.
+  func editedProfile(_ old: String, _ new: String) throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-profile-\(UInt64.random(in: 0...UInt64.max))")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let dir = root.appendingPathComponent("national-2022")
+    try FileManager.default.copyItem(
+      at: repositoryRoot.appendingPathComponent("coefficients/national-2022"), to: dir)
+    let profile = dir.appendingPathComponent("profile.csv")
+    let text = try String(contentsOf: profile, encoding: .utf8)
+    #expect(text.contains(old))
+    try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: profile)
+    return root
+  }
+
+  /// `gep coefficients check` and `gep profiles` fail on a profile naming a method this version
+  /// does not implement, naming the implemented one.
+  @Test func coefficientsCheckFailsOnAnUnimplementedMethod() throws {
+    let root = try editedProfile(
+      "climate_regulation,Climate regulation,气候调节,regulating,et_energy_epp,",
+      "climate_regulation,Climate regulation,气候调节,regulating,et_energy_raster,")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let dir = root.appendingPathComponent("national-2022").path
+    let r = try runGEP(["coefficients", "check", dir])
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("[profile.method-not-implemented]"), "\(r.stdout)")
+    #expect(r.stdout.contains("implemented: et_energy_epp"))
+    let p = try runGEP(["profiles", dir])
+    #expect(p.status == 1)
+    #expect(
+      p.stdout.contains("method et_energy_raster NOT implemented; implemented: et_energy_epp"))
+  }
+
+  /// … and on a declared input that the selected method does not read.
+  @Test func coefficientsCheckFailsOnADeclaredInputNotRead() throws {
+    let root = try editedProfile(
+      "cooling_days;ac_energy_efficiency_ratio",
+      "cooling_days;ac_energy_efficiency_ratio;water_density")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let r = try runGEP(["coefficients", "check", root.appendingPathComponent("national-2022").path])
+    #expect(r.status == 1)
+    #expect(r.stdout.contains("[profile.input-not-read]"), "\(r.stdout)")
+    #expect(r.stdout.contains("water_density"))
+  }
 }
 
 @Suite struct VepCLITests {

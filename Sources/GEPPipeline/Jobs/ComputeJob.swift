@@ -153,20 +153,13 @@ public enum ComputeJob {
         "raster.derived", "\(role) derived from primary data ([derive.\(role)])",
         at: ProblemLocation(file: config.runFile, field: "derive.\(role)"))
     }
-    var rolePaths: [(path: String, band: Int)] = []
-    var slopeSlot: Int? = nil
-    for role in model.roles {
-      if role == .slope && rasters["slope"] == nil {
-        // Slope is made from the DEM tile by tile inside the cell pass (TileSlope).
-        slopeSlot = rolePaths.count
-        rolePaths.append(try onGrid(rasters["dem"]!, grid: g, work: work, progress: progress))
-        d.warning(
-          "raster.derived", "slope derived from the DEM (Horn 3×3, degrees, per tile)",
-          at: ProblemLocation(file: rasters["dem"]!.path))
-        continue
-      }
-      rolePaths.append(
-        try onGrid(rasters[role.rawValue]!, grid: g, work: work, progress: progress))
+    let (rolePaths, slopeSlot) = try modelInputsOnGrid(
+      roles: model.roles, rasters: rasters, grid: g, work: work, progress: progress)
+    if slopeSlot != nil, let dem = rasters["dem"] {
+      // Slope is made from the DEM tile by tile inside the cell pass (TileSlope).
+      d.warning(
+        "raster.derived", "slope derived from the DEM (Horn 3×3, degrees, per tile)",
+        at: ProblemLocation(file: dem.path))
     }
     mark("warp")
     // Level-1 classes.
@@ -280,27 +273,6 @@ public enum ComputeJob {
     return ComputeResult(
       output: out.destination.path, account: account, warnings: d.warnings, cells: sums.cells,
       seconds: seconds)
-  }
-
-  /// The raster on the analysis grid: the file itself when it already lies on the grid (same
-  /// CRS, geotransform and size), else a warped copy in `work`.
-  static func onGrid(
-    _ r: RasterInput, grid: Grid, work: URL, progress: (String) -> Void
-  ) throws -> (path: String, band: Int) {
-    let ds = try RasterDataset(path: r.path)
-    let declared = try r.crs.map { try SpatialReference(definition: $0) } ?? ds.spatialReference()
-    if let crs = declared, try crs.isSame(as: grid.crs),
-      try ds.geoTransform() == grid.geoTransform, ds.width == grid.width,
-      ds.height == grid.height
-    {
-      return (r.path, r.band)
-    }
-    let out = work.appendingPathComponent("\(r.name).tif").path
-    progress("warping \(r.name) onto the grid (\(r.resampling.rawValue))")
-    try warpRaster(
-      sourcePath: r.path, band: r.band, onto: grid, resampling: r.resampling, outputPath: out,
-      sourceCRS: try r.crs.map { try SpatialReference(definition: $0) })
-    return (out, 1)
   }
 
   static func write(_ text: String, to url: URL) throws {

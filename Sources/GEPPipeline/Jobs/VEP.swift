@@ -213,23 +213,12 @@ public enum VEPJob {
     let derivedProblems = derivedRangeProblems(derived)
     if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
     for (role, r) in derived { rasters[role] = r }
-    var roleInputs: [(path: String, band: Int)] = []
-    var slopeSlot: Int? = nil
-    for role in model.roles {
-      if role == .slope && rasters["slope"] == nil {
-        // Slope from the DEM per parcel window, as in the cell pass (TileSlope).
-        slopeSlot = roleInputs.count
-        roleInputs.append(
-          try ComputeJob.onGrid(rasters["dem"]!, grid: grid, work: work, progress: progress))
-      } else {
-        roleInputs.append(
-          try ComputeJob.onGrid(
-            rasters[role.rawValue]!, grid: grid, work: work, progress: progress))
-      }
-    }
+    // Slope from the DEM per parcel window, as in the cell pass (TileSlope).
+    let (roleInputs, slopeSlot) = try modelInputsOnGrid(
+      roles: model.roles, rasters: rasters, grid: grid, work: work, progress: progress)
     var scenario: (path: String, band: Int)? = nil
     if let s = options.scenarioLandUse {
-      scenario = try ComputeJob.onGrid(
+      scenario = try rasterOnGrid(
         RasterInput(name: "scenario_landuse", path: s, band: 1, unit: "", resampling: .nearest),
         grid: grid, work: work, progress: progress)
     }
