@@ -34,6 +34,40 @@ import Testing
   let waterPerSquareMetre = 0.45776
   let yuanPerSquareMetre = 0.45776 * 7.53
 
+  /// Issue 11: VEP and compute give the same value for a parcel made of whole grid cells that
+  /// equals a village (the irregular case's 甲村, cells 0..<33 × 0..<20, with nodata holes in
+  /// ET and several land classes), indicator by indicator, to the last bit of the exact sums.
+  @Test func parcelOfWholeCellsEqualsTheVillage() throws {
+    let folder = try tempFolder("vep-village")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = ComputeTests().irregularRun()
+    run.profile = "example-literature"
+    let runFile = try run.write(to: folder)
+    let account = try compute(runFile, out: folder.appendingPathComponent("out")).account
+    let village = try #require(account.units.first { $0.unit.code == "520621001001" })
+    let (x0, x1, y0, y1) = (500_000.0, 500_000.0 + 33 * 30, 3_000_000.0, 3_000_000.0 - 20 * 30)
+    let parcels = try parcelsFile(folder, [("V", [(x0, y0), (x1, y0), (x1, y1), (x0, y1)])])
+    let vep = try VEPJob.run(
+      config: try RunConfiguration.load(path: runFile),
+      options: VEPOptions(
+        parcels: parcels, idField: "id", output: folder.appendingPathComponent("vep").path))
+    let parcel = try #require(vep.parcels.first)
+    #expect(parcel.coveredArea.raw == village.area.raw)
+    var compared = 0
+    for line in parcel.lines {
+      let v = try #require(
+        village.lines.first { $0.indicator == line.indicator && $0.component == line.component })
+      guard let value = v.value else {
+        #expect(line.baselineValue.raw == 0, "\(line.indicator) \(line.component)")
+        continue
+      }
+      #expect(line.baselineValue.raw == value.raw, "\(line.indicator) \(line.component)")
+      #expect(line.baselineQuantity.raw == v.quantity?.raw, "\(line.indicator)")
+      compared += 1
+    }
+    #expect(compared >= 3)
+  }
+
   @Test func coveredAreasAreExact() throws {
     let folder = try tempFolder("vep-areas")
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -115,6 +115,35 @@ public struct CellModel: Sendable {
 }
 
 extension CellModel {
+  /// Evaluates channel `k` over a batch of cells (`CellBatch` layout: role-major `values` with
+  /// `stride` entries per role, slots as `roles`): per cell the quantity and value, and
+  /// `computed[i]` false where the code's class has no coefficient (the value is then not a
+  /// number to add). Structural zeros give (0, 0). The per-cell result equals
+  /// `evaluate(_:code:_:area:)` cell by cell.
+  public func evaluate(
+    _ k: Int, count: Int, codes: UnsafePointer<Int32>, areas: UnsafePointer<Double>,
+    values: UnsafePointer<Double>, stride: Int, quantity: UnsafeMutablePointer<Double>,
+    value: UnsafeMutablePointer<Double>, computed: UnsafeMutablePointer<Bool>
+  ) {
+    let missing = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, count))
+    defer { missing.deallocate() }
+    missing.initialize(repeating: false, count: max(1, count))
+    channels[k].evaluate(
+      CellBatch(
+        count: count, codes: codes, areas: areas, values: values, stride: stride, slots: slots),
+      quantity: quantity, value: value, missing: missing)
+    for i in 0..<count {
+      switch channels[k].outcome(code: Int(codes[i])) {
+      case .missing: computed[i] = false
+      case .zero:
+        computed[i] = true
+        quantity[i] = 0
+        value[i] = 0
+      case .depends: computed[i] = !missing[i]
+      }
+    }
+  }
+
   /// Binds the profile's per-cell methods to a run.
   ///
   /// - Parameters:

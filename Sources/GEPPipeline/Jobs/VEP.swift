@@ -266,9 +266,16 @@ public enum VEPJob {
       var scV = [Double](repeating: 0, count: win.count)
       var scOK = [Bool](repeating: false, count: win.count)
       if let sb = scenarioBand { try sb.readMasked(win, values: &scV, valid: &scOK) }
-      var x = [Double](repeating: 0, count: max(1, bands.count))
       var covered = ExactSum()
       var scenarioNoData = ExactSum()
+      // The parcel's computable cells, compacted: window index, baseline code and area, and
+      // the scenario as two parts (code, area) — a scenario raster gives one part, a change
+      // rule moves `share` of the area to its class, else the scenario is the baseline.
+      var index: [Int] = []
+      var baseCode: [Int32] = []
+      var baseArea: [Double] = []
+      var partCode: ([Int32], [Int32]) = ([], [])
+      var partArea: ([Double], [Double]) = ([], [])
       for cell in cells {
         let i = (cell.row - r0) * win.width + (cell.col - c0)
         let area = areas[cell.row] * cell.fraction
@@ -279,10 +286,7 @@ public enum VEPJob {
           continue
         }
         covered.add(area)
-        for b in bands.indices { x[b] = vals[b][i] }
-        // Scenario parts of this cell: (parameters, area).
-        let base = code
-        var parts: [(Int, Double)] = []
+        var parts = ((code, area), (code, 0.0))
         if scenarioBand != nil {
           guard scOK[i] else {
             // No scenario land use here (nodata, or outside the scenario raster): like an
@@ -296,52 +300,63 @@ public enum VEPJob {
             unknown[p, default: 0] += 1
             continue
           }
-          parts = [(p, area)]
+          parts.0 = (p, area)
         } else if let rules = changes[parcel.id],
           let rule = rules.first(where: { $0.from == code }),
           model.ecosystemClass(code: rule.to) != nil
         {
-          let p = rule.to
-          parts = [(base, area * (1 - rule.share)), (p, area * rule.share)]
+          parts = ((code, area * (1 - rule.share)), (rule.to, area * rule.share))
           appliedChanges.insert("\(parcel.id)|\(rule.from)")
-        } else {
-          parts = [(base, area)]
         }
-        try x.withUnsafeMutableBufferPointer { xb in
-          for k in model.indicators.indices {
-            if model.roleSlots[k].contains(where: { !oks[$0][i] }) {
-              result.lines[k].notComputedArea.add(area)
-              continue
-            }
-            // An indicator counts in a cell only when both the baseline and every scenario
-            // part can be computed; a missing coefficient on one side is not a zero.
-            guard let (q, v) = model.evaluate(k, code: base, xb.baseAddress!, area: area) else {
-              result.lines[k].notComputedArea.add(area)
-              continue
-            }
-            var scenarioParts: [(Double, Double)] = []
-            for (p, a) in parts where a > 0 {
-              guard let r = model.evaluate(k, code: p, xb.baseAddress!, area: a) else { break }
-              scenarioParts.append(r)
-            }
-            if scenarioParts.count != parts.filter({ $0.1 > 0 }).count {
-              result.lines[k].notComputedArea.add(area)
-              continue
-            }
-            guard q.isFinite, v.isFinite,
-              scenarioParts.allSatisfy({ $0.0.isFinite && $0.1.isFinite })
-            else {
-              throw GDALError(
-                number: GDALError.appDefined,
-                message: "\(model.indicators[k].id) is not finite in parcel \(parcel.id)",
-                function: "VEPJob", path: nil)
-            }
-            result.lines[k].baselineQuantity.add(q)
-            result.lines[k].baselineValue.add(v)
-            for (sq, sv) in scenarioParts {
-              result.lines[k].scenarioQuantity.add(sq)
-              result.lines[k].scenarioValue.add(sv)
-            }
+        index.append(i)
+        baseCode.append(Int32(code))
+        baseArea.append(area)
+        partCode.0.append(Int32(parts.0.0))
+        partArea.0.append(parts.0.1)
+        partCode.1.append(Int32(parts.1.0))
+        partArea.1.append(parts.1.1)
+      }
+      // Role values of the compacted cells, role-major.
+      let m = index.count
+      var x = [Double](repeating: 0, count: max(1, m * bands.count))
+      for b in bands.indices { for j in 0..<m { x[b * m + j] = vals[b][index[j]] } }
+      var q = [[Double]](repeating: [Double](repeating: 0, count: max(1, m)), count: 3)
+      var v = q
+      var ok = [[Bool]](repeating: [Bool](repeating: false, count: max(1, m)), count: 3)
+      for k in model.indicators.indices {
+        // The baseline and the two scenario parts, each one batch evaluation.
+        let batches = [(baseCode, baseArea), (partCode.0, partArea.0), (partCode.1, partArea.1)]
+        for (s, (codes, cellAreas)) in batches.enumerated() {
+          model.evaluate(
+            k, count: m, codes: codes, areas: cellAreas, values: x, stride: m,
+            quantity: &q[s], value: &v[s], computed: &ok[s])
+        }
+        for j in 0..<m {
+          let area = baseArea[j]
+          if model.roleSlots[k].contains(where: { !oks[$0][index[j]] }) {
+            result.lines[k].notComputedArea.add(area)
+            continue
+          }
+          // An indicator counts in a cell only when both the baseline and every scenario part
+          // can be computed; a missing coefficient on one side is not a zero.
+          guard ok[0][j], partArea.0[j] <= 0 || ok[1][j], partArea.1[j] <= 0 || ok[2][j] else {
+            result.lines[k].notComputedArea.add(area)
+            continue
+          }
+          let parts = [(1, partArea.0[j]), (2, partArea.1[j])].filter { $0.1 > 0 }
+          guard q[0][j].isFinite, v[0][j].isFinite,
+            parts.allSatisfy({ q[$0.0][j].isFinite && v[$0.0][j].isFinite })
+          else {
+            throw GDALError(
+              number: GDALError.appDefined,
+              message: "\(model.indicators[k].id) is not finite in parcel \(parcel.id)",
+              function: "VEPJob", path: nil)
+          }
+          result.lines[k].baselineQuantity.add(q[0][j])
+          result.lines[k].baselineValue.add(v[0][j])
+          for (s, _) in parts {
+            result.lines[k].scenarioQuantity.add(q[s][j])
+            result.lines[k].scenarioValue.add(v[s][j])
           }
         }
       }
