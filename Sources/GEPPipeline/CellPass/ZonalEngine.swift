@@ -104,7 +104,7 @@ public protocol CellRasterSink: Sendable {
 }
 
 /// Runs the per-cell pass: tiles in parallel (`DispatchQueue.concurrentPerform`), one set of
-/// GDAL datasets and one zone rasterizer per worker, exact per-zone sums.
+/// GDAL datasets and one zone rasterizer per worker (`ZoneTileWorker`), exact per-zone sums.
 ///
 /// - Parameters:
 ///   - grid: the analysis grid.
@@ -112,221 +112,40 @@ public protocol CellRasterSink: Sendable {
 ///   - model: the per-cell model.
 ///   - rasterizer: village polygons in the grid CRS with zone = village index.
 ///   - villageCount: number of villages (the unassigned zone is `villageCount`).
-///   - level1: level-1 class of each ecosystem class code, and the ordered level-1 codes.
+///   - level1Of: level-1 class of each ecosystem class code.
+///   - level1Codes: the ordered level-1 codes (the class areas and matrix columns).
 ///   - tiles: the block plan.
 ///   - threads: worker count (≥ 1).
 ///   - sink: optional per-cell raster writer.
 ///   - progress: called with (tiles done, total) from workers.
 /// - Returns: the exact sums.
-/// - Throws: the first `GDALError` a worker met (reads and rasterizing), after all workers end.
+/// - Throws: the first error a worker met (`GDALError` for reads and rasterizing,
+///   `InputProblems` for a cell beyond 10¹⁵), after all workers end.
 public func runZonalPass(
   grid: Grid, inputs: GridInputs, model: CellModel, rasterizer: ZoneRasterizer,
   villageCount: Int, level1Of: [Int: Int], level1Codes: [Int], tiles: [RasterWindow],
   threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
 ) throws -> ZoneSums {
-  let areas = try cellAreasPerRow(grid)
-  let tileSlope = try inputs.slopeFromDEMSlot.map { _ in try TileSlope(grid: grid) }
-  let zoneCount = villageCount + 1
+  let shared = ZonePassPlan(
+    grid: grid, inputs: inputs, model: model, villageCount: villageCount, level1Of: level1Of,
+    level1Codes: level1Codes,
+    tileSlope: try inputs.slopeFromDEMSlot.map { _ in
+      try TileSlope(grid: grid)
+    }, areas: try cellAreasPerRow(grid))
   let workers = max(1, min(threads, tiles.count))
   let template = UncheckedBox(rasterizer)
   let templateLock = Mutex(())
   let results = Mutex([ZoneSums?](repeating: nil, count: workers))
   let failure = Mutex<(any Error)?>(nil)
   let done = Mutex(0)
-  let level1Index: [Int: Int] = Dictionary(
-    uniqueKeysWithValues: level1Codes.enumerated().map { ($1, $0) })
   DispatchQueue.concurrentPerform(iterations: workers) { w in
     do {
-      let raster = templateLock.withLock { _ in template.value.copy() }
-      let lu = try RasterDataset(path: inputs.landUse.path).band(inputs.landUse.band)
-      let bands = try inputs.roles.map { try RasterDataset(path: $0.path).band($0.band) }
-      var acc = ZoneSums(
-        zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
-      let stride = acc.stride
-      let landOffset = acc.landOffset
-      let noDataOffset = acc.noDataOffset
-      let matrixBase = acc.landOffset + 2
-      let classCount = level1Codes.count
-      acc.codeCells = [Int](repeating: 0, count: model.denseCount)
-      let channels = model.indicators.count
-      // Per land-use code: the level-1 class index, −1: none (or not mapped).
-      let codeLevel1: [Int] = model.classOfCode.map { cls in
-        guard cls >= 0, let l1 = level1Of[cls], let index = level1Index[l1] else { return -1 }
-        return index
-      }
-      // Per channel: bitmask of the role slots it reads (≤ 64 roles).
-      let channelMasks: [UInt64] = model.roleSlots.map { slots in
-        slots.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
-      }
-      let roleCount = bands.count
-      precondition(roleCount <= 64, "at most 64 raster roles per cell")
-      // Per channel and land-use code: the outcome when it does not depend on the rasters (a
-      // missing coefficient → uncovered; a structural zero → nothing to add).
-      let outcomes: [[CellOutcome]] = model.channels.map { ch in
-        model.classOfCode.indices.map {
-          model.classOfCode[$0] >= 0 ? ch.outcome(code: $0) : .missing
-        }
-      }
-      var luValues: [Double] = []
-      var luValid: [Bool] = []
-      var roleValues: [Double] = []  // role-major: role b, cell i at b * n + i
-      var roleValid: [Bool] = []
-      // The tile's land cells with a mapped code, compacted (cell index, code, area, zone
-      // offset, invalid-role bits), their role values (role-major, stride n) and the outputs.
-      var cellIndex: [Int] = []
-      var cellCode: [Int32] = []
-      var cellArea: [Double] = []
-      var cellFixed: [Int128] = []
-      var cellBase: [Int] = []
-      var cellInvalid: [UInt64] = []
-      var cellValues: [Double] = []
-      var q: [Double] = []
-      var v: [Double] = []
-      var missing: [Bool] = []
+      var worker = try ZoneTileWorker(
+        plan: shared, rasterizer: templateLock.withLock { _ in template.value.copy() })
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
-        let win = tiles[t]
-        let n = win.count
-        if luValues.count != n {
-          luValues = [Double](repeating: 0, count: n)
-          luValid = [Bool](repeating: false, count: n)
-          roleValues = [Double](repeating: 0, count: n * roleCount)
-          roleValid = [Bool](repeating: false, count: n * roleCount)
-          cellValues = [Double](repeating: 0, count: max(1, n * roleCount))
-          q = [Double](repeating: 0, count: n)
-          v = q
-          missing = [Bool](repeating: false, count: n)
-        }
-        try lu.readMasked(win, values: &luValues, valid: &luValid)
-        var one = [Double](repeating: 0, count: n)
-        var oneValid = [Bool](repeating: false, count: n)
-        for b in 0..<roleCount {
-          if b == inputs.slopeFromDEMSlot, let tileSlope {
-            (one, oneValid) = try tileSlope.slope(bands[b], win)
-          } else {
-            try bands[b].readMasked(win, values: &one, valid: &oneValid)
-          }
-          roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
-          roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
-        }
-        let zones = try raster.rasterize(win)
-        let writing = sink != nil
-        var outQ = [Float](repeating: .nan, count: writing ? n * channels : 0)
-        var outV = outQ
-        // Land, class and nodata areas; unknown codes; the compacted land cells.
-        cellIndex.removeAll(keepingCapacity: true)
-        cellCode.removeAll(keepingCapacity: true)
-        cellArea.removeAll(keepingCapacity: true)
-        cellFixed.removeAll(keepingCapacity: true)
-        cellBase.removeAll(keepingCapacity: true)
-        cellInvalid.removeAll(keepingCapacity: true)
-        acc.sums.withUnsafeMutableBufferPointer { s in
-          for r in 0..<win.height {
-            let area = areas[win.rowOffset + r]
-            let areaFixed = ExactSum.fixedPoint(area)
-            for c in 0..<win.width {
-              let i = r * win.width + c
-              let zone = zones[i] >= 0 ? Int(zones[i]) : villageCount
-              let base = zone * stride
-              if !luValid[i] {
-                s[base + noDataOffset].add(fixed: areaFixed)
-                continue
-              }
-              let value = luValues[i]
-              let code = Int(exactly: value) ?? -1
-              guard code >= 0, code < codeLevel1.count, model.classOfCode[code] >= 0 else {
-                let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
-                var u = acc.unknownCodes[key] ?? (0, ExactSum())
-                u.cells += 1
-                u.area.add(fixed: areaFixed)
-                acc.unknownCodes[key] = u
-                continue
-              }
-              acc.codeCells[code] += 1
-              s[base + landOffset].add(fixed: areaFixed)
-              let li = codeLevel1[code]
-              if li >= 0 { s[base + 4 * channels + li].add(fixed: areaFixed) }
-              var invalid: UInt64 = 0
-              for b in 0..<roleCount where !roleValid[b * n + i] { invalid |= 1 << UInt64(b) }
-              cellIndex.append(i)
-              cellCode.append(Int32(code))
-              cellArea.append(area)
-              cellFixed.append(areaFixed)
-              cellBase.append(base)
-              cellInvalid.append(invalid)
-            }
-          }
-        }
-        let m = cellIndex.count
-        for b in 0..<roleCount {
-          for j in 0..<m { cellValues[b * n + j] = roleValues[b * n + cellIndex[j]] }
-        }
-        for k in 0..<channels {
-          let mask = channelMasks[k]
-          let outcome = outcomes[k]
-          for j in 0..<m { missing[j] = false }
-          cellCode.withUnsafeBufferPointer { codes in
-            cellArea.withUnsafeBufferPointer { ar in
-              cellValues.withUnsafeBufferPointer { vals in
-                model.channels[k].evaluate(
-                  CellBatch(
-                    count: m, codes: codes.baseAddress!, areas: ar.baseAddress!,
-                    values: vals.baseAddress!, stride: n, slots: model.slots),
-                  quantity: &q, value: &v, missing: &missing)
-              }
-            }
-          }
-          try acc.sums.withUnsafeMutableBufferPointer { s in
-            for j in 0..<m {
-              let base = cellBase[j]
-              let areaFixed = cellFixed[j]
-              if cellInvalid[j] & mask != 0 {
-                s[base + 4 * k + 2].add(fixed: areaFixed)
-                continue
-              }
-              let code = Int(cellCode[j])
-              switch outcome[code] {
-              case .missing:
-                s[base + 4 * k + 3].add(fixed: areaFixed)
-                continue
-              case .zero:
-                if writing {
-                  outQ[k * n + cellIndex[j]] = 0
-                  outV[k * n + cellIndex[j]] = 0
-                }
-                continue
-              case .depends: break
-              }
-              if missing[j] {
-                s[base + 4 * k + 3].add(fixed: areaFixed)
-                continue
-              }
-              let (qj, vj) = (q[j], v[j])
-              guard qj.isFinite, vj.isFinite, ExactSum.accepts(qj), ExactSum.accepts(vj) else {
-                throw cellProblem(
-                  model: model, channel: k, quantity: qj, value: vj,
-                  row: win.rowOffset + cellIndex[j] / win.width,
-                  column: win.colOffset + cellIndex[j] % win.width,
-                  inputs: (0..<roleCount).map { cellValues[$0 * n + j] })
-              }
-              s[base + 4 * k].add(qj)
-              s[base + 4 * k + 1].add(vj)
-              let li = codeLevel1[code]
-              if li >= 0 { s[base + matrixBase + k * classCount + li].add(vj) }
-              if writing {
-                outQ[k * n + cellIndex[j]] = Float(qj)
-                outV[k * n + cellIndex[j]] = Float(vj)
-              }
-            }
-          }
-        }
-        acc.cells += n
-        if let sink {
-          try sink.write(
-            window: win, quantities: (0..<channels).map { Array(outQ[$0 * n..<($0 + 1) * n]) },
-            values: (0..<channels).map { Array(outV[$0 * n..<($0 + 1) * n]) })
-        }
+        try worker.process(tiles[t], sink: sink)
         let d = done.withLock { v -> Int in
           v += 1
           return v
@@ -334,7 +153,7 @@ public func runZonalPass(
         progress(d, tiles.count)
         t += workers
       }
-      let finished = acc
+      let finished = worker.acc
       results.withLock { $0[w] = finished }
     } catch {
       failure.withLock { if $0 == nil { $0 = error } }
@@ -342,24 +161,296 @@ public func runZonalPass(
   }
   if let e = failure.withLock({ $0 }) { throw e }
   var total = ZoneSums(
-    zoneCount: zoneCount, channelCount: model.indicators.count, classCodes: level1Codes)
+    zoneCount: villageCount + 1, channelCount: model.indicators.count, classCodes: level1Codes)
   for part in results.withLock({ $0 }) {
     guard let part else { continue }
-    for i in 0..<total.sums.count { total.sums[i].add(part.sums[i]) }
-    for (code, u) in part.unknownCodes {
-      var cur = total.unknownCodes[code] ?? (0, ExactSum())
-      cur.cells += u.cells
-      cur.area.add(u.area)
-      total.unknownCodes[code] = cur
-    }
-    total.cells += part.cells
-    if total.codeCells.isEmpty {
-      total.codeCells = part.codeCells
-    } else {
-      for i in 0..<part.codeCells.count { total.codeCells[i] += part.codeCells[i] }
-    }
+    total.merge(part)
   }
   return total
+}
+
+extension ZoneSums {
+  /// Adds another worker's sums (exact, so the order does not matter).
+  mutating func merge(_ part: ZoneSums) {
+    for i in 0..<sums.count { sums[i].add(part.sums[i]) }
+    for (code, u) in part.unknownCodes {
+      var cur = unknownCodes[code] ?? (0, ExactSum())
+      cur.cells += u.cells
+      cur.area.add(u.area)
+      unknownCodes[code] = cur
+    }
+    cells += part.cells
+    if codeCells.isEmpty {
+      codeCells = part.codeCells
+    } else {
+      for i in 0..<part.codeCells.count { codeCells[i] += part.codeCells[i] }
+    }
+  }
+}
+
+/// What every worker of a zonal pass shares (read-only).
+struct ZonePassPlan: @unchecked Sendable {
+  let grid: Grid
+  let inputs: GridInputs
+  let model: CellModel
+  let villageCount: Int
+  let level1Codes: [Int]
+  let tileSlope: TileSlope?
+  /// Cell area per grid row, m².
+  let areas: [Double]
+  /// Per land-use code: the level-1 class index, −1: none (or not mapped).
+  let codeLevel1: [Int]
+  /// Per channel: bitmask of the role slots it reads (≤ 64 roles).
+  let channelMasks: [UInt64]
+  /// Per channel and land-use code: the outcome when it does not depend on the rasters (a
+  /// missing coefficient → uncovered; a structural zero → nothing to add).
+  let outcomes: [[CellOutcome]]
+
+  init(
+    grid: Grid, inputs: GridInputs, model: CellModel, villageCount: Int, level1Of: [Int: Int],
+    level1Codes: [Int], tileSlope: TileSlope?, areas: [Double]
+  ) {
+    self.grid = grid
+    self.inputs = inputs
+    self.model = model
+    self.villageCount = villageCount
+    self.level1Codes = level1Codes
+    self.tileSlope = tileSlope
+    self.areas = areas
+    let level1Index = Dictionary(uniqueKeysWithValues: level1Codes.enumerated().map { ($1, $0) })
+    codeLevel1 = model.classOfCode.map { cls in
+      guard cls >= 0, let l1 = level1Of[cls], let index = level1Index[l1] else { return -1 }
+      return index
+    }
+    channelMasks = model.roleSlots.map { slots in
+      slots.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
+    }
+    outcomes = model.channels.map { ch in
+      model.classOfCode.indices.map {
+        model.classOfCode[$0] >= 0 ? ch.outcome(code: $0) : .missing
+      }
+    }
+    precondition(inputs.roles.count <= 64, "at most 64 raster roles per cell")
+  }
+}
+
+/// One worker of the zonal pass: its own GDAL datasets and rasterizer, its buffers and its
+/// partial sums. A tile is read (`read`), its land cells are counted and compacted
+/// (`classify`), then each channel is evaluated over the compacted cells and summed per zone
+/// (`accumulate`).
+struct ZoneTileWorker {
+  let plan: ZonePassPlan
+  let rasterizer: ZoneRasterizer
+  let lu: RasterBand
+  let bands: [RasterBand]
+  var acc: ZoneSums
+  // Tile buffers (n cells): land use, role values and validity role-major (role b, cell i at
+  // b * n + i), zones.
+  var n = 0
+  var luValues: [Double] = []
+  var luValid: [Bool] = []
+  var roleValues: [Double] = []
+  var roleValid: [Bool] = []
+  var zones: [Int32] = []
+  // The tile's land cells with a mapped code, compacted: cell index, code, area (m² and
+  // fixed point), zone offset in the sums, invalid-role bits; their role values role-major
+  // (stride n); the outputs of one channel.
+  var cellIndex: [Int] = []
+  var cellCode: [Int32] = []
+  var cellArea: [Double] = []
+  var cellFixed: [Int128] = []
+  var cellBase: [Int] = []
+  var cellInvalid: [UInt64] = []
+  var cellValues: [Double] = []
+  var q: [Double] = []
+  var v: [Double] = []
+  var missing: [Bool] = []
+  // Per-cell rasters of the tile (when a sink is given), channel-major.
+  var outQ: [Float] = []
+  var outV: [Float] = []
+
+  init(plan: ZonePassPlan, rasterizer: ZoneRasterizer) throws {
+    self.plan = plan
+    self.rasterizer = rasterizer
+    lu = try RasterDataset(path: plan.inputs.landUse.path).band(plan.inputs.landUse.band)
+    bands = try plan.inputs.roles.map { try RasterDataset(path: $0.path).band($0.band) }
+    acc = ZoneSums(
+      zoneCount: plan.villageCount + 1, channelCount: plan.model.indicators.count,
+      classCodes: plan.level1Codes)
+    acc.codeCells = [Int](repeating: 0, count: plan.model.denseCount)
+  }
+
+  /// Reads, classifies and sums one tile; writes its per-cell rasters to `sink`.
+  mutating func process(_ win: RasterWindow, sink: (any CellRasterSink)?) throws {
+    try read(win)
+    classify(win)
+    let channels = plan.model.indicators.count
+    let writing = sink != nil
+    outQ = [Float](repeating: .nan, count: writing ? n * channels : 0)
+    outV = outQ
+    for k in 0..<channels { try accumulate(k, win, writing: writing) }
+    acc.cells += n
+    if let sink {
+      try sink.write(
+        window: win, quantities: (0..<channels).map { Array(outQ[$0 * n..<($0 + 1) * n]) },
+        values: (0..<channels).map { Array(outV[$0 * n..<($0 + 1) * n]) })
+    }
+  }
+
+  /// Reads the land use, every role (the slope from the DEM per tile) and the zones of a tile.
+  mutating func read(_ win: RasterWindow) throws {
+    let roleCount = bands.count
+    if n != win.count {
+      n = win.count
+      luValues = [Double](repeating: 0, count: n)
+      luValid = [Bool](repeating: false, count: n)
+      roleValues = [Double](repeating: 0, count: n * roleCount)
+      roleValid = [Bool](repeating: false, count: n * roleCount)
+      cellValues = [Double](repeating: 0, count: max(1, n * roleCount))
+      q = [Double](repeating: 0, count: n)
+      v = q
+      missing = [Bool](repeating: false, count: n)
+    }
+    try lu.readMasked(win, values: &luValues, valid: &luValid)
+    var one = [Double](repeating: 0, count: n)
+    var oneValid = [Bool](repeating: false, count: n)
+    for b in 0..<roleCount {
+      if b == plan.inputs.slopeFromDEMSlot, let tileSlope = plan.tileSlope {
+        (one, oneValid) = try tileSlope.slope(bands[b], win)
+      } else {
+        try bands[b].readMasked(win, values: &one, valid: &oneValid)
+      }
+      roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
+      roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
+    }
+    zones = try rasterizer.rasterize(win)
+  }
+
+  /// Land, class and nodata areas and unknown codes of the tile; the compacted land cells and
+  /// their role values.
+  mutating func classify(_ win: RasterWindow) {
+    cellIndex.removeAll(keepingCapacity: true)
+    cellCode.removeAll(keepingCapacity: true)
+    cellArea.removeAll(keepingCapacity: true)
+    cellFixed.removeAll(keepingCapacity: true)
+    cellBase.removeAll(keepingCapacity: true)
+    cellInvalid.removeAll(keepingCapacity: true)
+    let roleCount = bands.count
+    let stride = acc.stride
+    let landOffset = acc.landOffset
+    let noDataOffset = acc.noDataOffset
+    let classOffset = 4 * plan.model.indicators.count
+    let classOfCode = plan.model.classOfCode
+    acc.sums.withUnsafeMutableBufferPointer { s in
+      for r in 0..<win.height {
+        let area = plan.areas[win.rowOffset + r]
+        let areaFixed = ExactSum.fixedPoint(area)
+        for c in 0..<win.width {
+          let i = r * win.width + c
+          let zone = zones[i] >= 0 ? Int(zones[i]) : plan.villageCount
+          let base = zone * stride
+          if !luValid[i] {
+            s[base + noDataOffset].add(fixed: areaFixed)
+            continue
+          }
+          let value = luValues[i]
+          let code = Int(exactly: value) ?? -1
+          guard code >= 0, code < classOfCode.count, classOfCode[code] >= 0 else {
+            let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
+            var u = acc.unknownCodes[key] ?? (0, ExactSum())
+            u.cells += 1
+            u.area.add(fixed: areaFixed)
+            acc.unknownCodes[key] = u
+            continue
+          }
+          acc.codeCells[code] += 1
+          s[base + landOffset].add(fixed: areaFixed)
+          let li = plan.codeLevel1[code]
+          if li >= 0 { s[base + classOffset + li].add(fixed: areaFixed) }
+          var invalid: UInt64 = 0
+          for b in 0..<roleCount where !roleValid[b * n + i] { invalid |= 1 << UInt64(b) }
+          cellIndex.append(i)
+          cellCode.append(Int32(code))
+          cellArea.append(area)
+          cellFixed.append(areaFixed)
+          cellBase.append(base)
+          cellInvalid.append(invalid)
+        }
+      }
+    }
+    let m = cellIndex.count
+    for b in 0..<roleCount {
+      for j in 0..<m { cellValues[b * n + j] = roleValues[b * n + cellIndex[j]] }
+    }
+  }
+
+  /// Evaluates channel `k` over the compacted cells and adds its quantity, value, masked and
+  /// uncovered areas and class values per zone.
+  ///
+  /// - Throws: `cellProblem` for a result that is not finite or beyond 10¹⁵.
+  mutating func accumulate(_ k: Int, _ win: RasterWindow, writing: Bool) throws {
+    let m = cellIndex.count
+    let model = plan.model
+    let mask = plan.channelMasks[k]
+    let outcome = plan.outcomes[k]
+    let stride = n
+    for j in 0..<m { missing[j] = false }
+    cellCode.withUnsafeBufferPointer { codes in
+      cellArea.withUnsafeBufferPointer { ar in
+        cellValues.withUnsafeBufferPointer { vals in
+          model.channels[k].evaluate(
+            CellBatch(
+              count: m, codes: codes.baseAddress!, areas: ar.baseAddress!,
+              values: vals.baseAddress!, stride: stride, slots: model.slots),
+            quantity: &q, value: &v, missing: &missing)
+        }
+      }
+    }
+    let matrixBase = acc.landOffset + 2 + k * plan.level1Codes.count
+    try acc.sums.withUnsafeMutableBufferPointer { s in
+      for j in 0..<m {
+        let base = cellBase[j]
+        let areaFixed = cellFixed[j]
+        if cellInvalid[j] & mask != 0 {
+          s[base + 4 * k + 2].add(fixed: areaFixed)
+          continue
+        }
+        let code = Int(cellCode[j])
+        switch outcome[code] {
+        case .missing:
+          s[base + 4 * k + 3].add(fixed: areaFixed)
+          continue
+        case .zero:
+          if writing {
+            outQ[k * n + cellIndex[j]] = 0
+            outV[k * n + cellIndex[j]] = 0
+          }
+          continue
+        case .depends: break
+        }
+        if missing[j] {
+          s[base + 4 * k + 3].add(fixed: areaFixed)
+          continue
+        }
+        let (qj, vj) = (q[j], v[j])
+        guard qj.isFinite, vj.isFinite, ExactSum.accepts(qj), ExactSum.accepts(vj) else {
+          throw cellProblem(
+            model: model, channel: k, quantity: qj, value: vj,
+            row: win.rowOffset + cellIndex[j] / win.width,
+            column: win.colOffset + cellIndex[j] % win.width,
+            inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
+        }
+        s[base + 4 * k].add(qj)
+        s[base + 4 * k + 1].add(vj)
+        let li = plan.codeLevel1[code]
+        if li >= 0 { s[base + matrixBase + li].add(vj) }
+        if writing {
+          outQ[k * n + cellIndex[j]] = Float(qj)
+          outV[k * n + cellIndex[j]] = Float(vj)
+        }
+      }
+    }
+  }
 }
 
 /// The error of a cell whose result is not finite (a GDAL-style failure naming the cell) or
