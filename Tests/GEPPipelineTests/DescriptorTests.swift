@@ -48,13 +48,17 @@ func profileRow(
 /// 18 hm²) with national-2022 edited by `edit` (root of the copy) and returns the village line
 /// of `indicator`.
 func forestRun(
-  registry: MethodRegistry = .builtIn, indicator: String, edit: (URL) throws -> Void
+  registry: MethodRegistry = .builtIn, indicator: String,
+  run edits: (inout SyntheticRun) -> Void = { _ in },
+  edit: (URL) throws -> Void
 ) throws -> IndicatorLine? {
   let folder = try tempFolder("descriptor-\(indicator)")
   defer { try? FileManager.default.removeItem(at: folder) }
   let root = try coefficientCopy(folder) { $0 }
   try edit(root.appendingPathComponent("national-2022"))
-  let runFile = try SyntheticRun.waterBalance().write(to: folder)
+  var run = SyntheticRun.waterBalance()
+  edits(&run)
+  let runFile = try run.write(to: folder)
   try editRunFile(
     folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
   let config = try RunConfiguration.load(path: runFile)
@@ -64,6 +68,14 @@ func forestRun(
       output: folder.appendingPathComponent("out").path, threads: 2, registry: registry))
   let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
   return village.lines.first { $0.indicator == indicator }
+}
+
+/// Replaces `old` (which must occur) by `new` in a file of the coefficient copy.
+func replace(_ set: URL, _ file: String, _ old: String, _ new: String) throws {
+  let url = set.appendingPathComponent(file)
+  let text = try String(contentsOf: url, encoding: .utf8)
+  #expect(text.contains(old), "\(file) has no \(old)")
+  try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: url)
 }
 
 /// Appends `text` to a file of the coefficient copy.
@@ -130,6 +142,46 @@ func addToyRows(_ set: URL) throws {
     // × 727 yuan/t (industrial oxygen price, 2010 [S1]) = 87 240 yuan.
     #expect(abs(o2.quantity!.value - 120) < 1e-9)
     #expect(abs(o2.value!.value - 87_240) < 1e-6)
+  }
+
+  /// The rate method with the soil-carbon ratio β (GEP-METHODS §5.8 (a): FCS = FCSR × SF ×
+  /// (1 + β)), β for forests from forest_soil_carbon_ratio.
+  @Test func sequestrationRateWithSoilCarbonRatio() throws {
+    let line = try forestRun(indicator: "carbon_sequestration") { set in
+      try replace(set, "carbon_sequestration.csv", "1,Forest,rate,,", "1,Forest,rate,2.5,")
+      try replace(
+        set, "parameters.csv", "forest_soil_carbon_ratio,carbon_sequestration,,",
+        "forest_soil_carbon_ratio,carbon_sequestration,0.2,")
+    }
+    let carbon = try #require(line)
+    // 18 hm² × 2.5 t C/hm²/a × (1 + 0.2) = 54 t C = 198 t CO₂; valued at the afforestation
+    // cost 1320 yuan/t C (carbon_price_ets is empty in national-2022): 54 × 1320 = 71 280.
+    #expect(abs(carbon.quantity!.value - 198) < 1e-9)
+    #expect(abs(carbon.value!.value - 71_280) < 1e-6)
+  }
+
+  /// The NEP method (§5.8 (b)): Q_CO2 = 44/12 × NEP × A per cell; NEP in g C·m⁻²·a⁻¹ is
+  /// converted; a source cell (NEP < 0) subtracts.
+  @Test(arguments: [("tC/hm2/a", 1.0), ("gC/m2/a", 100.0)])
+  func nepMethod(unit: String, scale: Double) throws {
+    let line = try forestRun(
+      indicator: "carbon_sequestration",
+      run: { run in
+        // Columns 0–14: NEP 2 t C/hm²/a; columns 15–19: −1 (a source).
+        run.rasters["nep"] = (unit, { c, _ in (c < 15 ? 2 : -1) * scale })
+      }
+    ) { set in
+      try replace(
+        set, "profile.csv",
+        "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
+        "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+    }
+    let carbon = try #require(line)
+    // 150 cells × 900 m² = 13.5 hm² at 2, 50 cells = 4.5 hm² at −1: NEP·A = 27 − 4.5 =
+    // 22.5 t C = 82.5 t CO₂; × 1320 yuan/t C = 29 700 yuan.
+    #expect(abs(carbon.quantity!.value - 82.5) < 1e-9)
+    #expect(abs(carbon.value!.value - 29_700) < 1e-6)
+    #expect(carbon.method == "nep")
   }
 
   /// A profile that declares an input its method does not read is an error of the registry

@@ -153,6 +153,7 @@ extension CellModel {
   ///   - fvcIsPercent: true when the FVC raster is declared in percent.
   ///   - file: the coefficient folder, for messages.
   ///   - registry: the implemented methods.
+  ///   - rasterUnits: the unit the run file declares per raster role.
   ///   - codes: land-use code → ecosystem class to use instead of the crosswalk of `scheme`
   ///     (the calculators evaluate classes directly).
   /// - Returns: the model; indicators whose inputs, coefficients or prices are missing are
@@ -161,7 +162,7 @@ extension CellModel {
   public static func build(
     coefficients c: CoefficientSet, scheme: String, roles available: Set<RasterRole>,
     fvcIsPercent: Bool, file: String, registry: MethodRegistry = .builtIn,
-    codes: [Int: Int]? = nil
+    codes: [Int: Int]? = nil, rasterUnits: [RasterRole: String] = [:]
   ) -> CellModel {
     var notes: [Problem] = []
     var switches: [String: String] = [:]
@@ -189,7 +190,7 @@ extension CellModel {
       }
       var ctx = MethodContext(
         coefficients: c, profile: p, descriptor: d, classOfCode: classOfCode,
-        available: available, fvcIsPercent: fvcIsPercent, file: file)
+        available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, file: file)
       bound += bind(&ctx)
       notes += ctx.notes
       switches.merge(ctx.switches) { _, new in new }

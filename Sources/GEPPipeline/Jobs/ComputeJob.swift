@@ -116,7 +116,8 @@ public enum ComputeJob {
     let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
-      fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry)
+      fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry,
+      rasterUnits: config.rasterUnits)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
     // Prices of another year than the accounting year are used as they are: say which.
     let otherYears = coefficients.profile.indicators.flatMap(\.priceIDs).compactMap { id in

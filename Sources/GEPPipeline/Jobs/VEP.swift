@@ -188,7 +188,8 @@ public enum VEPJob {
     let available = config.availableRoles
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
-      fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder)
+      fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder,
+      rasterUnits: config.rasterUnits)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
     // Parcels.
     let parcels = try loadParcels(options, grid: grid, diagnostics: &d)

@@ -1,38 +1,40 @@
 import GEPCore
 
 /// Carbon sequestration (固碳) by the sequestration-rate method: the class rate
-/// (`carbon_sequestration.rate`, t C·hm⁻²·a⁻¹) × area, converted to t CO₂ (× 44/12) and valued
+/// (`carbon_sequestration.rate`, t C·hm⁻²·a⁻¹) × area × (1 + β), β the soil-carbon ratio of the
+/// class (`carbon_sequestration.soil_ratio`; for forests `forest_soil_carbon_ratio` in
+/// parameters.csv), converted to t CO₂ (× 44/12) and valued
 /// at the carbon price (per t CO₂ or per t C, from the price's unit). When none of the profile's
 /// prices has a value, the afforestation cost `carbon_afforestation_cost` is used with a
 /// warning. Source: GEP-METHODS §5.8 [S11] (GB/T 46869 A.7).
 public let carbonSequestrationRate = MethodDescriptor(
   indicator: "carbon_sequestration", method: "sequestration_rate",
-  summary: "class rate × area (§5.8)", source: "GEP-METHODS §5.8 [S11]", scope: .cell,
-  classParameters: ["carbon_sequestration.rate"],
+  summary: "class rate × area × (1 + β soil-carbon ratio) (§5.8 (a))",
+  source: "GEP-METHODS §5.8 (a) [S11]", scope: .cell,
+  classParameters: ["carbon_sequestration.rate", "carbon_sequestration.soil_ratio"],
+  parameters: [ParameterRead("forest_soil_carbon_ratio", unit: "fraction", default: 0)],
   prices: ["carbon_price_ets", "carbon_afforestation_cost"],
   bind: { ctx in
-    var chosen: (value: Double, note: String, unit: String)? = nil
-    for id in ctx.profile.priceIDs {
-      if let p = ctx.price(id) {
-        chosen = (p.value, p.note, ctx.coefficients.prices[id]?.unit ?? "")
-        break
-      }
+    let chosen = carbonPrice(&ctx)
+    let price = chosen?.price
+    let c = ctx.coefficients
+    let forestBeta = ctx.parameter("forest_soil_carbon_ratio") ?? 0
+    // FCS = FCSR × SF × (1 + β): β of the class (carbon_sequestration.soil_ratio), else for
+    // forest classes (level-1 class 1) the scalar forest_soil_carbon_ratio, else 0; folded
+    // into the per-code rate.
+    var usesBeta = false
+    let rate: [Double] = ctx.perCode(empty: .nan) { cls in
+      guard let r = ctx.classValue("carbon_sequestration", "rate", ecosystemClass: cls)?.value
+      else { return .nan }
+      let beta =
+        ctx.classValue("carbon_sequestration", "soil_ratio", ecosystemClass: cls)?.value
+        ?? (c.classChain(cls).contains(1) ? forestBeta : 0)
+      if beta != 0 { usesBeta = true }
+      return beta == 0 ? r : r * (1 + beta)
     }
-    if chosen == nil, let p = ctx.price("carbon_afforestation_cost") {
-      chosen = (p.value, p.note, ctx.coefficients.prices["carbon_afforestation_cost"]?.unit ?? "")
-      ctx.warn(
-        "indicator.price-fallback",
-        "carbon_sequestration: \(ctx.profile.priceIDs.joined(separator: ", ")) has no value; "
-          + "the afforestation-cost price carbon_afforestation_cost is used")
-    }
-    let price = chosen.map {
-      CarbonPrice(
-        amount: $0.value,
-        basis: $0.unit.lowercased().contains("co2") ? .perTonneCarbonDioxide : .perTonneCarbon)
-    }
-    let rate: [Double] = ctx.perCode(empty: .nan) {
-      ctx.classValue("carbon_sequestration", "rate", ecosystemClass: $0)?.value ?? .nan
-    }
+    ctx.record(
+      "carbon_sequestration.soil_carbon_ratio",
+      usesBeta ? "rate × (1 + β) where β is given" : "β not given (0)")
     return [
       BoundChannel(
         indicator: ctx.channel(unit: "tCO2/a", priceNote: chosen?.note, roles: []),

@@ -190,6 +190,8 @@ public struct MethodContext: Sendable {
   public let available: Set<RasterRole>
   /// True when the FVC raster is declared in percent.
   public let fvcIsPercent: Bool
+  /// The unit the run file declares for each raster role.
+  public var rasterUnits: [RasterRole: String] = [:]
   /// The coefficient folder, for messages.
   public let file: String
   /// Warnings of the binding.
@@ -202,6 +204,9 @@ public struct MethodContext: Sendable {
     notes.append(
       Problem(.warning, code, message, at: ProblemLocation(file: file, field: profile.id)))
   }
+
+  /// The unit the run file declares for the NEP raster.
+  public var nepUnit: String { rasterUnits[.nep] ?? "tC/hm2/a" }
 
   /// Records a method switch for the manifest.
   public mutating func record(_ key: String, _ value: String) { switches[key] = value }

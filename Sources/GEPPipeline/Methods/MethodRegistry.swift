@@ -27,7 +27,8 @@ public struct MethodRegistry: Sendable {
     descriptors: materialMarketValue + [
       waterConservationWaterBalance
     ] + soilConservationRUSLE + [
-      carbonSequestrationRate, oxygenReleaseRate, climateRegulationEPP, airPurificationCapacity,
+      carbonSequestrationRate, carbonSequestrationNEPMethod, oxygenReleaseRate,
+      climateRegulationEPP, airPurificationCapacity,
       waterPurificationCapacity, floodRegulationWetlandStorage, recreationTravelCost,
     ])
 

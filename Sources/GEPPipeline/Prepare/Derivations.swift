@@ -36,7 +36,14 @@ public enum FactorDerivation: Sendable, Hashable {
 }
 
 extension RunConfiguration {
-  /// Raster roles the run provides, given or derived (slope counts when a DEM is there).
+  /// The unit the run file declares for each given raster role.
+  public var rasterUnits: [RasterRole: String] {
+    var out: [RasterRole: String] = [:]
+    for (name, r) in rasters { if let role = RasterRole(rawValue: name) { out[role] = r.unit } }
+    return out
+  }
+
+  /// The raster roles the run provides: given, derived, and the slope where a DEM is given.
   public var availableRoles: Set<RasterRole> {
     var roles = Set(rasters.keys.compactMap(RasterRole.init(rawValue:)))
     roles.formUnion(derivations.keys.compactMap(RasterRole.init(rawValue:)))

@@ -57,6 +57,10 @@ public enum RasterRole: String, Sendable, CaseIterable {
   case dem
   /// Terrain slope, degrees (derived from the DEM with GDAL when not given).
   case slope
+  /// Net ecosystem productivity NEP = NPP − R_h (净生态系统生产力), t C·hm⁻²·a⁻¹ or
+  /// g C·m⁻²·a⁻¹ (declared; 1 g C·m⁻² = 0.01 t C·hm⁻²), negative where the cell is a carbon
+  /// source (carbon sequestration NEP method, §5.8 (b)).
+  case nep
 
   /// The units a run file may declare for this role.
   public var acceptedUnits: [String] {
@@ -69,6 +73,7 @@ public enum RasterRole: String, Sendable, CaseIterable {
     case .fvc: return ["fraction", "1", "percent"]
     case .dem: return ["m"]
     case .slope: return ["degree", "degrees"]
+    case .nep: return ["tC/hm2/a", "gC/m2/a"]
     }
   }
 
@@ -120,6 +125,13 @@ public enum RasterRole: String, Sendable, CaseIterable {
     case .ndvi: return (-1...1, "NDVI lies in [−1, 1]")
     case .dem: return (-500...9000, "elevation in metres lies in [−500, 9000]")
     case .slope: return (0...90, "a slope in degrees lies in [0, 90]")
+    case .nep:
+      // MOD17A3 NPP has the valid range 0–3.27 kg C·m⁻²·a⁻¹ (Running & Zhao, MOD17 User's
+      // Guide), and NEP cannot exceed NPP; respiration beyond it would be a fire or a clearing.
+      let reason =
+        "NEP cannot exceed NPP, which stays below 3 270 g C·m⁻²·a⁻¹ (32.7 t C·hm⁻²·a⁻¹, the "
+        + "MOD17A3 valid range): another unit (kg, g dry matter), or NPP × 10?"
+      return unit == "gC/m2/a" ? (-3_270...3_270, reason) : (-32.7...32.7, reason)
     }
   }
 

@@ -229,7 +229,8 @@ final class ValidationRun {
       let model = CellModel.build(
         coefficients: check.set, scheme: config.landUseScheme, roles: config.availableRoles,
         fvcIsPercent: config.rasters["fvc"]?.unit == "percent",
-        file: config.coefficientsFolder, registry: options.registry)
+        file: config.coefficientsFolder, registry: options.registry,
+        rasterUnits: config.rasterUnits)
       for n in model.notes where n.code == "indicator.missing-input" {
         d.warning(n.code, n.message, at: n.location)
       }
