@@ -164,13 +164,11 @@ func addToyRows(_ set: URL) throws {
   /// converted; a source cell (NEP < 0) subtracts.
   @Test(arguments: [("tC/hm2/a", 1.0), ("gC/m2/a", 100.0)])
   func nepMethod(unit: String, scale: Double) throws {
-    let line = try forestRun(
-      indicator: "carbon_sequestration",
-      run: { run in
-        // Columns 0–14: NEP 2 t C/hm²/a; columns 15–19: −1 (a source).
-        run.rasters["nep"] = (unit, { c, _ in (c < 15 ? 2 : -1) * scale })
-      }
-    ) { set in
+    // Columns 0–14: NEP 2 t C/hm²/a; columns 15–19: −1 (a source).
+    let nep: (inout SyntheticRun) -> Void = { run in
+      run.rasters["nep"] = (unit, { c, _ in (c < 15 ? 2 : -1) * scale })
+    }
+    let line = try forestRun(indicator: "carbon_sequestration", run: nep) { set in
       try replace(
         set, "profile.csv",
         "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
