@@ -5,10 +5,9 @@ import GEPGeo
 /// A factor raster that `gep compute` derives from primary data (the run file's
 /// `[derive.<role>]` tables; the same code as `gep prepare`). GEP-METHODS §5.1, §5.2, §11.
 public enum FactorDerivation: Sendable, Hashable {
-  /// LS from a DEM: pit filling, Horn slope, D8/MFD contributing area, Desmet–Govers L, Liu S.
-  case ls(
-    dem: String, crs: String?, flow: FlowMethod, maximumL: Double?,
-    maximumSlopeLength: Double? = nil)
+  /// LS from a DEM: pit filling, Horn slope, D8/MFD contributing area, L by the named
+  /// `LSMethod`, S by Liu or McCool, optional caps and channel cells (`LSFactorOptions`).
+  case ls(dem: String, crs: String?, options: LSFactorOptions)
   /// Slope (degrees) from a DEM (pit-filled, Horn 3×3).
   case slope(dem: String, crs: String?)
   /// K (SI) from a soil map and a soil property table (EPIC × 0.1317).
@@ -25,7 +24,7 @@ public enum FactorDerivation: Sendable, Hashable {
   /// The input files it reads (for checks and the manifest).
   public var inputs: [String] {
     switch self {
-    case .ls(let dem, _, _, _, _), .slope(let dem, _): return [dem]
+    case .ls(let dem, _, _), .slope(let dem, _): return [dem]
     case .erodibility(let m, let p, _, _): return [m, p]
     case .erosivity(let r, let s, _, _), .precipitation(let r, let s, _, _):
       return [r] + (s.map { [$0] } ?? [])
@@ -73,12 +72,10 @@ func runDerivations(
     progress("deriving \(role) from primary data")
     let summary: FactorSummary
     switch derivation {
-    case .ls(let dem, let crs, let flow, let maxL, let maxLength):
+    case .ls(let dem, let crs, let options):
       summary = try FactorPreparation.ls(
-        dem: dem, out: path,
-        options: LSPreparationOptions(
-          factor: LSFactorOptions(flow: flow, maximumL: maxL, maximumSlopeLength: maxLength),
-          crs: crs))
+        dem: dem, out: path, options: LSPreparationOptions(factor: options, crs: crs))
+      for note in summary.notes { progress(note) }
     case .slope(let dem, let crs):
       summary = try FactorPreparation.slope(dem: dem, out: path, crs: crs)
     case .erodibility(let map, let properties, let crs, let layer):
@@ -134,7 +131,7 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
     guard let derivation = config.derivations[role] else { continue }
     do {
       switch derivation {
-      case .ls(let dem, let crs, _, _, _), .slope(let dem, let crs):
+      case .ls(let dem, let crs, _), .slope(let dem, let crs):
         _ = try FactorPreparation.referenceGrid(dem, crs: crs)
       case .fvc(let ndvi, let crs):
         _ = try FactorPreparation.referenceGrid(ndvi, crs: crs)
