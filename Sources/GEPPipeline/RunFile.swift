@@ -110,8 +110,9 @@ public enum RasterRole: String, Sendable, CaseIterable {
       return (
         0...1_000,
         "LS above 1 000 implies slope lengths of tens of kilometres (L = (λ/22.13)^m, "
-          + "GEP-METHODS §5.2): uncapped flow accumulation along channels? Cap the slope length "
-          + "(gep prepare ls --max-slope-length) or the L factor"
+          + "GEP-METHODS §5.2): uncapped flow accumulation along channels? Use a slope length "
+          + "that stops at channels (gep prepare ls --method cumulative, the default) or cap it "
+          + "(--max-slope-length)"
       )
     case .fvc:
       return unit == "percent"
@@ -492,15 +493,11 @@ public struct RunConfiguration: Sendable {
             t,
             allowed: [
               "dem", "crs", "flow", "method", "s_factor", "m", "l_factor_cap",
-              "max_slope_length", "channel_threshold", "national", "max_l",
+              "max_slope_length", "channel_threshold", "max_l",
             ], prefix: prefix)
-          var national = false
-          if let v = t["national"] {
-            if let b = v.bool { national = b } else {
-              d.error("run-file.type", "must be true or false", at: loc(prefix + "national"))
-            }
-          }
-          let base = national ? LSFactorOptions.nationalProfile : LSFactorOptions()
+          // Defaults: the national profile (cumulative slope length, Liu S, slope-class m,
+          // D8, 1000-cell channels); docs/soil-conservation-ls.md gives the reasons.
+          let base = LSFactorOptions.nationalProfile
           func choice<T: RawRepresentable & CaseIterable>(
             _ key: String, _ type: T.Type, default value: T
           ) -> T? where T.RawValue == String {

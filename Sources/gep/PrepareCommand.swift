@@ -150,22 +150,22 @@ struct PrepareLS: ParsableCommand {
     commandName: "ls",
     abstract: "RUSLE LS from a DEM: fill, Horn slope, D8/MFD routing, a named L method, S.",
     discussion: """
-      --method: desmet-govers (Desmet & Govers 1996, contributing area (FA-1)·cell area in m²; \
-      the default), desmet-govers-sqrt (the same with the square root of that area, as SAGA's \
-      "catchment length" and InVEST SDR ≥ 3.14), slope-length (L = (λ/22.13)^m with λ = \
-      specific catchment area, capped by --max-slope-length), cumulative (Hickey / Van \
-      Remortel cumulative D8 slope length that stops at slope breaks and at channels, the \
-      method of China's LS tools and soil-erosion survey). --s-factor: liu (McCool below 10°, \
-      Liu et al. 1994 above; default) or mccool (9 % break, as InVEST and SAGA). \
-      --national applies the national-profile choice: cumulative, liu, m by classes, D8, \
-      channels from 1000 cells. See docs/soil-conservation-ls.md.
+      The defaults are the national profile: --method cumulative (Hickey / Van Remortel \
+      cumulative D8 slope length that stops at slope breaks and at channels, the method of \
+      China's LS tools and soil-erosion survey), --s-factor liu (McCool below 10°, Liu et al. \
+      1994 above), --m classes, --flow d8, --channel-threshold 1000 cells. Other methods: \
+      desmet-govers (Desmet & Govers 1996 with the contributing area (FA-1)·cell area in m²; \
+      gep's default before issue 21), desmet-govers-sqrt (the same with the square root of \
+      that area, as SAGA's "catchment length" and InVEST SDR ≥ 3.14), slope-length \
+      (L = (λ/22.13)^m with λ the specific catchment area, capped by --max-slope-length). \
+      --s-factor mccool: 9 % break, as InVEST and SAGA. See docs/soil-conservation-ls.md.
       """)
 
   @Option(help: "DEM raster (m).") var dem: String
   @Option(help: "Output GeoTIFF (LS, dimensionless).") var out: String
-  @Option(help: "L method: desmet-govers, desmet-govers-sqrt, slope-length or cumulative.")
+  @Option(help: "L method: cumulative (default), desmet-govers, desmet-govers-sqrt, slope-length.")
   var method: String?
-  @Option(help: "S form: liu (5°/10° thresholds, steep-slope Liu 1994) or mccool (9 % break).")
+  @Option(help: "S form: liu (default; 5°/10°, steep-slope Liu 1994) or mccool (9 % break).")
   var sFactor: String?
   @Option(help: "Flow routing: d8 or mfd.") var flow: String?
   @Option(
@@ -183,10 +183,8 @@ struct PrepareLS: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Channel cells: flow accumulation (cells, own included) from which a cell is a channel "
-        + "(InVEST's threshold_flow_accumulation).", valueName: "cells"))
+        + "(InVEST's threshold_flow_accumulation); default 1000.", valueName: "cells"))
   var channelThreshold: Double?
-  @Flag(help: "National-profile LS: cumulative, liu, classes, d8, 1000-cell channels.")
-  var national = false
   @Option(help: "Also write the slope (degrees) here.") var slopeOut: String?
   @Option(help: "Also write the channel mask (1 channel, 0 hillslope) here.") var streamOut: String?
   @Option(help: "CRS to assume for the DEM.") var crs: String?
@@ -208,7 +206,7 @@ struct PrepareLS: ParsableCommand {
   }
 
   func run() throws {
-    let base = national ? LSFactorOptions.nationalProfile : LSFactorOptions()
+    let base = LSFactorOptions.nationalProfile
     var factor = base
     factor.flow = try Self.choice(flow, "--flow", default: base.flow)
     factor.method = try Self.choice(method, "--method", default: base.method)

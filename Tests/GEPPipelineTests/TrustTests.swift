@@ -383,6 +383,26 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(p.message.contains("max_slope_length"))
     #expect(p.location.field == "derive.ls.max_l")
   }
+
+  /// An LS method, S form or exponent rule gep does not implement is an error naming the key,
+  /// the value and the accepted names — never carried as a label.
+  @Test func unknownLSChoicesAreRejected() throws {
+    let problems = try validated { f in
+      try appendRunFile(
+        f,
+        "[derive.ls]\ndem = \"landuse.tif\"\nmethod = \"usle-2d\"\ns_factor = \"nearing\"\n"
+          + "m = \"0.5\"\nchannel_threshold = -5")
+    }
+    let values = with("run-file.value", problems)
+    let method = try #require(values.first { $0.location.field == "derive.ls.method" })
+    #expect(
+      method.message
+        == "method must be one of desmet-govers, desmet-govers-sqrt, slope-length, cumulative")
+    #expect(method.location.value == "usle-2d")
+    let s = try #require(values.first { $0.location.field == "derive.ls.s_factor" })
+    #expect(s.message == "s_factor must be one of liu, mccool")
+    #expect(values.contains { $0.location.field == "derive.ls.m" })
+  }
 }
 
 @Suite struct TrustLargeTableTests {
@@ -507,7 +527,9 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
       .replacingOccurrences(of: "names = \"", with: "names = \"\(demo.path)/")
       .replacingOccurrences(
         of: "coefficients = \"../../coefficients\"", with: "coefficients = \"\(coefficientRoot)\"")
-    run += "\n[derive.ls]\ndem = \"\(demo.path)/dem.tif\"\n"
+    // Desmet–Govers with the area in m² (the default before issue 21) is the LS that exceeds
+    // 1 000 on this DEM; the national default (cumulative) does not.
+    run += "\n[derive.ls]\ndem = \"\(demo.path)/dem.tif\"\nmethod = \"desmet-govers\"\n"
     let runFile = folder.appendingPathComponent("gep.toml")
     try Data(run.utf8).write(to: runFile)
     let c = try #require(computeProblems(runFile.path, out: folder.appendingPathComponent("out")))
