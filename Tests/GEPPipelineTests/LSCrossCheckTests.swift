@@ -24,31 +24,80 @@ private let dianbuDEM = dataRoot.appendingPathComponent("cn-dianbu2-seims/spatia
 private let realDEMs = FileManager.default.fileExists(atPath: ztsDEM)
   && FileManager.default.fileExists(atPath: dianbuDEM)
 
-/// Whether `command` is on PATH; installs `package` with apt-get first when it is missing and
-/// apt-get can run (root, or sudo without a password).
-private func haveTool(_ command: String, package: String) -> Bool {
-  func onPath() -> Bool {
-    (try? run("/bin/sh", ["-c", "command -v \(command)"]))?.status == 0
+/// The hand DEM: a V-shaped valley, 50 × 60 cells of 10 m (EPSG:32650), falling 0.8 m per row
+/// southwards along its floor (8 %) with 20 % side slopes and a ±2 m ripple,
+///
+///     z(row, col) = 2 |col − 25| + 0.8 (59 − row) + 2 sin(0.5 col) cos(0.4 row)   (m)
+///
+/// so flow converges from both sides into one channel that leaves at the southern edge.
+private let handDEM: String = {
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "gep-ls-hand-\(ProcessInfo.processInfo.processIdentifier)")
+  try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  let path = folder.appendingPathComponent("valley.tif").path
+  var z: [Double] = []
+  for row in 0..<60 {
+    for col in 0..<50 {
+      let c = Double(col)
+      let r = Double(row)
+      z.append(2 * abs(c - 25) + 0.8 * (59 - r) + 2 * sin(0.5 * c) * cos(0.4 * r))
+    }
   }
-  if onPath() { return true }
-  let root = getuid() == 0
-  let sudo = !root && (try? run("/bin/sh", ["-c", "sudo -n true"]))?.status == 0
-  guard root || sudo else { return false }
-  let prefix = root ? "" : "sudo -n "
-  _ = try? run(
-    "/bin/sh",
-    [
-      "-c",
-      "\(prefix)env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "
-        + "\(package) >/dev/null 2>&1 || { \(prefix)env DEBIAN_FRONTEND=noninteractive "
-        + "apt-get update -qq && \(prefix)env DEBIAN_FRONTEND=noninteractive apt-get install -y "
-        + "-qq --no-install-recommends \(package); } >/dev/null 2>&1",
-    ])
-  return onPath()
+  do {
+    let grid = Grid(
+      crs: try SpatialReference(definition: "EPSG:32650"),
+      geoTransform: GeoTransform(
+        originX: 500_000, pixelWidth: 10, rowRotation: 0, originY: 3_500_000, columnRotation: 0,
+        pixelHeight: -10),
+      width: 50, height: 60)
+    let w = try RasterWriter(path: path, grid: grid, dataType: .float32, noData: -9999)
+    try w.write(z, window: grid.fullWindow)
+    try w.close()
+  } catch {
+    Issue.record("cannot write the hand DEM: \(error)")
+  }
+  return path
+}()
+
+/// The DEMs each cross-check runs on: the hand DEM always, the real ones when present.
+private func demCases() -> [(name: String, path: String)] {
+  if !realDEMs {
+    print("LS cross-checks: ../shared/data absent, the real Zhongtianshe and Dianbu DEMs skipped")
+  }
+  return [("hand valley", handDEM)]
+    + (realDEMs ? [("Zhongtianshe", ztsDEM), ("Dianbu", dianbuDEM)] : [])
 }
 
-private let sagaAvailable = haveTool("saga_cmd", package: "saga")
-private let grassAvailable = haveTool("grass", package: "grass-core")
+/// Whether `command` is on PATH.
+private func onPath(_ command: String) -> Bool {
+  (try? run("/bin/sh", ["-c", "command -v \(command) >/dev/null"]))?.status == 0
+}
+
+/// SAGA (`saga_cmd`, Debian `saga`) and GRASS (`grass`, Debian `grass-core`), installed with
+/// one apt-get call when missing and apt-get can run (root, or sudo without a password);
+/// evaluated once, so two suites never race for the apt lock.
+private let crossCheckTools: (saga: Bool, grass: Bool) = {
+  let wanted = [("saga_cmd", "saga"), ("grass", "grass-core")].filter { !onPath($0.0) }
+  if !wanted.isEmpty {
+    let root = getuid() == 0
+    let sudo = !root && (try? run("/bin/sh", ["-c", "sudo -n true 2>/dev/null"]))?.status == 0
+    if root || sudo {
+      let apt = (root ? "" : "sudo -n ") + "env DEBIAN_FRONTEND=noninteractive apt-get"
+      let packages = wanted.map(\.1).joined(separator: " ")
+      _ = try? run(
+        "/bin/sh",
+        [
+          "-c",
+          "{ \(apt) install -y -qq --no-install-recommends \(packages) || { \(apt) update -qq && "
+            + "\(apt) install -y -qq --no-install-recommends \(packages); }; } >/dev/null 2>&1",
+        ])
+    }
+  }
+  return (onPath("saga_cmd"), onPath("grass"))
+}()
+
+private let sagaAvailable = crossCheckTools.saga
+private let grassAvailable = crossCheckTools.grass
 
 @discardableResult
 private func run(_ executable: String, _ arguments: [String]) throws -> (
@@ -194,11 +243,11 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
   /// cap only bites at L > l_max, which the square-root convention never reaches here).
   /// Measured: Zhongtianshe r 0.9901, mean ratio 1.012, p95 ratio 1.070 (InVEST's formula
   /// gives a mean of 4.061 here, InVEST 3.20.2's own run on this DEM 4.06); Dianbu r 0.9977,
-  /// 0.923, 0.944 (gentle slopes, where InVEST's m table and x ≈ 1 differ most from gep's).
-  @Test(.enabled(if: realDEMs, "needs ../shared/data (Zhongtianshe, Dianbu DEMs); skipped"))
-  func investFormulaOnGepRouting() throws {
+  /// 0.923, 0.944 (gentle slopes, where InVEST's m table and x ≈ 1 differ most from gep's);
+  /// hand valley r 0.9734, 0.960, 0.969 (expected r ≥ 0.96 there).
+  @Test func investFormulaOnGepRouting() throws {
     var lines: [String] = []
-    for (name, dem) in [("Zhongtianshe", ztsDEM), ("Dianbu", dianbuDEM)] {
+    for (name, dem) in demCases() {
       let options = LSFactorOptions(
         flow: .mfd, method: .desmetGoversSquareRoot, steepness: .mcCool, exponentRule: .mcCool)
       let (ls, r, t) = try gepLS(dem, options)
@@ -211,7 +260,10 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
       }
       let a = Agreement(ls, invest)
       lines.append("\(name): gep sqrt \(CellStatistics(ls)); InVEST formula \(CellStatistics(invest)); \(a)")
-      #expect(a.correlation >= 0.985, "\(name): \(a)")
+      // On the hand valley the side slopes face east and west with a ripple, where gep's
+      // aspect x (up to √2 on the diagonals of the ripple) and InVEST's slope-angle x (≈ 1.02)
+      // differ most: r 0.973 there.
+      #expect(a.correlation >= (name == "hand valley" ? 0.96 : 0.985), "\(name): \(a)")
       #expect(a.meanRatio > 0.90 && a.meanRatio < 1.10, "\(name): \(a)")
       #expect(a.p95Ratio > 0.90 && a.p95Ratio < 1.10, "\(name): \(a)")
     }
@@ -224,15 +276,14 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
   /// the own cell in the area (√(FA·D²) instead of √((FA−1)·D²)); its slope is Zevenbergen–
   /// Thorne, not Horn. Expected on interior cells: r ≥ 0.95, mean and p95 ratio within 0.85–1.20.
   /// Measured (SAGA 8.5): Zhongtianshe r 0.9913, mean ratio 0.968, p95 ratio 0.968; Dianbu
-  /// r 0.9865, 0.976, 0.961.
+  /// r 0.9865, 0.976, 0.961; hand valley r 0.9987, 0.991, 0.986.
   @Test(
-    .enabled(if: realDEMs, "needs ../shared/data (Zhongtianshe, Dianbu DEMs); skipped"),
     .enabled(if: sagaAvailable, "needs saga_cmd (Debian package saga), not installable; skipped"))
   func sagaLSFactorFieldBased() throws {
     let folder = try tempFolder("ls-saga")
     defer { try? FileManager.default.removeItem(at: folder) }
     var lines: [String] = []
-    for (name, dem) in [("Zhongtianshe", ztsDEM), ("Dianbu", dianbuDEM)] {
+    for (name, dem) in demCases() {
       let out = folder.appendingPathComponent("\(name).sdat").path
       let s = try run(
         "/usr/bin/env",
@@ -256,22 +307,23 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
   /// threshold against gep's `cumulative` (D8, McCool S, 1000-cell channels) on interior
   /// hillslope cells. Both accumulate a slope length along D8 paths that streams stop, but
   /// GRASS's LS is not the RUSLE cropland L: its manual takes the equations from "RUSLE for
-  /// Western Rangelands" (Weltz et al. 1987), its slope length is not restarted at slope
-  /// breaks (only at streams and `blocking` cells), and it routes on its own A* least-cost
-  /// path without filling. So the pattern agrees only moderately and the level differs by a
+  /// Western Rangelands" (Weltz et al. 1987), its manual names streams and `blocking` cells as
+  /// what stops a slope length (no slope-break rule), and it routes by its own A* least-cost
+  /// search without filling. So the pattern agrees only moderately and the level differs by a
   /// factor of 2–3 (GRASS lower). Expected: r ≥ 0.70 on Zhongtianshe and ≥ 0.45 on the flat
   /// Dianbu, gep/GRASS mean ratio within 1.5–3.5. Measured (GRASS 8.2): Zhongtianshe r 0.7545,
-  /// mean ratio 1.963, p95 ratio 1.603; Dianbu r 0.5252, 2.847, 3.274.
+  /// mean ratio 1.963, p95 ratio 1.603; Dianbu r 0.5252, 2.847, 3.274; hand valley r 0.8033,
+  /// 2.807, 3.291.
   @Test(
-    .enabled(if: realDEMs, "needs ../shared/data (Zhongtianshe, Dianbu DEMs); skipped"),
     .enabled(if: grassAvailable, "needs grass (Debian package grass-core), not installable; skipped"))
   func grassWatershedLengthSlope() throws {
     let folder = try tempFolder("ls-grass")
     defer { try? FileManager.default.removeItem(at: folder) }
     var lines: [String] = []
-    for (name, dem) in [("Zhongtianshe", ztsDEM), ("Dianbu", dianbuDEM)] {
-      let location = folder.appendingPathComponent("loc-\(name)").path
-      let out = folder.appendingPathComponent("\(name)-ls.tif").path
+    for (name, dem) in demCases() {
+      let tag = name.replacingOccurrences(of: " ", with: "_")
+      let location = folder.appendingPathComponent("loc_\(tag)").path
+      let out = folder.appendingPathComponent("\(tag)-ls.tif").path
       let create = try run("/usr/bin/env", ["grass", "-c", dem, location, "-e"])
       try #require(create.status == 0, "grass -c failed: \(create.output)")
       let script =
