@@ -21,7 +21,8 @@ private let ztsDEM = dataRoot.appendingPathComponent("cn-zhongtianshe-seims/spat
   .path
 private let dianbuDEM = dataRoot.appendingPathComponent("cn-dianbu2-seims/spatial/dem30m.tif")
   .path
-private let realDEMs = FileManager.default.fileExists(atPath: ztsDEM)
+private let realDEMs =
+  FileManager.default.fileExists(atPath: ztsDEM)
   && FileManager.default.fileExists(atPath: dianbuDEM)
 
 /// The hand DEM: a V-shaped valley, 50 × 60 cells of 10 m (EPSG:32650), falling 0.8 m per row
@@ -120,7 +121,8 @@ private func readRaster(_ path: String) throws -> [Double?] {
   let ds = try RasterDataset(path: path)
   let band = try ds.band(1)
   let nd = band.noDataValue
-  let v = try band.read(RasterWindow(colOffset: 0, rowOffset: 0, width: ds.width, height: ds.height))
+  let v = try band.read(
+    RasterWindow(colOffset: 0, rowOffset: 0, width: ds.width, height: ds.height))
   return v.map { x in x.isNaN || (nd.map { x == $0 } ?? false) ? nil : x }
 }
 
@@ -259,7 +261,8 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
           cellSize: (t.cellWidths[row] * t.cellHeights[row]).squareRoot())
       }
       let a = Agreement(ls, invest)
-      lines.append("\(name): gep sqrt \(CellStatistics(ls)); InVEST formula \(CellStatistics(invest)); \(a)")
+      lines.append(
+        "\(name): gep sqrt \(CellStatistics(ls)); InVEST formula \(CellStatistics(invest)); \(a)")
       // On the hand valley the side slopes face east and west with a ripple, where gep's
       // aspect x (up to √2 on the diagonals of the ripple) and InVEST's slope-angle x (≈ 1.02)
       // differ most: r 0.973 there.
@@ -273,8 +276,8 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
   /// SAGA `ta_hydrology 25` (Desmet & Govers, METHOD_AREA 2 = √ catchment area, McCool m and S,
   /// aspect x) against gep's `desmet-govers-sqrt`, MFD, McCool S and m. Residual differences:
   /// SAGA routes on the unfilled DEM with flow ∝ (tan β)^1.1 to every lower neighbour and counts
-  /// the own cell in the area (√(FA·D²) instead of √((FA−1)·D²)); its slope is Zevenbergen–
-  /// Thorne, not Horn. Expected on interior cells: r ≥ 0.95, mean and p95 ratio within 0.85–1.20.
+  /// the own cell in the area (√(FA·D²) instead of √((FA−1)·D²)); its slope is its own
+  /// 4-neighbour gradient, not Horn's. Expected on interior cells: r ≥ 0.95, mean and p95 ratio within 0.85–1.20.
   /// Measured (SAGA 8.5): Zhongtianshe r 0.9913, mean ratio 0.968, p95 ratio 0.968; Dianbu
   /// r 0.9865, 0.976, 0.961; hand valley r 0.9987, 0.991, 0.986.
   @Test(
@@ -287,8 +290,10 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
       let out = folder.appendingPathComponent("\(name).sdat").path
       let s = try run(
         "/usr/bin/env",
-        ["saga_cmd", "ta_hydrology", "25", "-DEM", dem, "-LS_FACTOR", out, "-METHOD", "1",
-          "-METHOD_AREA", "2"])
+        [
+          "saga_cmd", "ta_hydrology", "25", "-DEM", dem, "-LS_FACTOR", out, "-METHOD", "1",
+          "-METHOD_AREA", "2",
+        ])
       try #require(s.status == 0, "saga_cmd failed: \(s.output)")
       let saga = try readRaster(out)
       let options = LSFactorOptions(
@@ -315,7 +320,8 @@ private func investLS(slopeDegrees: Double, accumulationCells: Double, cellSize 
   /// mean ratio 1.963, p95 ratio 1.603; Dianbu r 0.5252, 2.847, 3.274; hand valley r 0.8033,
   /// 2.807, 3.291.
   @Test(
-    .enabled(if: grassAvailable, "needs grass (Debian package grass-core), not installable; skipped"))
+    .enabled(
+      if: grassAvailable, "needs grass (Debian package grass-core), not installable; skipped"))
   func grassWatershedLengthSlope() throws {
     let folder = try tempFolder("ls-grass")
     defer { try? FileManager.default.removeItem(at: folder) }

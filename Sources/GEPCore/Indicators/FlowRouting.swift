@@ -360,7 +360,6 @@ public func flowAccumulation(
   return acc
 }
 
-
 /// The D8 receiver of every cell: the strictly lower valid neighbour of steepest descent
 /// (drop / distance; ties to the first in the order E, SE, S, SW, W, NW, N, NE), as used by
 /// `flowAccumulation(_:elevation:weights:method:)` with `.d8`.
@@ -430,7 +429,10 @@ public func channelCells(accumulationCells: [Double], valid: [Bool], threshold: 
 ///     NCSL_i = D8 flow distance of cell i (cell side or diagonal)
 ///     λ_i    = ½ NCSL_i                        no inflow, a slope break, or a channel (start)
 ///     λ_i    = max_{j → i} λ_j + NCSL_i        otherwise (the longest inflowing path)
-///     break  : tan β_i < c · tan β_j,   c = 0.7 if tan β_j < 0.05, else 0.5 (Hickey's cut-off)
+///     break  : tan β_i < c · tan β_j,   c = 0.7 if tan β_j < 0.05, else 0.5
+///
+/// (the slope-length cut-off factors of Van Remortel et al.; 0.5 is also RUSLE2's rule of thumb
+/// that deposition begins where the steepness falls to half).
 ///
 /// β is the D8 steepest-descent angle. An inflow j → i continues the slope unless it is a
 /// break, or j is a channel (flow that has reached a channel no longer forms overland slope),

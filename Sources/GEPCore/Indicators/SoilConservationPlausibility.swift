@@ -52,10 +52,13 @@ public enum SoilConservationPlausibility {
   /// area of Table 1 is the class's density. Whole prefecture: 38.86 亿 t / 149 687.7 km² =
   /// 259.6 t·hm⁻²·a⁻¹. A high-relief plateau-edge region: an upper anchor for hilly counties.
   public static let garze: [Anchor] = [
-    Anchor(ecosystemClass: "forest", density: 442.4, source: "[S1] T3, T4: 145.21 亿元, 31 920.60 km²"),
+    Anchor(
+      ecosystemClass: "forest", density: 442.4, source: "[S1] T3, T4: 145.21 亿元, 31 920.60 km²"),
     Anchor(ecosystemClass: "shrub", density: 294.4, source: "[S1] T3, T4: 97.74 亿元, 32 283.46 km²"),
-    Anchor(ecosystemClass: "grassland", density: 196.5, source: "[S1] T3, T4: 143.71 亿元, 71 113.87 km²"),
-    Anchor(ecosystemClass: "farmland", density: 189.0, source: "[S1] T3, T4: 3.32 亿元, 1 707.87 km²"),
+    Anchor(
+      ecosystemClass: "grassland", density: 196.5, source: "[S1] T3, T4: 143.71 亿元, 71 113.87 km²"),
+    Anchor(
+      ecosystemClass: "farmland", density: 189.0, source: "[S1] T3, T4: 3.32 亿元, 1 707.87 km²"),
     Anchor(ecosystemClass: "wetland", density: 44.1, source: "[S1] T3, T4: 1.30 亿元, 2 864.27 km²"),
     Anchor(ecosystemClass: "bare", density: 44.9, source: "[S1] T3, T4: 3.91 亿元, 8 463.19 km²"),
     Anchor(ecosystemClass: "all", density: 259.6, source: "[S1] §3.2.2: 38.86 亿 t, 149 687.7 km²"),
