@@ -21,6 +21,20 @@ public enum FactorDerivation: Sendable, Hashable {
   /// FVC (fraction) from NDVI by the dimidiate pixel model (5th/95th percentile endpoints).
   case fvc(ndvi: String, crs: String?)
 
+  /// The method settings it runs with, key → value in the run file's spelling (for the
+  /// manifest): for LS the method, S form, exponent rule, flow, caps and channel threshold
+  /// ("none" when not set); empty for the other derivations.
+  public var settings: [(key: String, value: String)] {
+    guard case .ls(_, _, let o) = self else { return [] }
+    func number(_ v: Double?) -> String { v.map { formatNumber($0) } ?? "none" }
+    return [
+      ("method", o.method.rawValue), ("s_factor", o.steepness.rawValue),
+      ("m", o.exponentRule.rawValue), ("flow", o.flow.rawValue),
+      ("max_slope_length", number(o.maximumSlopeLength)), ("l_factor_cap", number(o.maximumL)),
+      ("channel_threshold", number(o.channelThreshold)),
+    ]
+  }
+
   /// The input files it reads (for checks and the manifest).
   public var inputs: [String] {
     switch self {
@@ -43,6 +57,11 @@ extension RunConfiguration {
     return roles
   }
 }
+
+/// File name, in the work folder, of the channel mask `[derive.ls]` writes when it has a
+/// channel threshold: Float32 on the DEM grid, 1 on channel cells, 0 on hillslopes, −9999
+/// where the DEM has no data.
+let lsChannelMaskName = "derived-ls-channels.tif"
 
 /// The order derivations run in: evapotranspiration last, as it reads the precipitation raster.
 let derivationOrder = [
@@ -73,8 +92,13 @@ func runDerivations(
     let summary: FactorSummary
     switch derivation {
     case .ls(let dem, let crs, let options):
+      // With channels, their mask goes next to the LS (`lsChannelMaskName`), for the cell pass.
+      let mask =
+        options.channelThreshold == nil
+        ? nil : work.appendingPathComponent(lsChannelMaskName).path
       summary = try FactorPreparation.ls(
-        dem: dem, out: path, options: LSPreparationOptions(factor: options, crs: crs))
+        dem: dem, out: path,
+        options: LSPreparationOptions(factor: options, crs: crs, streamOut: mask))
       for note in summary.notes { progress(note) }
     case .slope(let dem, let crs):
       summary = try FactorPreparation.slope(dem: dem, out: path, crs: crs)
