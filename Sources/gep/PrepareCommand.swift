@@ -148,11 +148,26 @@ struct PrepareSlope: ParsableCommand {
 struct PrepareLS: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ls",
-    abstract: "RUSLE LS from a DEM: fill, Horn slope, D8/MFD area, Desmet–Govers L, S.")
+    abstract: "RUSLE LS from a DEM: fill, Horn slope, D8/MFD routing, a named L method, S.",
+    discussion: """
+      The defaults are the national profile: --method cumulative (Hickey / Van Remortel \
+      cumulative D8 slope length that stops at slope breaks and at channels, the method of \
+      China's LS tools and soil-erosion survey), --s-factor liu (McCool below 10°, Liu et al. \
+      1994 above), --m classes, --flow d8, --channel-threshold 1000 cells. Other methods: \
+      desmet-govers (Desmet & Govers 1996 with the contributing area (FA-1)·cell area in m²; \
+      gep's default before issue 21), desmet-govers-sqrt (the same with the square root of \
+      that area, as SAGA's "catchment length" and InVEST SDR ≥ 3.14), slope-length \
+      (L = (λ/22.13)^m with λ the specific catchment area, capped by --max-slope-length). \
+      --s-factor mccool: 9 % break, as InVEST and SAGA. See docs/soil-conservation-ls.md.
+      """)
 
   @Option(help: "DEM raster (m).") var dem: String
   @Option(help: "Output GeoTIFF (LS, dimensionless).") var out: String
-  @Option(help: "Flow routing: d8 or mfd.") var flow: String = "d8"
+  @Option(help: "L method: cumulative (default), desmet-govers, desmet-govers-sqrt, slope-length.")
+  var method: String?
+  @Option(help: "S form: liu (default; 5°/10°, steep-slope Liu 1994) or mccool (9 % break).")
+  var sFactor: String?
+  @Option(help: "Flow routing: d8 or mfd.") var flow: String?
   @Option(
     help: ArgumentHelp(
       "Cap on the slope length in metres (e.g. 122 or 333): the cap practitioners use.",
@@ -164,34 +179,53 @@ struct PrepareLS: ParsableCommand {
       valueName: "L"))
   var lFactorCap: Double?
   @Option(help: "Exponent m: classes (0.2/0.3/0.4/0.5 by slope %) or mccool.")
-  var m: String = "classes"
+  var m: String?
+  @Option(
+    help: ArgumentHelp(
+      "Channel cells: flow accumulation (cells, own included) from which a cell is a channel "
+        + "(InVEST's threshold_flow_accumulation); default 1000.", valueName: "cells"))
+  var channelThreshold: Double?
   @Option(help: "Also write the slope (degrees) here.") var slopeOut: String?
+  @Option(help: "Also write the channel mask (1 channel, 0 hillslope) here.") var streamOut: String?
   @Option(help: "CRS to assume for the DEM.") var crs: String?
   @Flag(help: "Print only errors.") var quiet = false
   @Flag(help: "Replace an existing output file (never a folder or an input).")
   var overwrite = false
 
+  /// The value of a named choice, or a usage error listing the accepted names.
+  static func choice<T: RawRepresentable & CaseIterable>(
+    _ text: String?, _ option: String, default value: T
+  ) throws -> T where T.RawValue == String {
+    guard let text else { return value }
+    guard let v = T(rawValue: text) else {
+      throw ValidationError(
+        "\(option) must be " + T.allCases.map(\.rawValue).joined(separator: ", ")
+          + ", not '\(text)'")
+    }
+    return v
+  }
+
   func run() throws {
-    guard let method = FlowMethod(rawValue: flow) else {
-      throw ValidationError("--flow must be d8 or mfd, not '\(flow)'")
-    }
-    let rule: SlopeLengthExponentRule
-    switch m {
-    case "classes": rule = .slopeClasses
-    case "mccool": rule = .mcCool
-    default: throw ValidationError("--m must be classes or mccool, not '\(m)'")
-    }
+    let base = LSFactorOptions.nationalProfile
+    var factor = base
+    factor.flow = try Self.choice(flow, "--flow", default: base.flow)
+    factor.method = try Self.choice(method, "--method", default: base.method)
+    factor.steepness = try Self.choice(sFactor, "--s-factor", default: base.steepness)
+    factor.exponentRule = try Self.choice(m, "--m", default: base.exponentRule)
     if let lFactorCap, !(lFactorCap > 0) {
       throw ValidationError("--l-factor-cap must be positive")
     }
     if let maxSlopeLength, !(maxSlopeLength > 0) {
       throw ValidationError("--max-slope-length must be positive (metres)")
     }
+    if let channelThreshold, !(channelThreshold > 0) {
+      throw ValidationError("--channel-threshold must be positive (cells)")
+    }
+    factor.maximumL = lFactorCap ?? base.maximumL
+    factor.maximumSlopeLength = maxSlopeLength ?? base.maximumSlopeLength
+    factor.channelThreshold = channelThreshold ?? base.channelThreshold
     let options = LSPreparationOptions(
-      factor: LSFactorOptions(
-        flow: method, exponentRule: rule, maximumL: lFactorCap,
-        maximumSlopeLength: maxSlopeLength), crs: crs,
-      slopeOut: slopeOut)
+      factor: factor, crs: crs, slopeOut: slopeOut, streamOut: streamOut)
     try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.ls(dem: dem, out: out, options: options)
     }

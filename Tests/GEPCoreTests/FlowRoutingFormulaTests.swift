@@ -132,4 +132,70 @@ private func tiltedPlane(width: Int, height: Int) throws -> TerrainGrid {
       _ = try TerrainGrid(width: 2, height: 2, elevation: [1, 2, 3], cellSize: 1)
     }
   }
+
+  /// Cumulative slope length on the plane (10 m cells, D8 due south, tan β = 0.2, m = 0.5):
+  /// the top row starts with ½ NCSL = 5 m and each row adds 10 m, λ_r = 5 + 10 r, so
+  /// L_r = √(λ_r/22.13): L₀ = 0.475329, L₁ = 0.823294, L₄ = 1.425987. The bottom row has no
+  /// receiver (an outlet, gradient 0): every inflow is a break there, λ₅ = 5 m again.
+  /// McCool's S at 20 %: 16.8 · 0.2/√1.04 − 0.5 = 2.794751.
+  @Test func cumulativeSlopeLengthOnThePlane() throws {
+    let t = try tiltedPlane(width: 5, height: 6)
+    let r = lsFactor(t, options: LSFactorOptions(method: .cumulative, steepness: .mcCool))
+    let hand = [0: 0.475328982, 1: 0.823293947, 4: 1.425986946, 5: 0.475328982]
+    for (row, l) in hand {
+      let lambda: Double = row == 5 ? 5 : 5 + 10 * Double(row)
+      #expect(formulaIsClose(r.slopeLength[row * 5 + 2], lambda, tolerance: 1e-12))
+      #expect(formulaIsClose(r.l[row * 5 + 2], l, tolerance: 1e-8))
+    }
+    #expect(formulaIsClose(r.s[7], 2.794751070, tolerance: 1e-8))
+    #expect(formulaIsClose(r.ls[7], 0.823293947 * 2.794751070, tolerance: 1e-7))
+    // A 20 m cap holds rows 2–4 at 20 m.
+    let capped = lsFactor(
+      t, options: LSFactorOptions(method: .cumulative, maximumSlopeLength: 20))
+    #expect(capped.slopeLength[3 * 5 + 2] == 20)
+  }
+
+  /// A slope break: 2 m drops per 10 m row (tan β = 0.2) for rows 0–2, then 0.5 m drops
+  /// (0.05) from row 3. Row 3's gradient 0.05 < 0.5 × 0.2 (Hickey's cut-off for slopes ≥ 5 %)
+  /// restarts the slope: λ = 5, 15, 25 | 5, 15, 25, 35 | outlet 5. Row 3 → 4 continues
+  /// (0.05 ≥ 0.5 × 0.05).
+  @Test func cumulativeSlopeLengthRestartsAtASlopeBreak() throws {
+    let rows: [Double] = [100, 98, 96, 94, 93.5, 93, 92.5, 92]
+    var z: [Double] = []
+    for v in rows { z += [Double](repeating: v, count: 3) }
+    let t = try TerrainGrid(width: 3, height: 8, elevation: z, cellSize: 10)
+    let lambda = cumulativeSlopeLength(
+      t, elevation: fillDepressions(t), channel: nil, maximumSlopeLength: nil)
+    let column: [Double] = (0..<8).map { lambda[$0 * 3 + 1] }
+    #expect(column == [5, 15, 25, 5, 15, 25, 35, 5])
+  }
+
+  /// Channels from a 3-cell threshold on the plane: row r gathers r + 1 cells, so rows ≥ 2 are
+  /// channels. The cumulative length stops there: λ = 5, 15, then 5 on every channel cell.
+  @Test func cumulativeSlopeLengthStopsAtChannels() throws {
+    let t = try tiltedPlane(width: 5, height: 6)
+    let r = lsFactor(
+      t, options: LSFactorOptions(method: .cumulative, channelThreshold: 3))
+    let channel: [Bool] = (0..<6).map { r.channel[$0 * 5 + 2] }
+    let lambda: [Double] = (0..<5).map { r.slopeLength[$0 * 5 + 2] }
+    #expect(channel == [false, false, true, true, true, true])
+    #expect(lambda == [5, 15, 5, 5, 5])
+  }
+
+  /// Desmet–Govers with the square-root convention (SAGA / InVEST ≥ 3.14) on the plane:
+  /// A = √(100 r) m, L_r = ((A + 100)^1.5 − A^1.5)/(10^2.5 √22.13): L₁ = 0.754272,
+  /// L₂ = 0.783994, L₃ = 0.805765 (against 1.229, 1.592, 1.885 with the area in m²).
+  /// The slope-length method: λ = (100 r + 100)/10 = 10 (r + 1) m, L = √(λ/22.13):
+  /// L₂ = √(30/22.13) = 1.164313; with a 20 m cap √(20/22.13) = 0.950658.
+  @Test func squareRootConventionAndSlopeLengthMethodOnThePlane() throws {
+    let t = try tiltedPlane(width: 5, height: 6)
+    let sqrtL = lsFactor(t, options: LSFactorOptions(method: .desmetGoversSquareRoot))
+    for (row, l) in [1: 0.754272139, 2: 0.783993598, 3: 0.805764607] {
+      #expect(formulaIsClose(sqrtL.l[row * 5 + 2], l, tolerance: 1e-8))
+    }
+    let length = lsFactor(t, options: LSFactorOptions(method: .slopeLength))
+    #expect(formulaIsClose(length.l[2 * 5 + 2], 1.164313466, tolerance: 1e-8))
+    let capped = lsFactor(t, options: LSFactorOptions(method: .slopeLength, maximumSlopeLength: 20))
+    #expect(formulaIsClose(capped.l[3 * 5 + 2], 0.950657964, tolerance: 1e-8))
+  }
 }

@@ -383,6 +383,55 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(p.message.contains("max_slope_length"))
     #expect(p.location.field == "derive.ls.max_l")
   }
+
+  /// Without method keys `[derive.ls]` is the national profile (cumulative, Liu S, slope-class
+  /// m, D8, 1000-cell channels); given keys override it one by one, and `settings` spells the
+  /// result for the manifest.
+  @Test func lsDerivationDefaultsAndSettings() throws {
+    let folder = try tempFolder("ls-settings")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try validationBase().write(to: folder)
+    try appendRunFile(folder, "[derive.ls]\ndem = \"landuse.tif\"")
+    let config = try RunConfiguration.load(path: runFile)
+    let ls = try #require(config.derivations["ls"])
+    guard case .ls(_, _, let options) = ls else {
+      Issue.record("not an LS derivation")
+      return
+    }
+    #expect(options == LSFactorOptions.nationalProfile)
+    #expect(
+      ls.settings.map { "\($0.key)=\($0.value)" } == [
+        "method=cumulative", "s_factor=liu", "m=classes", "flow=d8", "max_slope_length=none",
+        "l_factor_cap=none", "channel_threshold=1000",
+      ])
+    try editRunFile(
+      folder, "dem = \"landuse.tif\"",
+      "dem = \"landuse.tif\"\nmethod = \"desmet-govers-sqrt\"\ns_factor = \"mccool\"")
+    let sqrt = try RunConfiguration.load(path: runFile)
+    guard case .ls(_, _, let o) = try #require(sqrt.derivations["ls"]) else { return }
+    #expect(o.method == .desmetGoversSquareRoot && o.steepness == .mcCool)
+    #expect(o.exponentRule == .slopeClasses && o.channelThreshold == 1000)
+  }
+
+  /// An LS method, S form or exponent rule gep does not implement is an error naming the key,
+  /// the value and the accepted names — never carried as a label.
+  @Test func unknownLSChoicesAreRejected() throws {
+    let problems = try validated { f in
+      try appendRunFile(
+        f,
+        "[derive.ls]\ndem = \"landuse.tif\"\nmethod = \"usle-2d\"\ns_factor = \"nearing\"\n"
+          + "m = \"0.5\"\nchannel_threshold = -5")
+    }
+    let values = with("run-file.value", problems)
+    let method = try #require(values.first { $0.location.field == "derive.ls.method" })
+    #expect(
+      method.message
+        == "method must be one of desmet-govers, desmet-govers-sqrt, slope-length, cumulative")
+    #expect(method.location.value == "usle-2d")
+    let s = try #require(values.first { $0.location.field == "derive.ls.s_factor" })
+    #expect(s.message == "s_factor must be one of liu, mccool")
+    #expect(values.contains { $0.location.field == "derive.ls.m" })
+  }
 }
 
 @Suite struct TrustLargeTableTests {
@@ -507,7 +556,9 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
       .replacingOccurrences(of: "names = \"", with: "names = \"\(demo.path)/")
       .replacingOccurrences(
         of: "coefficients = \"../../coefficients\"", with: "coefficients = \"\(coefficientRoot)\"")
-    run += "\n[derive.ls]\ndem = \"\(demo.path)/dem.tif\"\n"
+    // Desmet–Govers with the area in m² (the default before issue 21) is the LS that exceeds
+    // 1 000 on this DEM; the national default (cumulative) does not.
+    run += "\n[derive.ls]\ndem = \"\(demo.path)/dem.tif\"\nmethod = \"desmet-govers\"\n"
     let runFile = folder.appendingPathComponent("gep.toml")
     try Data(run.utf8).write(to: runFile)
     let c = try #require(computeProblems(runFile.path, out: folder.appendingPathComponent("out")))

@@ -98,7 +98,9 @@ private func rawFloat32VRT(
     #expect(r.status == 0, "\(r.stderr)")
     #expect(FileManager.default.fileExists(atPath: out))
     #expect(FileManager.default.fileExists(atPath: slope))
-    #expect(r.stderr.contains("gep: flow d8, m by slopeClasses"))
+    // The defaults are the national profile's.
+    #expect(r.stderr.contains("gep: LS method cumulative, S liu, m by classes, flow d8"))
+    #expect(r.stderr.contains("gep: channel cells (flow accumulation ≥ 1000.0 cells): "))
     #expect(r.stderr.contains("gep: slope length capped at 333.0 m"))
     #expect(r.stderr.contains("gep: L factor capped at 50.0 on "))
     // The old name read like a slope length but capped L: it is gone.
@@ -107,6 +109,20 @@ private func rawFloat32VRT(
     // A cap must be a positive number (NaN was accepted: "L factor capped at nan").
     let nan = try runGEP(["prepare", "ls", "--dem", dem, "--out", out, "--l-factor-cap", "nan"])
     #expect(nan.status == 64)
+    // A method gep does not implement is a usage error listing the ones it does.
+    let bad = try runGEP(["prepare", "ls", "--dem", dem, "--out", out, "--method", "usle"])
+    #expect(bad.status == 64)
+    #expect(
+      bad.stderr.contains(
+        "--method must be desmet-govers, desmet-govers-sqrt, slope-length, cumulative, not 'usle'"
+      ))
+    // A channel mask needs channels; the default threshold provides them.
+    let stream = folder.appendingPathComponent("stream.tif").path
+    let withMask = try runGEP([
+      "prepare", "ls", "--dem", dem, "--out", out, "--stream-out", stream, "--overwrite",
+    ])
+    #expect(withMask.status == 0, "\(withMask.stderr)")
+    #expect(FileManager.default.fileExists(atPath: stream))
     #expect(r.stderr.contains("gep: RUSLE LS factor: "))
     #expect(r.stderr.contains("→ \(out)"))
   }

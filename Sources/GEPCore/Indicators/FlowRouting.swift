@@ -360,13 +360,157 @@ public func flowAccumulation(
   return acc
 }
 
+/// The D8 receiver of every cell: the strictly lower valid neighbour of steepest descent
+/// (drop / distance; ties to the first in the order E, SE, S, SW, W, NW, N, NE), as used by
+/// `flowAccumulation(_:elevation:weights:method:)` with `.d8`.
+///
+/// - Parameters:
+///   - terrain: cell geometry and validity.
+///   - elevation: filled elevations, m, row-major.
+/// - Returns: for each cell the receiver's index, or −1 (outlet, invalid cell); the flow
+///   distance to it, m (the cell side, or the diagonal; the cell side for outlets); and the
+///   steepest-descent gradient, m/m (0 for outlets).
+public func d8Receivers(_ terrain: TerrainGrid, elevation: [Double]) -> (
+  receiver: [Int], distance: [Double], gradient: [Double]
+) {
+  let w = terrain.width
+  let h = terrain.height
+  var receiver = [Int](repeating: -1, count: w * h)
+  var distance = [Double](repeating: 0, count: w * h)
+  var gradient = [Double](repeating: 0, count: w * h)
+  for row in 0..<h {
+    let dx = terrain.cellWidths[row]
+    let dy = terrain.cellHeights[row]
+    for col in 0..<w {
+      let i = row * w + col
+      guard terrain.valid[i] else { continue }
+      distance[i] = (dx * dy).squareRoot()
+      for (k, (ox, oy)) in neighbourOffsets.enumerated() {
+        let r = row + oy
+        let c = col + ox
+        guard r >= 0, r < h, c >= 0, c < w else { continue }
+        let j = r * w + c
+        guard terrain.valid[j], elevation[j] < elevation[i] else { continue }
+        let d = k % 2 == 1 ? (dx * dx + dy * dy).squareRoot() : (ox != 0 ? dx : dy)
+        let g = (elevation[i] - elevation[j]) / d
+        if g > gradient[i] {
+          gradient[i] = g
+          receiver[i] = j
+          distance[i] = d
+        }
+      }
+    }
+  }
+  return (receiver, distance, gradient)
+}
+
+/// Channel cells (沟道/河道栅格) by a flow-accumulation threshold, as InVEST's
+/// `threshold_flow_accumulation`: a cell is a channel when its flow accumulation, counted in
+/// cells with the cell itself included, is at least `threshold`.
+///
+///     channel = FA ≥ threshold
+///
+/// - Parameters:
+///   - accumulationCells: flow accumulation in cells (`LSFactorResult.accumulationCells`).
+///   - valid: validity of each cell.
+///   - threshold: cells (e.g. 1000 in InVEST's SDR sample; 1000 cells of 30 m = 0.9 km²).
+/// - Returns: true on channel cells (false on invalid cells).
+/// - Note: FIELD-LESSONS §3.1 (InVEST SDR writes RKLS, USLE and avoided erosion as nodata on
+///   streams); GEP-METHODS §5.2.
+public func channelCells(accumulationCells: [Double], valid: [Bool], threshold: Double) -> [Bool] {
+  zip(accumulationCells, valid).map { $0.1 && $0.0 >= threshold }
+}
+
+/// Cumulative slope length λ (累计坡长) along D8 flow paths that stops at slope breaks and at
+/// channels: the method of Hickey (2000) and Van Remortel, Maichle & Hickey (2004, Computers &
+/// Geosciences 30: 1043–1053), used by the Chinese LS tools (张宏鸣, 杨勤科 et al. 2012 LS_TOOL;
+/// 秦伟 et al. 2010) and the national soil-erosion survey (第一次全国水利普查).
+///
+///     NCSL_i = D8 flow distance of cell i (cell side or diagonal)
+///     λ_i    = ½ NCSL_i                        no inflow, a slope break, or a channel (start)
+///     λ_i    = max_{j → i} λ_j + NCSL_i        otherwise (the longest inflowing path)
+///     break  : tan β_i < c · tan β_j,   c = 0.7 if tan β_j < 0.05, else 0.5
+///
+/// (the slope-length cut-off factors of Van Remortel et al.; 0.5 is also RUSLE2's rule of thumb
+/// that deposition begins where the steepness falls to half).
+///
+/// β is the D8 steepest-descent angle. An inflow j → i continues the slope unless it is a
+/// break, or j is a channel (flow that has reached a channel no longer forms overland slope),
+/// or i is a channel. λ is horizontal, in m, and capped at `maximumSlopeLength` when given.
+///
+/// - Parameters:
+///   - terrain: cell geometry and validity.
+///   - elevation: filled elevations, m.
+///   - channel: channel cells (`channelCells`), or nil for none.
+///   - maximumSlopeLength: cap on λ, m, or nil.
+/// - Returns: λ per cell, m (0 on invalid cells).
+public func cumulativeSlopeLength(
+  _ terrain: TerrainGrid, elevation: [Double], channel: [Bool]?, maximumSlopeLength: Double?
+) -> [Double] {
+  let n = terrain.width * terrain.height
+  let (receiver, distance, gradient) = d8Receivers(terrain, elevation: elevation)
+  var order = [Int]()
+  order.reserveCapacity(n)
+  for i in 0..<n where terrain.valid[i] { order.append(i) }
+  order.sort { elevation[$0] > elevation[$1] || (elevation[$0] == elevation[$1] && $0 < $1) }
+  // Longest continuing inflow per cell (−1: none yet).
+  var inflow = [Double](repeating: -1, count: n)
+  var lambda = [Double](repeating: 0, count: n)
+  let cap = maximumSlopeLength ?? .infinity
+  for i in order {
+    let isChannel = channel?[i] ?? false
+    let start = 0.5 * distance[i]
+    lambda[i] = min(inflow[i] >= 0 && !isChannel ? inflow[i] + distance[i] : start, cap)
+    let j = receiver[i]
+    guard j >= 0, !isChannel, !(channel?[j] ?? false) else { continue }
+    let upper = gradient[i]
+    let cutoff = upper < 0.05 ? 0.7 : 0.5
+    guard gradient[j] >= cutoff * upper else { continue }
+    inflow[j] = max(inflow[j], lambda[i])
+  }
+  return lambda
+}
+
 /// How the slope-length exponent m is chosen.
 public enum SlopeLengthExponentRule: String, Sendable, CaseIterable, Codable {
   /// m = 0.2 / 0.3 / 0.4 / 0.5 for slope < 1 %, < 3 %, < 9 %, ≥ 9 %
   /// (`slopeLengthExponent(slopePercent:)`, GEP-METHODS §5.2 [S5]).
-  case slopeClasses
+  case slopeClasses = "classes"
   /// m = β/(1 + β), McCool et al. 1989 (`slopeLengthExponentMcCool(slopeDegrees:)`).
-  case mcCool
+  case mcCool = "mccool"
+}
+
+/// How the slope length enters the L factor: the named LS methods of `gep prepare ls
+/// --method` and `[derive.ls] method`. GEP-METHODS §5.2; docs/soil-conservation-ls.md.
+public enum LSMethod: String, Sendable, CaseIterable, Codable {
+  /// Desmet & Govers (1996, J. Soil Water Conserv. 51(5): 427–433) as published: the
+  /// contributing area at the cell inlet A_in = (FA − 1) · cell area, **m²**
+  /// (`slopeLengthFactorDesmetGovers`). gep's form since the first release.
+  case desmetGovers = "desmet-govers"
+  /// Desmet & Govers with the square-root convention of SAGA GIS ("catchment length (square
+  /// root of catchment area)") and InVEST SDR ≥ 3.14 (its ADR-0001):
+  /// A_in = √((FA − 1) · cell area), in m, entered in the same formula (dimensionally a
+  /// length added to an area, as coded there). L then barely grows with slope length.
+  case desmetGoversSquareRoot = "desmet-govers-sqrt"
+  /// Wischmeier & Smith (1978) / McCool et al. (1989) L = (λ/22.13)^m at the cell, with the
+  /// slope length from the contributing area: λ = (A_in + D²)/(D · x) (the outlet length of
+  /// a planar slope feeding the cell), capped at `LSFactorOptions.maximumSlopeLength` m.
+  case slopeLength = "slope-length"
+  /// L = (λ/22.13)^m with λ the cumulative D8 slope length that stops at slope breaks and at
+  /// channels (`cumulativeSlopeLength`; Hickey 2000; Van Remortel et al. 2004; 张宏鸣 et al.
+  /// 2012 LS_TOOL), capped at `LSFactorOptions.maximumSlopeLength` m. Routing is D8 whatever
+  /// `LSFactorOptions.flow` says (the flow method still defines the channel accumulation).
+  case cumulative
+}
+
+/// The slope steepness factor S.
+public enum SlopeSteepnessMethod: String, Sendable, CaseIterable, Codable {
+  /// McCool et al. (1987) below 10°, Liu et al. (1994) steep-slope form above
+  /// (`slopeSteepnessFactor(slopeDegrees:)`, thresholds 5° and 10°): the Chinese form.
+  case liu
+  /// McCool et al. (1987) alone, break at 9 % (`slopeSteepnessFactorMcCool(slopeDegrees:)`):
+  /// the form of InVEST SDR and SAGA's LS tools.
+  case mcCool = "mccool"
 }
 
 /// The RUSLE LS factor of every cell of a DEM, and the rasters it was made from.
@@ -375,55 +519,88 @@ public struct LSFactorResult: Sendable {
   public var filled: [Double]
   /// Slope θ, degrees (Horn, on the filled DEM).
   public var slopeDegrees: [Double]
-  /// Flow accumulation in cells (own cell included).
+  /// Flow accumulation in cells (own cell included), by `LSFactorOptions.flow`.
   public var accumulationCells: [Double]
+  /// Slope length used by `.slopeLength` and `.cumulative`, m (after the cap); for the
+  /// Desmet–Govers methods the outlet length (A_in + D²)/(D·x). NaN on invalid cells.
+  public var slopeLength: [Double]
+  /// Channel cells (`LSFactorOptions.channelThreshold`); all false without a threshold.
+  public var channel: [Bool]
   /// L (after the optional cap), S and LS = L × S, dimensionless; NaN on invalid cells.
   public var l: [Double], s: [Double], ls: [Double]
 }
 
-/// Options of `lsFactor(_:method:exponentRule:maximumL:)`.
+/// Options of `lsFactor(_:options:)`.
 public struct LSFactorOptions: Sendable, Hashable {
   /// Flow routing for the contributing area; default D8.
   public var flow: FlowMethod
+  /// How slope length enters L; default `.desmetGovers` (area in m², gep's historical form).
+  public var method: LSMethod
+  /// The S form; default `.liu`.
+  public var steepness: SlopeSteepnessMethod
   /// Rule for the exponent m; default slope classes (GEP-METHODS §5.2 [S5]).
   public var exponentRule: SlopeLengthExponentRule
   /// Cap on the value of the L factor itself (dimensionless; InVEST SDR's `l_max`), or nil for
-  /// none. Not a slope length: InVEST's documented values 122 and 333 are slope lengths in
-  /// metres in the literature, and an L of 122 corresponds to a slope length of hundreds of km;
+  /// none. Not a slope length: an L of 122 corresponds to a slope length of hundreds of km;
   /// `maximumSlopeLength` is the cap practitioners mean.
   public var maximumL: Double?
-  /// Cap on the slope length λ in metres (e.g. 122 m, Renard et al. 1997 AH 703; or 333 m), or
-  /// nil for none: the upslope area at a cell inlet is limited to λ·D·x − D², the area a
-  /// planar slope of length λ feeds into a cell of width D·x at its foot, so no cell's outlet
-  /// slope length (A_in + D²)/(D·x) exceeds λ.
+  /// Cap on the slope length λ in metres (e.g. 122 m, Renard et al. 1997 AH 703; or 300 m), or
+  /// nil for none. For the Desmet–Govers methods the upslope area at a cell inlet is limited
+  /// to λ·D·x − D², the area a planar slope of length λ feeds into a cell of width D·x at its
+  /// foot, so no cell's outlet slope length (A_in + D²)/(D·x) exceeds λ; for `.slopeLength`
+  /// and `.cumulative` λ itself is capped.
   public var maximumSlopeLength: Double?
+  /// Flow accumulation (cells, own cell included) from which a cell is a channel, or nil for
+  /// no channels (InVEST's `threshold_flow_accumulation`). `.cumulative` stops slope lengths
+  /// there; every method reports the cells in `LSFactorResult.channel`.
+  public var channelThreshold: Double?
 
-  /// Creates options (defaults: D8, slope classes, no cap).
+  /// Creates options (defaults: D8, Desmet–Govers with area in m², Liu S, slope-class m, no
+  /// cap, no channels).
   public init(
-    flow: FlowMethod = .d8, exponentRule: SlopeLengthExponentRule = .slopeClasses,
-    maximumL: Double? = nil, maximumSlopeLength: Double? = nil
+    flow: FlowMethod = .d8, method: LSMethod = .desmetGovers,
+    steepness: SlopeSteepnessMethod = .liu,
+    exponentRule: SlopeLengthExponentRule = .slopeClasses,
+    maximumL: Double? = nil, maximumSlopeLength: Double? = nil, channelThreshold: Double? = nil
   ) {
     self.flow = flow
+    self.method = method
+    self.steepness = steepness
     self.exponentRule = exponentRule
     self.maximumL = maximumL
     self.maximumSlopeLength = maximumSlopeLength
+    self.channelThreshold = channelThreshold
   }
+
+  /// The options recommended for the national profile (national-2022): the cumulative slope
+  /// length stopping at slope breaks and at channels, m by slope class, Liu S, D8, channels
+  /// from `LSPlausibility.nationalChannelThreshold` cells, no slope-length cap beyond those
+  /// stops — the LS of China's soil-erosion survey (刘宝元 CSLE; 第一次全国水利普查) rather than an
+  /// area-based L. The reasons are in docs/soil-conservation-ls.md.
+  public static let nationalProfile = LSFactorOptions(
+    flow: .d8, method: .cumulative, steepness: .liu, exponentRule: .slopeClasses,
+    channelThreshold: LSPlausibility.nationalChannelThreshold)
 }
 
 /// RUSLE LS factor from a DEM (GEP-METHODS §5.2):
 ///
 /// 1. depressions filled (`fillDepressions`), 2. slope θ by Horn (`hornSlope`),
 /// 3. contributing area by D8 or MFD (`flowAccumulation`, weights = cell area Δx·Δy),
-/// 4. L by Desmet & Govers (1996) (`slopeLengthFactorDesmetGovers`) with
-///    A_in = accumulated area − own area, D = √(Δx·Δy), x = |sin a| + |cos a| from the aspect
-///    a of the Horn gradient, i.e. (|∂z/∂x| + |∂z/∂y|)/√((∂z/∂x)² + (∂z/∂y)²) (1 on flats),
-///    and m by `options.exponentRule`; the upslope area optionally limited to a slope length
-///    of `options.maximumSlopeLength` m, and L optionally capped at `options.maximumL`,
-/// 5. S by the steep-slope form (`slopeSteepnessFactor`: 5° and 10° thresholds), LS = L × S.
+/// 4. L by `options.method`:
+///    - `.desmetGovers`: Desmet & Govers (1996) (`slopeLengthFactorDesmetGovers`) with
+///      A_in = accumulated area − own area (m²), D = √(Δx·Δy), x = |sin a| + |cos a| from the
+///      aspect a of the Horn gradient, i.e. (|∂z/∂x| + |∂z/∂y|)/√((∂z/∂x)² + (∂z/∂y)²)
+///      (1 on flats); A_in optionally limited to a slope length of `maximumSlopeLength` m;
+///    - `.desmetGoversSquareRoot`: the same with A_in replaced by √A_in (SAGA / InVEST);
+///    - `.slopeLength`: L = (λ/22.13)^m, λ = min((A_in + D²)/(D·x), maximumSlopeLength);
+///    - `.cumulative`: L = (λ/22.13)^m, λ by `cumulativeSlopeLength` (D8, breaks, channels);
+///
+///    m by `options.exponentRule`, and L optionally capped at `options.maximumL`,
+/// 5. S by `options.steepness`, LS = L × S.
 ///
 /// - Parameters:
 ///   - terrain: the DEM and its cell geometry.
-///   - options: flow method, exponent rule, L cap.
+///   - options: method, flow, S form, exponent rule, caps, channel threshold.
 /// - Returns: all intermediate rasters and LS (NaN where the DEM has no data).
 public func lsFactor(_ terrain: TerrainGrid, options: LSFactorOptions = LSFactorOptions())
   -> LSFactorResult
@@ -439,14 +616,24 @@ public func lsFactor(_ terrain: TerrainGrid, options: LSFactorOptions = LSFactor
   }
   let accArea = flowAccumulation(
     terrain, elevation: filled, weights: areas, method: options.flow)
+  var cells = [Double](repeating: 0, count: n)
+  for i in 0..<n where terrain.valid[i] { cells[i] = accArea[i] / areas[i] }
+  let channel =
+    options.channelThreshold.map {
+      channelCells(accumulationCells: cells, valid: terrain.valid, threshold: $0)
+    } ?? [Bool](repeating: false, count: n)
+  let cumulative =
+    options.method == .cumulative
+    ? cumulativeSlopeLength(
+      terrain, elevation: filled, channel: options.channelThreshold == nil ? nil : channel,
+      maximumSlopeLength: options.maximumSlopeLength) : []
   var result = LSFactorResult(
-    filled: filled, slopeDegrees: slope.degrees,
-    accumulationCells: [Double](repeating: 0, count: n),
+    filled: filled, slopeDegrees: slope.degrees, accumulationCells: cells,
+    slopeLength: [Double](repeating: .nan, count: n), channel: channel,
     l: [Double](repeating: .nan, count: n), s: [Double](repeating: .nan, count: n),
     ls: [Double](repeating: .nan, count: n))
   for i in 0..<n where terrain.valid[i] {
     let theta = slope.degrees[i]
-    result.accumulationCells[i] = accArea[i] / areas[i]
     let m: Double
     switch options.exponentRule {
     case .slopeClasses:
@@ -460,13 +647,33 @@ public func lsFactor(_ terrain: TerrainGrid, options: LSFactorOptions = LSFactor
     let x = norm > 0 ? (gx + gy) / norm : 1
     let d = areas[i].squareRoot()
     var upslope = max(accArea[i] - areas[i], 0)
-    if let lambda = options.maximumSlopeLength {
+    if options.method != .slopeLength, let lambda = options.maximumSlopeLength {
       upslope = min(upslope, max(lambda * d * x - d * d, 0))
     }
-    var l = slopeLengthFactorDesmetGovers(
-      upslopeArea: upslope, cellSize: d, exponent: m, directionFactor: x)
+    var l: Double
+    switch options.method {
+    case .desmetGovers:
+      result.slopeLength[i] = (upslope + d * d) / (d * x)
+      l = slopeLengthFactorDesmetGovers(
+        upslopeArea: upslope, cellSize: d, exponent: m, directionFactor: x)
+    case .desmetGoversSquareRoot:
+      result.slopeLength[i] = (upslope + d * d) / (d * x)
+      l = slopeLengthFactorDesmetGovers(
+        upslopeArea: upslope.squareRoot(), cellSize: d, exponent: m, directionFactor: x)
+    case .slopeLength:
+      let lambda = min((upslope + d * d) / (d * x), options.maximumSlopeLength ?? .infinity)
+      result.slopeLength[i] = lambda
+      l = slopeLengthFactor(slopeLength: lambda, exponent: m)
+    case .cumulative:
+      result.slopeLength[i] = cumulative[i]
+      l = slopeLengthFactor(slopeLength: cumulative[i], exponent: m)
+    }
     if let cap = options.maximumL { l = min(l, cap) }
-    let s = slopeSteepnessFactor(slopeDegrees: theta)
+    let s: Double
+    switch options.steepness {
+    case .liu: s = slopeSteepnessFactor(slopeDegrees: theta)
+    case .mcCool: s = slopeSteepnessFactorMcCool(slopeDegrees: theta)
+    }
     result.l[i] = l
     result.s[i] = s
     result.ls[i] = l * s

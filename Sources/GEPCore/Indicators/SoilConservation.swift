@@ -166,14 +166,34 @@ public func reducedNutrientLossValue(
 ///
 /// - Parameter slopeDegrees: θ, slope angle, degrees (0…90).
 /// - Returns: S, dimensionless.
-/// - Note: GEP-METHODS §5.2 (thresholds 5°/10°: [S7] uses 21.9, [S5] 21.91). InVEST uses only
-///   the first two branches with a 9 % break (FIELD-LESSONS §3.1).
+/// - Note: GEP-METHODS §5.2 (thresholds 5°/10°: [S7] uses 21.9, [S5] 21.91). The first two
+///   branches are McCool et al. (1987, Trans. ASAE 30(5): 1387–1396); the steep-slope branch is
+///   Liu, Nearing & Risse (1994, Trans. ASAE 37(6): 1835–1840), fitted to Chinese plots on
+///   9–55 % slopes, and is the S of China's soil-erosion survey (CSLE). InVEST and SAGA use only
+///   the McCool branches with a 9 % break (`slopeSteepnessFactorMcCool`, FIELD-LESSONS §3.1).
 @inlinable
 public func slopeSteepnessFactor(slopeDegrees: Double) -> Double {
   let sine = sin(slopeDegrees * Double.pi / 180)
   if slopeDegrees < 5 { return 10.8 * sine + 0.03 }
   if slopeDegrees < 10 { return 16.8 * sine - 0.50 }
   return 21.91 * sine - 0.96
+}
+
+/// RUSLE slope steepness factor S, McCool et al. (1987) form alone.
+///
+///     S = 10.8 sin θ + 0.03      tan θ < 0.09 (slope < 9 %)
+///     S = 16.8 sin θ − 0.50      tan θ ≥ 0.09
+///
+/// - Parameter slopeDegrees: θ, slope angle, degrees (0…90).
+/// - Returns: S, dimensionless.
+/// - Note: McCool, Brown, Foster, Mutchler & Meyer (1987), Trans. ASAE 30(5): 1387–1396; the S
+///   of InVEST SDR (`_calculate_ls_factor`) and SAGA's LS tools (FIELD-LESSONS §3.1). Above 10°
+///   it is below the Liu form: 2.42 vs 2.84 at 10°, 5.25 vs 6.53 at 20°, 7.90 vs 9.99 at 30°.
+@inlinable
+public func slopeSteepnessFactorMcCool(slopeDegrees: Double) -> Double {
+  let sine = sin(slopeDegrees * Double.pi / 180)
+  if tan(slopeDegrees * Double.pi / 180) < 0.09 { return 10.8 * sine + 0.03 }
+  return 16.8 * sine - 0.50
 }
 
 // MARK: - L factor
@@ -243,13 +263,17 @@ public func contourDirectionFactor(aspectDegrees: Double) -> Double {
 ///     L = ((A_in + D²)^(m+1) − A_in^(m+1)) / (D^(m+2) · x^m · 22.13^m)
 ///
 /// - Parameters:
-///   - upslopeArea: A_in, contributing area at the cell inlet, m² (flow accumulation
-///     excluding the cell × cell area; InVEST: (FA − 1)·cell_area).
+///   - upslopeArea: A_in, contributing area at the cell inlet, m² in Desmet & Govers (1996):
+///     flow accumulation excluding the cell × cell area, (FA − 1)·D². InVEST SDR ≥ 3.14 and
+///     SAGA ("square root of catchment area") pass √((FA − 1)·D²), in m, instead: the same
+///     formula with a different argument (`LSMethod.desmetGoversSquareRoot`).
 ///   - cellSize: D, cell side length, m.
 ///   - exponent: m, slope-length exponent.
 ///   - directionFactor: x, see `contourDirectionFactor(aspectDegrees:)`.
 /// - Returns: L, dimensionless. With A_in = 0, x = 1 it equals (D/22.13)^m.
-/// - Note: GEP-METHODS §5.2; FIELD-LESSONS §3.1 (InVEST SDR formula, before its `l_max` cap).
+/// - Note: Desmet & Govers (1996), J. Soil Water Conserv. 51(5): 427–433; GEP-METHODS §5.2.
+///   This is the published form with the area in m², not InVEST's: InVEST 3.20 takes the
+///   square root of the area (its ADR-0001) and x from the slope angle (FIELD-LESSONS §3.1).
 @inlinable
 public func slopeLengthFactorDesmetGovers(
   upslopeArea: Double, cellSize: Double, exponent: Double, directionFactor: Double

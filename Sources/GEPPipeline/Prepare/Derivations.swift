@@ -5,10 +5,9 @@ import GEPGeo
 /// A factor raster that `gep compute` derives from primary data (the run file's
 /// `[derive.<role>]` tables; the same code as `gep prepare`). GEP-METHODS §5.1, §5.2, §11.
 public enum FactorDerivation: Sendable, Hashable {
-  /// LS from a DEM: pit filling, Horn slope, D8/MFD contributing area, Desmet–Govers L, Liu S.
-  case ls(
-    dem: String, crs: String?, flow: FlowMethod, maximumL: Double?,
-    maximumSlopeLength: Double? = nil)
+  /// LS from a DEM: pit filling, Horn slope, D8/MFD contributing area, L by the named
+  /// `LSMethod`, S by Liu or McCool, optional caps and channel cells (`LSFactorOptions`).
+  case ls(dem: String, crs: String?, options: LSFactorOptions)
   /// Slope (degrees) from a DEM (pit-filled, Horn 3×3).
   case slope(dem: String, crs: String?)
   /// K (SI) from a soil map and a soil property table (EPIC × 0.1317).
@@ -22,10 +21,24 @@ public enum FactorDerivation: Sendable, Hashable {
   /// FVC (fraction) from NDVI by the dimidiate pixel model (5th/95th percentile endpoints).
   case fvc(ndvi: String, crs: String?)
 
+  /// The method settings it runs with, key → value in the run file's spelling (for the
+  /// manifest): for LS the method, S form, exponent rule, flow, caps and channel threshold
+  /// ("none" when not set); empty for the other derivations.
+  public var settings: [(key: String, value: String)] {
+    guard case .ls(_, _, let o) = self else { return [] }
+    func number(_ v: Double?) -> String { v.map { formatNumber($0) } ?? "none" }
+    return [
+      ("method", o.method.rawValue), ("s_factor", o.steepness.rawValue),
+      ("m", o.exponentRule.rawValue), ("flow", o.flow.rawValue),
+      ("max_slope_length", number(o.maximumSlopeLength)), ("l_factor_cap", number(o.maximumL)),
+      ("channel_threshold", number(o.channelThreshold)),
+    ]
+  }
+
   /// The input files it reads (for checks and the manifest).
   public var inputs: [String] {
     switch self {
-    case .ls(let dem, _, _, _, _), .slope(let dem, _): return [dem]
+    case .ls(let dem, _, _), .slope(let dem, _): return [dem]
     case .erodibility(let m, let p, _, _): return [m, p]
     case .erosivity(let r, let s, _, _), .precipitation(let r, let s, _, _):
       return [r] + (s.map { [$0] } ?? [])
@@ -51,6 +64,11 @@ extension RunConfiguration {
     return roles
   }
 }
+
+/// File name, in the work folder, of the channel mask `[derive.ls]` writes when it has a
+/// channel threshold: Float32 on the DEM grid, 1 on channel cells, 0 on hillslopes, −9999
+/// where the DEM has no data.
+let lsChannelMaskName = "derived-ls-channels.tif"
 
 /// The order derivations run in: evapotranspiration last, as it reads the precipitation raster.
 let derivationOrder = [
@@ -80,12 +98,15 @@ func runDerivations(
     progress("deriving \(role) from primary data")
     let summary: FactorSummary
     switch derivation {
-    case .ls(let dem, let crs, let flow, let maxL, let maxLength):
+    case .ls(let dem, let crs, let options):
+      // With channels, their mask goes next to the LS (`lsChannelMaskName`), for the cell pass.
+      let mask =
+        options.channelThreshold == nil
+        ? nil : work.appendingPathComponent(lsChannelMaskName).path
       summary = try FactorPreparation.ls(
         dem: dem, out: path,
-        options: LSPreparationOptions(
-          factor: LSFactorOptions(flow: flow, maximumL: maxL, maximumSlopeLength: maxLength),
-          crs: crs))
+        options: LSPreparationOptions(factor: options, crs: crs, streamOut: mask))
+      for note in summary.notes { progress(note) }
     case .slope(let dem, let crs):
       summary = try FactorPreparation.slope(dem: dem, out: path, crs: crs)
     case .erodibility(let map, let properties, let crs, let layer):
@@ -141,7 +162,7 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
     guard let derivation = config.derivations[role] else { continue }
     do {
       switch derivation {
-      case .ls(let dem, let crs, _, _, _), .slope(let dem, let crs):
+      case .ls(let dem, let crs, _), .slope(let dem, let crs):
         _ = try FactorPreparation.referenceGrid(dem, crs: crs)
       case .fvc(let ndvi, let crs):
         _ = try FactorPreparation.referenceGrid(ndvi, crs: crs)

@@ -17,20 +17,27 @@ public enum FactorPreparation {}
 
 /// Options of `FactorPreparation.ls(dem:out:options:)` and `slope(dem:out:crs:)`.
 public struct LSPreparationOptions: Sendable, Hashable {
-  /// Flow routing, exponent rule and L cap (see `LSFactorOptions`).
+  /// LS method, S form, flow routing, exponent rule, caps and channel threshold (see
+  /// `LSFactorOptions`).
   public var factor: LSFactorOptions
   /// CRS to assume instead of the DEM's (e.g. "EPSG:4528"), or nil.
   public var crs: String?
   /// Also write the slope (degrees) here, or nil.
   public var slopeOut: String?
+  /// Also write the channel mask here (1 channel, 0 hillslope; needs
+  /// `factor.channelThreshold`), or nil.
+  public var streamOut: String?
 
-  /// Creates options (defaults: D8, slope-class m, no cap, the DEM's CRS).
+  /// Creates options (defaults: D8, Desmet–Govers with area in m², Liu S, slope-class m, no
+  /// cap, no channels, the DEM's CRS).
   public init(
-    factor: LSFactorOptions = LSFactorOptions(), crs: String? = nil, slopeOut: String? = nil
+    factor: LSFactorOptions = LSFactorOptions(), crs: String? = nil, slopeOut: String? = nil,
+    streamOut: String? = nil
   ) {
     self.factor = factor
     self.crs = crs
     self.slopeOut = slopeOut
+    self.streamOut = streamOut
   }
 }
 
@@ -61,16 +68,25 @@ extension FactorPreparation {
   }
 
   /// RUSLE LS factor from a DEM (`lsFactor` in GEPCore: fill, Horn slope, D8/MFD contributing
-  /// area, Desmet–Govers L with m by slope class, S with 5°/10° thresholds, optional L cap).
+  /// area, L by the chosen `LSMethod`, m by slope class or McCool, S by Liu or McCool, optional
+  /// slope-length and L caps, optional channel cells from a flow-accumulation threshold).
   ///
   /// - Parameters:
   ///   - dem: DEM path (elevation in m), at most `maximumCells` cells.
   ///   - out: GeoTIFF to write (dimensionless LS).
-  ///   - options: routing, exponent rule, L cap, CRS override, optional slope output.
-  /// - Throws: `PrepareError`, `GDALError`.
+  ///   - options: method, routing, exponent rule, caps, channel threshold, CRS override,
+  ///     optional slope and channel-mask outputs.
+  /// - Returns: the LS summary; its notes name the method, S form, exponent rule, flow, caps
+  ///   and the channel share (cells and per cent of the valid cells).
+  /// - Throws: `PrepareError` (a channel mask asked for without a threshold, size limit, no
+  ///   CRS), `GDALError`.
   public static func ls(dem: String, out: String, options: LSPreparationOptions = .init())
     throws -> FactorSummary
   {
+    if options.streamOut != nil, options.factor.channelThreshold == nil {
+      throw PrepareError(
+        "a channel mask (--stream-out) needs a channel threshold (--channel-threshold, cells)")
+    }
     let (t, grid) = try terrain(dem, crs: options.crs)
     let result = lsFactor(t, options: options.factor)
     if let slopeOut = options.slopeOut {
@@ -78,13 +94,30 @@ extension FactorPreparation {
         result.slopeDegrees, valid: t.valid, grid: grid, to: slopeOut,
         name: "slope (Horn, filled DEM)", unit: "degree")
     }
-    var notes = ["flow \(options.factor.flow.rawValue), m by \(options.factor.exponentRule)"]
-    if let lambda = options.factor.maximumSlopeLength {
+    let f = options.factor
+    var notes = [
+      "LS method \(f.method.rawValue), S \(f.steepness.rawValue), m by "
+        + "\(f.exponentRule.rawValue), flow \(f.flow.rawValue)"
+    ]
+    if let lambda = f.maximumSlopeLength {
       notes.append("slope length capped at \(lambda) m")
     }
-    if let cap = options.factor.maximumL {
+    if let cap = f.maximumL {
       let capped = result.l.filter { $0 == cap }.count
       notes.append("L factor capped at \(cap) on \(capped) cells")
+    }
+    if let threshold = f.channelThreshold {
+      let channels = result.channel.filter { $0 }.count
+      let valid = t.valid.filter { $0 }.count
+      notes.append(
+        "channel cells (flow accumulation ≥ \(threshold) cells): \(channels) of \(valid) ("
+          + String(format: "%.2f", 100 * Double(channels) / Double(max(valid, 1))) + " %)"
+          + (f.method == .cumulative ? "; slope lengths stop there" : ""))
+      if let streamOut = options.streamOut {
+        _ = try write(
+          result.channel.map { $0 ? 1 : 0 }, valid: t.valid, grid: grid, to: streamOut,
+          name: "channel cells (flow accumulation ≥ \(threshold) cells)", unit: "1")
+      }
     }
     return try write(
       result.ls, grid: grid, to: out, name: "RUSLE LS factor", unit: "1", notes: notes)

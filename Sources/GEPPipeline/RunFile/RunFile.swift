@@ -115,8 +115,9 @@ public enum RasterRole: String, Sendable, CaseIterable {
       return (
         0...1_000,
         "LS above 1 000 implies slope lengths of tens of kilometres (L = (λ/22.13)^m, "
-          + "GEP-METHODS §5.2): uncapped flow accumulation along channels? Cap the slope length "
-          + "(gep prepare ls --max-slope-length) or the L factor"
+          + "GEP-METHODS §5.2): uncapped flow accumulation along channels? Use a slope length "
+          + "that stops at channels (gep prepare ls --method cumulative, the default) or cap it "
+          + "(--max-slope-length)"
       )
     case .fvc:
       return unit == "percent"
@@ -501,25 +502,53 @@ public struct RunConfiguration: Sendable {
               at: loc(prefix + "max_l"))
           }
           unknownKeys(
-            t, allowed: ["dem", "crs", "flow", "l_factor_cap", "max_slope_length", "max_l"],
-            prefix: prefix)
-          let flowText = string(t, "flow", prefix + "flow", required: false) ?? "d8"
-          guard let flow = FlowMethod(rawValue: flowText) else {
-            d.error(
-              "run-file.value", "flow must be d8 or mfd",
-              at: ProblemLocation(file: file, field: prefix + "flow", value: flowText))
-            continue
+            t,
+            allowed: [
+              "dem", "crs", "flow", "method", "s_factor", "m", "l_factor_cap",
+              "max_slope_length", "channel_threshold", "max_l",
+            ], prefix: prefix)
+          // Defaults: the national profile (cumulative slope length, Liu S, slope-class m,
+          // D8, 1000-cell channels); docs/soil-conservation-ls.md gives the reasons.
+          let base = LSFactorOptions.nationalProfile
+          func choice<T: RawRepresentable & CaseIterable>(
+            _ key: String, _ type: T.Type, default value: T
+          ) -> T? where T.RawValue == String {
+            let text = string(t, key, prefix + key, required: false) ?? value.rawValue
+            guard let v = T(rawValue: text) else {
+              d.error(
+                "run-file.value",
+                "\(key) must be one of " + T.allCases.map(\.rawValue).joined(separator: ", "),
+                at: ProblemLocation(file: file, field: prefix + key, value: text))
+              return nil
+            }
+            return v
           }
-          if let dem = path("dem") {
+          let flow = choice("flow", FlowMethod.self, default: base.flow)
+          let method = choice("method", LSMethod.self, default: base.method)
+          let steepness = choice("s_factor", SlopeSteepnessMethod.self, default: base.steepness)
+          let rule = choice("m", SlopeLengthExponentRule.self, default: base.exponentRule)
+          if let dem = path("dem"), let flow, let method, let steepness, let rule {
             let cap = number("l_factor_cap")
             let length = number("max_slope_length")
-            for (key, v) in [("l_factor_cap", cap), ("max_slope_length", length)] {
+            let channel = number("channel_threshold")
+            var bad = false
+            for (key, v) in [
+              ("l_factor_cap", cap), ("max_slope_length", length), ("channel_threshold", channel),
+            ] {
               if let v, !(v > 0) {
                 d.error("run-file.value", "must be positive", at: loc(prefix + key))
+                bad = true
               }
             }
-            derivations[role] = .ls(
-              dem: dem, crs: crs, flow: flow, maximumL: cap, maximumSlopeLength: length)
+            if !bad {
+              derivations[role] = .ls(
+                dem: dem, crs: crs,
+                options: LSFactorOptions(
+                  flow: flow, method: method, steepness: steepness, exponentRule: rule,
+                  maximumL: cap ?? base.maximumL,
+                  maximumSlopeLength: length ?? base.maximumSlopeLength,
+                  channelThreshold: channel ?? base.channelThreshold))
+            }
           }
         case "slope":
           unknownKeys(t, allowed: ["dem", "crs"], prefix: prefix)
