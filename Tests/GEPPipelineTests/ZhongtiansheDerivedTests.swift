@@ -99,6 +99,11 @@ private let derivedData = repoRoot.deletingLastPathComponent()
       contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
     #expect(
       manifest.contains("derive.erosivity") && manifest.contains("precipitation_zts_daily.txt"))
+    // How LS was made (issue 21): the run file sets flow = "mfd" and l_factor_cap = 333; the
+    // rest are the national defaults.
+    #expect(manifest.contains("\"derive.ls.flow\": \"mfd\""))
+    #expect(manifest.contains("\"derive.ls.l_factor_cap\": \"333\""))
+    #expect(manifest.contains("\"derive.ls.method\": \"cumulative\""))
   }
 }
 

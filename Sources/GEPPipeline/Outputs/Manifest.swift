@@ -70,7 +70,13 @@ func manifestJSON(
         + "\(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(hash))}")
   }
   let t = grid.geoTransform
-  let switches = model.switches.sorted { $0.key < $1.key }.map {
+  // The method switches of the model, and the settings of each derivation (`derive.ls.method`
+  // …), so the manifest says how a derived factor was made.
+  var all = model.switches
+  for (role, derivation) in config.derivations {
+    for (k, v) in derivation.settings { all["derive.\(role).\(k)"] = v }
+  }
+  let switches = all.sorted { $0.key < $1.key }.map {
     "    \(jsonString($0.key)): \(jsonString($0.value))"
   }
   let warn = warnings.map { w in
