@@ -129,9 +129,7 @@ func applyUnitTables(
   // Recreation (cultural).
   if let p = coefficients.profile.indicator("recreation") {
     if let input = config.tables["tourism"] {
-      if let t = try readTable(
-        input, required: ["visits", "travel_cost_per_visit_yuan"], diagnostics: &d)
-      {
+      if let t = try readTable(input, diagnostics: &d) {
         var q = [ExactSum](repeating: empty, count: village.count)
         var v = q
         var rules: [String] = []
@@ -173,7 +171,7 @@ func applyUnitTables(
   if let input = config.tables["reservoirs"],
     let p = coefficients.profile.indicator("flood_regulation")
   {
-    if let t = try readTable(input, required: ["capacity_m3"], diagnostics: &d) {
+    if let t = try readTable(input, diagnostics: &d) {
       let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
       // The reservoir construction cost of the flood-regulation descriptor (§5.5).
       let floodPrice =
@@ -222,8 +220,7 @@ func applyUnitTables(
   // Emission cap of purification: min(emission, capacity) at the unit the emission is given for.
   guard let input = config.tables["emissions"] else { return }
   guard
-    let t = try readTable(
-      input, required: ["unit_code", "pollutant", "emission_t"], diagnostics: &d)
+    let t = try readTable(input, diagnostics: &d)
   else { return }
   let pi = t.fieldIndex("pollutant")!
   let ci = t.fieldIndex("unit_code")!

@@ -300,7 +300,7 @@ func buildAccount(
   }
   // GDP and population.
   if let gt = config.tables["gdp_population"] {
-    let t = try readTable(gt, required: ["unit_code", "gdp_yuan"], diagnostics: &d)
+    let t = try readTable(gt, diagnostics: &d)
     if let t {
       let ci = t.fieldIndex("unit_code")!
       let gi = t.fieldIndex("gdp_yuan")!
@@ -348,6 +348,14 @@ func buildAccount(
   var account = Account(units: ordered, level1Codes: level1, level1Names: names, notes: [])
   account.profileIndicators = coefficients.profile.indicators.map { ($0.id, $0.optional) }
   return account
+}
+
+/// Reads a run-file table (`[tables.<role>]`) and checks the required columns of its role's
+/// schema (`TableSpec.of(role)`, the same schema validation checks).
+///
+/// - Returns: the table, or nil after recording the problems.
+func readTable(_ input: TableInput, diagnostics d: inout Diagnostics) throws -> Table? {
+  try readTable(input, required: TableSpec.of(input.name).required, diagnostics: &d)
 }
 
 /// Reads a statistical table and checks its required columns.
@@ -440,8 +448,7 @@ func allocateMaterialProducts(
     return []
   }
   guard
-    let t = try readTable(
-      input, required: ["unit_code", "sector", "output_value_yuan", "allocate_to"], diagnostics: &d)
+    let t = try readTable(input, diagnostics: &d)
   else { return [] }
   let ci = t.fieldIndex("unit_code")!
   let si = t.fieldIndex("sector")!
