@@ -46,9 +46,33 @@ func applyUnitTables(
   village: inout [UnitAccount], units: UnitSet, model: CellModel, coefficients: CoefficientSet,
   config: RunConfiguration, gridCRS: SpatialReference, diagnostics d: inout Diagnostics
 ) throws {
-  let locator = try RowLocator(
-    units: units, gridCRS: gridCRS, code12: config.units.hierarchy == .statisticalCode12)
-  func number(_ t: Table, _ r: Table.Row, _ col: String, _ file: String, required: Bool = true)
+  var stage = UnitTableStage(
+    village: village, units: units, model: model, coefficients: coefficients, config: config,
+    locator: try RowLocator(
+      units: units, gridCRS: gridCRS, code12: config.units.hierarchy == .statisticalCode12),
+    d: d)
+  try stage.recreation()
+  try stage.reservoirs()
+  try stage.emissionCap()
+  village = stage.village
+  d = stage.d
+}
+
+/// The state of `applyUnitTables`: the village rows it adds to, the problems it finds, and the
+/// readers shared by its three services.
+struct UnitTableStage {
+  var village: [UnitAccount]
+  let units: UnitSet
+  let model: CellModel
+  let coefficients: CoefficientSet
+  let config: RunConfiguration
+  let locator: RowLocator
+  var d: Diagnostics
+  let empty = ExactSum()
+
+  mutating func number(
+    _ t: Table, _ r: Table.Row, _ col: String, _ file: String, required: Bool = true
+  )
     -> Double?
   {
     guard let i = t.fieldIndex(col) else { return nil }
@@ -82,8 +106,9 @@ func applyUnitTables(
     return v
   }
   /// The villages a row lands in, with area weights; nil after reporting a problem.
-  func target(_ t: Table, _ r: Table.Row, _ file: String) throws -> (villages: [Int], rule: String)?
-  {
+  mutating func target(_ t: Table, _ r: Table.Row, _ file: String) throws -> (
+    villages: [Int], rule: String
+  )? {
     if let li = t.fieldIndex("lon"), let ai = t.fieldIndex("lat"), !r.values[li].isEmpty {
       guard let lon = PlainDecimal.parse(r.values[li]), let lat = PlainDecimal.parse(r.values[ai]),
         (-180...180).contains(lon), (-90...90).contains(lat)
@@ -124,151 +149,162 @@ func applyUnitTables(
     guard total > 0 else { return [] }
     return zip(vs, w).map { ($0, amount * $1 / total) }
   }
-  let empty = ExactSum()
 
-  // Recreation (cultural).
-  if let p = coefficients.profile.indicator("recreation") {
-    if let input = config.tables["tourism"] {
+  /// Recreation (休闲旅游, §6.1): visits × travel cost per visit from the tourism table.
+  mutating func recreation() throws {
+    // Recreation (cultural).
+    if let p = coefficients.profile.indicator("recreation") {
+      if let input = config.tables["tourism"] {
+        if let t = try readTable(input, diagnostics: &d) {
+          var q = [ExactSum](repeating: empty, count: village.count)
+          var v = q
+          var rules: [String] = []
+          for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+            guard let visits = number(t, r, "visits", input.path),
+              let cost = number(t, r, "travel_cost_per_visit_yuan", input.path),
+              let (vs, rule) = try target(t, r, input.path)
+            else { continue }
+            let value = recreationValue(visits: visits, valuePerVisit: cost)
+            guard ExactSum.accepts(value) else {
+              d.error(
+                "table.out-of-range",
+                "visits × travel cost = \(formatNumber(value)) yuan exceeds 10¹⁵",
+                at: ProblemLocation(file: input.path, row: r.line, column: "visits"))
+              continue
+            }
+            for (z, part) in share(visits, over: vs) { q[z].add(part) }
+            for (z, part) in share(value, over: vs) { v[z].add(part) }
+            rules.append(rule)
+          }
+          for z in village.indices {
+            village[z].lines.append(
+              IndicatorLine(
+                indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
+                quantity: q[z], physicalUnit: "visits/a", value: v[z], method: p.method,
+                price: "visits × travel cost per visit (tourism table; "
+                  + rules.joined(separator: "; ") + ")",
+                maskedArea: empty, uncoveredArea: empty))
+          }
+        }
+      } else {
+        d.warning(
+          "table.missing", "no tourism table: recreation (休闲旅游) is not computed",
+          at: ProblemLocation(file: config.runFile, field: "tables.tourism"))
+      }
+    }
+  }
+
+  /// Reservoir flood storage (part of flood regulation, §5.5) from the reservoir table.
+  mutating func reservoirs() throws {
+    // Reservoir flood storage (part of flood regulation).
+    if let input = config.tables["reservoirs"],
+      let p = coefficients.profile.indicator("flood_regulation")
+    {
       if let t = try readTable(input, diagnostics: &d) {
+        let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
+        // The reservoir construction cost of the flood-regulation descriptor (§5.5).
+        let floodPrice =
+          coefficients.prices[p.priceIDs.first ?? "reservoir_capacity_cost"]?.value ?? 0
         var q = [ExactSum](repeating: empty, count: village.count)
         var v = q
-        var rules: [String] = []
         for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
-          guard let visits = number(t, r, "visits", input.path),
-            let cost = number(t, r, "travel_cost_per_visit_yuan", input.path),
-            let (vs, rule) = try target(t, r, input.path)
+          guard let capacity = number(t, r, "capacity_m3", input.path),
+            let (vs, _) = try target(t, r, input.path)
           else { continue }
-          let value = recreationValue(visits: visits, valuePerVisit: cost)
-          guard ExactSum.accepts(value) else {
+          guard capacity <= 1e12 else {
             d.error(
               "table.out-of-range",
-              "visits × travel cost = \(formatNumber(value)) yuan exceeds 10¹⁵",
-              at: ProblemLocation(file: input.path, row: r.line, column: "visits"))
+              "capacity_m3 above 10¹² m³ exceeds any reservoir (the Three Gorges holds "
+                + "3.93 × 10¹⁰ m³): the unit is m³?",
+              at: ProblemLocation(
+                file: input.path, row: r.line, column: "capacity_m3", value: formatNumber(capacity))
+            )
             continue
           }
-          for (z, part) in share(visits, over: vs) { q[z].add(part) }
-          for (z, part) in share(value, over: vs) { v[z].add(part) }
-          rules.append(rule)
+          let m3 = reservoirFloodRegulation(
+            totalCapacity: capacity, floodControlShare: shareOfCapacity)
+          let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: floodPrice)
+          guard ExactSum.accepts(yuan) else {
+            d.error(
+              "table.out-of-range",
+              "the reservoir's flood storage value \(formatNumber(yuan)) yuan exceeds 10¹⁵",
+              at: ProblemLocation(file: input.path, row: r.line, column: "capacity_m3"))
+            continue
+          }
+          for (z, part) in share(m3, over: vs) { q[z].add(part) }
+          for (z, part) in share(yuan, over: vs) { v[z].add(part) }
         }
         for z in village.indices {
           village[z].lines.append(
             IndicatorLine(
-              indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
-              quantity: q[z], physicalUnit: "visits/a", value: v[z], method: p.method,
-              price: "visits × travel cost per visit (tourism table; "
-                + rules.joined(separator: "; ") + ")",
+              indicator: p.id, component: "reservoirs", category: .regulating, nameZH: p.nameZH,
+              quantity: q[z], physicalUnit: "m3/a", value: v[z], method: p.method,
+              price:
+                "\(formatNumber(shareOfCapacity)) × capacity × \(formatNumber(floodPrice)) "
+                + "yuan/m3 (reservoirs table)",
               maskedArea: empty, uncoveredArea: empty))
         }
       }
-    } else {
-      d.warning(
-        "table.missing", "no tourism table: recreation (休闲旅游) is not computed",
-        at: ProblemLocation(file: config.runFile, field: "tables.tourism"))
     }
   }
 
-  // Reservoir flood storage (part of flood regulation).
-  if let input = config.tables["reservoirs"],
-    let p = coefficients.profile.indicator("flood_regulation")
-  {
-    if let t = try readTable(input, diagnostics: &d) {
-      let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
-      // The reservoir construction cost of the flood-regulation descriptor (§5.5).
-      let floodPrice =
-        coefficients.prices[p.priceIDs.first ?? "reservoir_capacity_cost"]?.value ?? 0
-      var q = [ExactSum](repeating: empty, count: village.count)
-      var v = q
-      for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
-        guard let capacity = number(t, r, "capacity_m3", input.path),
-          let (vs, _) = try target(t, r, input.path)
-        else { continue }
-        guard capacity <= 1e12 else {
-          d.error(
-            "table.out-of-range",
-            "capacity_m3 above 10¹² m³ exceeds any reservoir (the Three Gorges holds "
-              + "3.93 × 10¹⁰ m³): the unit is m³?",
-            at: ProblemLocation(
-              file: input.path, row: r.line, column: "capacity_m3", value: formatNumber(capacity)))
-          continue
-        }
-        let m3 = reservoirFloodRegulation(
-          totalCapacity: capacity, floodControlShare: shareOfCapacity)
-        let yuan = floodRegulationValue(volume: m3, reservoirUnitCost: floodPrice)
-        guard ExactSum.accepts(yuan) else {
-          d.error(
-            "table.out-of-range",
-            "the reservoir's flood storage value \(formatNumber(yuan)) yuan exceeds 10¹⁵",
-            at: ProblemLocation(file: input.path, row: r.line, column: "capacity_m3"))
-          continue
-        }
-        for (z, part) in share(m3, over: vs) { q[z].add(part) }
-        for (z, part) in share(yuan, over: vs) { v[z].add(part) }
-      }
-      for z in village.indices {
-        village[z].lines.append(
-          IndicatorLine(
-            indicator: p.id, component: "reservoirs", category: .regulating, nameZH: p.nameZH,
-            quantity: q[z], physicalUnit: "m3/a", value: v[z], method: p.method,
-            price:
-              "\(formatNumber(shareOfCapacity)) × capacity × \(formatNumber(floodPrice)) "
-              + "yuan/m3 (reservoirs table)",
-            maskedArea: empty, uncoveredArea: empty))
-      }
-    }
-  }
-
-  // Emission cap of purification: min(emission, capacity) at the unit the emission is given for.
-  guard let input = config.tables["emissions"] else { return }
-  guard
-    let t = try readTable(input, diagnostics: &d)
-  else { return }
-  let pi = t.fieldIndex("pollutant")!
-  let ci = t.fieldIndex("unit_code")!
-  for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
-    let pollutant = r.values[pi].lowercased()
+  /// The emission cap of air and water purification (§5.6–5.7, §9.2).
+  mutating func emissionCap() throws {
+    // Emission cap of purification: min(emission, capacity) at the unit the emission is given for.
+    guard let input = config.tables["emissions"] else { return }
     guard
-      let li = village.first?.lines.firstIndex(where: {
-        ($0.indicator == "air_purification" || $0.indicator == "water_purification")
-          && $0.component == pollutant
-      })
-    else {
-      d.error(
-        "table.unknown-pollutant",
-        "unknown pollutant; use one of: "
-          + (airPollutants + waterPollutants).joined(separator: ", "),
-        at: ProblemLocation(file: input.path, row: r.line, column: "pollutant", value: r.values[pi])
-      )
-      continue
-    }
-    guard let emission = number(t, r, "emission_t", input.path) else { continue }
-    let vs = locator.villages(under: r.values[ci])
-    if vs.isEmpty {
-      d.error(
-        "table.unknown-unit", "unit code not in the unit layer's hierarchy",
-        at: ProblemLocation(file: input.path, row: r.line, column: "unit_code", value: r.values[ci])
-      )
-      continue
-    }
-    var capacity = ExactSum()
-    var capacityValue = ExactSum()
-    for z in vs {
-      if let q = village[z].lines[li].quantity { capacity.add(q) }
-      if let v = village[z].lines[li].value { capacityValue.add(v) }
-    }
-    let cap = capacity.value
-    let used = purifiedAmount(emission: emission, capacity: cap, basis: .useCapped)
-    let factor = cap > 0 ? used / cap : 0
-    for z in vs {
-      var line = village[z].lines[li]
-      line.capacity = line.quantity
-      line.capacityValue = line.value
-      if let q = line.quantity { line.quantity = scaled(q, factor) }
-      if let v = line.value { line.value = scaled(v, factor) }
-      line.classValues = line.classValues.map { scaled($0, factor) }
-      line.price +=
-        "; use-capped at \(r.values[ci]): min(emission \(formatNumber(emission)) t, "
-        + "capacity \(formatNumber(cap)) t), shared by capacity"
-      village[z].lines[li] = line
+      let t = try readTable(input, diagnostics: &d)
+    else { return }
+    let pi = t.fieldIndex("pollutant")!
+    let ci = t.fieldIndex("unit_code")!
+    for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+      let pollutant = r.values[pi].lowercased()
+      guard
+        let li = village.first?.lines.firstIndex(where: {
+          ($0.indicator == "air_purification" || $0.indicator == "water_purification")
+            && $0.component == pollutant
+        })
+      else {
+        d.error(
+          "table.unknown-pollutant",
+          "unknown pollutant; use one of: "
+            + (airPollutants + waterPollutants).joined(separator: ", "),
+          at: ProblemLocation(
+            file: input.path, row: r.line, column: "pollutant", value: r.values[pi])
+        )
+        continue
+      }
+      guard let emission = number(t, r, "emission_t", input.path) else { continue }
+      let vs = locator.villages(under: r.values[ci])
+      if vs.isEmpty {
+        d.error(
+          "table.unknown-unit", "unit code not in the unit layer's hierarchy",
+          at: ProblemLocation(
+            file: input.path, row: r.line, column: "unit_code", value: r.values[ci])
+        )
+        continue
+      }
+      var capacity = ExactSum()
+      var capacityValue = ExactSum()
+      for z in vs {
+        if let q = village[z].lines[li].quantity { capacity.add(q) }
+        if let v = village[z].lines[li].value { capacityValue.add(v) }
+      }
+      let cap = capacity.value
+      let used = purifiedAmount(emission: emission, capacity: cap, basis: .useCapped)
+      let factor = cap > 0 ? used / cap : 0
+      for z in vs {
+        var line = village[z].lines[li]
+        line.capacity = line.quantity
+        line.capacityValue = line.value
+        if let q = line.quantity { line.quantity = scaled(q, factor) }
+        if let v = line.value { line.value = scaled(v, factor) }
+        line.classValues = line.classValues.map { scaled($0, factor) }
+        line.price +=
+          "; use-capped at \(r.values[ci]): min(emission \(formatNumber(emission)) t, "
+          + "capacity \(formatNumber(cap)) t), shared by capacity"
+        village[z].lines[li] = line
+      }
     }
   }
 }
