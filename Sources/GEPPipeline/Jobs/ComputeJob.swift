@@ -67,12 +67,27 @@ public enum ComputeJob {
   ///   - tileProgress: receives (tiles done, total) after every tile, from worker threads;
   ///     when nil, `progress` gets a line at every tenth of the tiles instead.
   /// - Returns: the result.
-  /// - Throws: `InputProblems` listing every input problem found before anything is written;
-  ///   `GDALError` for I/O failures; nothing partial is left in the output folder.
+  /// - Throws: `InputProblems` (typed): every input problem found before anything is written,
+  ///   or an I/O failure converted with a stable code (`InputProblems(failure:)`); nothing
+  ///   partial is left in the output folder.
   public static func run(
     config: RunConfiguration, options: ComputeOptions,
     progress: @escaping @Sendable (String) -> Void = { _ in },
     tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws(InputProblems) -> ComputeResult {
+    do {
+      return try stages(
+        config: config, options: options, progress: progress, tiles: tileProgress)
+    } catch {
+      throw InputProblems(failure: error)
+    }
+  }
+
+  /// The stages of `run`, which converts their errors (`InputProblems(failure:)`).
+  static func stages(
+    config: RunConfiguration, options: ComputeOptions,
+    progress: @escaping @Sendable (String) -> Void,
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)?
   ) throws -> ComputeResult {
     let clock = ContinuousClock()
     let start = clock.now

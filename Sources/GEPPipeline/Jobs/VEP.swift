@@ -149,10 +149,22 @@ public enum VEPJob {
   /// Runs VEP for every parcel.
   ///
   /// - Throws: `InputProblems` for every input problem found (parcel layer, id field, change
-  ///   table, unknown land-use codes inside parcels) before anything is written; `GDALError`.
+  ///   table, unknown land-use codes inside parcels) before anything is written, and any I/O
+  ///   failure converted with a stable code (`InputProblems(failure:)`); typed.
   public static func run(
     config: RunConfiguration, options: VEPOptions,
     progress: @escaping @Sendable (String) -> Void = { _ in }
+  ) throws(InputProblems) -> VEPResult {
+    do {
+      return try stages(config: config, options: options, progress: progress)
+    } catch {
+      throw InputProblems(failure: error)
+    }
+  }
+
+  /// The stages of `run`, which converts their errors (`InputProblems(failure:)`).
+  static func stages(
+    config: RunConfiguration, options: VEPOptions, progress: @escaping @Sendable (String) -> Void
   ) throws -> VEPResult {
     var d = Diagnostics()
     if options.years < 1 {

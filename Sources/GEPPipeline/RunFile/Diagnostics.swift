@@ -1,3 +1,4 @@
+import GEPCore
 import GEPGeo
 
 /// Where a problem is: the file and, as far as known, the layer, band, row, column, field, code
@@ -156,10 +157,47 @@ public struct Diagnostics: Sendable {
   public var warnings: [Problem] { problems.filter { $0.severity == .warning } }
 }
 
-/// Thrown when the inputs have errors: carries every problem found (errors and warnings).
+/// The one error type the jobs of GEPPipeline throw (`ComputeJob.run`, `VEPJob.run`, typed
+/// `throws(InputProblems)`): every problem found, errors and warnings, each with a stable code.
+/// Input problems carry their own codes (`raster.out-of-range`, `units.bad-code12` …); a failure
+/// of a lower layer is converted once, at the job's boundary, by `init(failure:)`.
 public struct InputProblems: Error, Sendable, CustomStringConvertible {
   /// Every problem, errors and warnings.
   public let problems: [Problem]
   /// One problem per line.
   public var description: String { problems.map(\.description).joined(separator: "\n") }
+
+  /// Problems from a list.
+  public init(problems: [Problem]) { self.problems = problems }
+
+  /// Any error as problems with a stable code: `InputProblems` as they are; a GDAL/OGR/PROJ
+  /// failure as `gdal.failed` (message, function and CPLE number, the file); a coefficient
+  /// error as `coefficients.<code>`; a factor-derivation error as `derive.failed`; a terrain
+  /// error as `derive.terrain`; a CSV syntax error as `table.syntax`; anything else (file
+  /// system) as `io.failed`.
+  public init(failure error: any Error) {
+    switch error {
+    case let e as InputProblems: self = e
+    case let e as GDALError:
+      var d = Diagnostics()
+      d.gdal("gdal.failed", e)
+      self.init(problems: d.problems)
+    case let e as CoefficientError:
+      self.init(problems: [
+        Problem(
+          .error, "coefficients.\(e.code.rawValue)", e.message,
+          at: ProblemLocation(
+            file: e.location.file, row: e.location.row, column: e.location.column,
+            value: e.location.value))
+      ])
+    case let e as PrepareError:
+      self.init(problems: [Problem(.error, "derive.failed", e.message)])
+    case let e as TerrainError:
+      self.init(problems: [Problem(.error, "derive.terrain", e.description)])
+    case let e as CSVSyntaxError:
+      self.init(problems: [Problem(.error, "table.syntax", e.description)])
+    default:
+      self.init(problems: [Problem(.error, "io.failed", "\(error)")])
+    }
+  }
 }
