@@ -176,3 +176,35 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.status == 64, "\(args): \(r.stderr)")
   }
 }
+
+@Suite struct CoefficientSetCLITests {
+  /// `check` prints the per-set summary with the counts by confidence level.
+  @Test func checkReportsCountsByConfidence() throws {
+    let dir = repositoryRoot.appendingPathComponent("coefficients/reference").path
+    let r = try runGEP(["coefficients", "check", dir, "--errors-only"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("by confidence: normative_standard "))
+    #expect(r.stdout.contains("0 errors"))
+  }
+
+  /// `init DIR --from SET` writes an editable copy that `check` reports as extending the
+  /// source with nothing changed; a second `init` into the same folder is refused (64) and
+  /// changes nothing.
+  @Test func initWritesAnExtendingCopyAndRefusesAFullFolder() throws {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-init-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: parent) }
+    let target = parent.appendingPathComponent("county").path
+    let source = repositoryRoot.appendingPathComponent("coefficients/reference").path
+    let r = try runGEP(["coefficients", "init", target, "--from", source])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    let check = try runGEP(["coefficients", "check", target, "--errors-only"])
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.contains(": 0 rows changed, 0 added"))
+    let before = try FileManager.default.contentsOfDirectory(atPath: target).sorted()
+    let again = try runGEP(["coefficients", "init", target, "--from", source])
+    #expect(again.status == 64)
+    #expect(again.stderr.contains("exists and is not empty"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == before)
+  }
+}
