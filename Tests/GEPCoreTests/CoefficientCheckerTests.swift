@@ -225,7 +225,9 @@ struct CoefficientBrokenCopyTests {
         of:
           "sand_cover_thickness,sand_fixation,0.1,,,m,China,,GEP-METHODS §5.3 [S1],national_synthesis,"
           + "standard sand-cover thickness defining desertified land",
-        with: "sand_cover_thickness,sand_fixation,,,,m,China,,GEP-METHODS §5.3 [S1],national_synthesis,")
+        with:
+          "sand_cover_thickness,sand_fixation,,,,m,China,,GEP-METHODS §5.3 [S1],national_synthesis,"
+      )
     }
     let result = CoefficientSet.check(directory: folder)
     let missing = try #require(result.errors.first)

@@ -64,15 +64,17 @@ struct ReferenceSetTests {
     let carbon = try #require(set.prices["carbon_price_ets"])
     #expect(abs(181.14 / 1.89 - 95.84) < 0.005)
     #expect(carbon.value == 95.84 && carbon.unit == "yuan/tCO2" && carbon.priceYear == 2024)
-    guard case .value(let q, _) = set.classCoefficient(
-      table: "air_purification", parameter: "so2", classCode: 104)
+    guard
+      case .value(let q, _) = set.classCoefficient(
+        table: "air_purification", parameter: "so2", classCode: 104)
     else {
       Issue.record("no SO2 capacity for deciduous broadleaf forest")
       return
     }
     #expect(q == 88.65)
-    guard case .value(let alpha, let row) = set.classCoefficient(
-      table: "runoff_coefficient", parameter: "alpha", classCode: 1)
+    guard
+      case .value(let alpha, let row) = set.classCoefficient(
+        table: "runoff_coefficient", parameter: "alpha", classCode: 1)
     else {
       Issue.record("no forest alpha")
       return
@@ -80,8 +82,9 @@ struct ReferenceSetTests {
     #expect(abs(alpha - 35.47 / 6) < 1e-4)
     #expect(row.low == 0.88 && row.high == 19.2)
     // Lakes inherit the wetland row (α = 0, [S2] marsh and reservoir).
-    guard case .value(let lake, _) = set.classCoefficient(
-      table: "runoff_coefficient", parameter: "alpha", classCode: 402)
+    guard
+      case .value(let lake, _) = set.classCoefficient(
+        table: "runoff_coefficient", parameter: "alpha", classCode: 402)
     else {
       Issue.record("no lake alpha")
       return
@@ -136,7 +139,8 @@ struct ValueRangeCheckTests {
     defer { try? FileManager.default.removeItem(at: root) }
     let folder = root.appendingPathComponent("reference")
     try replaceOnce(
-      folder.appendingPathComponent("parameters.csv"), "1999,GEP-METHODS §5.2 §7.3 [S1] [S5],national_synthesis",
+      folder.appendingPathComponent("parameters.csv"),
+      "1999,GEP-METHODS §5.2 §7.3 [S1] [S5],national_synthesis",
       "1999,GEP-METHODS §5.2 §7.3 [S1] [S5],confirmed")
     let result = CoefficientSet.check(directory: folder)
     let error = try #require(result.errors.first)
@@ -241,7 +245,8 @@ struct RegionOverrideTests {
     defer { try? FileManager.default.removeItem(at: root) }
     let region = root.appendingPathComponent("region")
     try FileManager.default.createDirectory(at: region, withIntermediateDirectories: true)
-    try "key,value\nprofile_id,national-2022\nname,Test county\nextends,reference\nregion,Test county\n"
+    try
+      "key,value\nprofile_id,national-2022\nname,Test county\nextends,reference\nregion,Test county\n"
       .write(to: region.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)
     let header =
       "price_id,indicator_id,item,value,low,high,unit,currency,price_year,region,basis,"

@@ -238,7 +238,8 @@ struct CoefficientLoader {
     case (let low?, let high?):
       if low > high {
         report(
-          .error, .valueOutsideOwnRange, "'low' of \(what) is greater than its 'high' "
+          .error, .valueOutsideOwnRange,
+          "'low' of \(what) is greater than its 'high' "
             + "(\(coefficientNumberText(high)))", table, row, "low")
         return (nil, nil)
       }
@@ -512,7 +513,9 @@ struct CoefficientLoader {
       let baseLocation = series.provenance[year]?.location
       if baseSet != nil {
         let same =
-          before.map { $0 == value }.map { $0 && series.provenance[year].map(Self.unplaced) == Self.unplaced(provenance) }
+          before.map { $0 == value }.map {
+            $0 && series.provenance[year].map(Self.unplaced) == Self.unplaced(provenance)
+          }
         recordOverride(
           file: table.file, key: "\(id)|\(year)",
           base: before.map { b in
@@ -550,7 +553,8 @@ struct CoefficientLoader {
         CoefficientProblem(
           .error, .priceIndexMissing,
           "manifest key 'price_index' names '\(name)', which price_index.csv does not define",
-          at: CoefficientLocation(file: "manifest.csv", row: row?.line, column: "value", value: name)))
+          at: CoefficientLocation(
+            file: "manifest.csv", row: row?.line, column: "value", value: name)))
     }
   }
 
@@ -609,7 +613,9 @@ struct CoefficientLoader {
         let before = set.ecosystemClasses[code]
         recordOverride(
           file: table.file, key: "\(code)",
-          base: before.map { ($0.nameEN, CoefficientLocation(file: "ecosystem_classes.csv"), $0 == item) },
+          base: before.map {
+            ($0.nameEN, CoefficientLocation(file: "ecosystem_classes.csv"), $0 == item)
+          },
           value: item.nameEN, location: CoefficientLocation(file: table.file, row: row.line))
       }
       set.ecosystemClasses[code] = item

@@ -182,7 +182,8 @@ extension CoefficientSet {
     let sameParent =
       source.standardizedFileURL.deletingLastPathComponent().path
       == target.standardizedFileURL.deletingLastPathComponent().path
-    let base = extendsValue ?? (sameParent ? source.lastPathComponent : source.standardizedFileURL.path)
+    let base =
+      extendsValue ?? (sameParent ? source.lastPathComponent : source.standardizedFileURL.path)
     let names = ((try? fm.contentsOfDirectory(atPath: source.path)) ?? []).filter {
       $0.hasSuffix(".csv")
     }.sorted()
