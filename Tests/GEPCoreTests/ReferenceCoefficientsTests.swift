@@ -268,6 +268,25 @@ struct RegionOverrideTests {
     #expect(set.manifest["price_index"] == "cpi_national")
   }
 
+  /// A changed CPI year is one override (key `index_id|year`) and one diff entry.
+  @Test func priceIndexRowOverrideAndDiff() throws {
+    let root = try scratchWithReference()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let base = root.appendingPathComponent("reference")
+    let region = root.appendingPathComponent("county")
+    try CoefficientSet.writeEditableCopy(of: base, to: region)
+    try replaceOnce(
+      region.appendingPathComponent("price_index.csv"), "cpi_national,2024,100.2,",
+      "cpi_national,2024,100.5,")
+    let edited = try CoefficientSet.load(from: region)
+    let changed = edited.overrides.filter { $0.kind == .changed }
+    #expect(changed.map(\.key) == ["cpi_national|2024"])
+    let changes = try CoefficientSet.load(from: base).diff(to: edited).filter {
+      $0.file == "price_index.csv"
+    }
+    #expect(changes.map(\.key) == ["cpi_national|2024"])
+  }
+
   /// `writeEditableCopy` refuses a non-empty target and leaves it untouched.
   @Test func initRefusesANonEmptyFolder() throws {
     let root = try scratchWithReference()
