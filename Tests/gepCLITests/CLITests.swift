@@ -208,3 +208,32 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == before)
   }
 }
+
+@Suite struct CoefficientGapsCLITests {
+  /// `gaps` on the demo county with coefficients/reference (a copy of the run file pointing at
+  /// it) lists farmland runoff α (CLCD code 1) as empty and exits 1 (gaps remain).
+  @Test func gapsOnTheDemoWithTheReferenceSet() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-gaps-\(UInt64.random(in: 0...UInt64.max))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let demo = repositoryRoot.appendingPathComponent("sample-data/demo-county")
+    var text = try String(contentsOf: demo.appendingPathComponent("gep.toml"), encoding: .utf8)
+    text = text.replacingOccurrences(of: "\"example-literature\"", with: "\"reference\"")
+      .replacingOccurrences(
+        of: "\"../../coefficients\"",
+        with: "\"\(repositoryRoot.appendingPathComponent("coefficients").path)\""
+      )
+      .replacingOccurrences(of: "path = \"", with: "path = \"\(demo.path)/")
+      .replacingOccurrences(of: "names = \"", with: "names = \"\(demo.path)/")
+    let run = folder.appendingPathComponent("gep.toml")
+    try text.write(to: run, atomically: true, encoding: .utf8)
+    let r = try runGEP(["coefficients", "gaps", run.path, "--gaps-only"])
+    #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+    #expect(
+      r.stdout.contains(
+        "empty: water_conservation runoff_coefficient.alpha, class 5 Farmland (codes 1)"))
+    #expect(!r.stdout.contains("out-of-region:"))
+    #expect(r.stdout.contains(" gaps (missing, empty or placeholder)"))
+  }
+}
