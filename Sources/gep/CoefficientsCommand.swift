@@ -22,7 +22,7 @@ struct CoefficientsCommand: ParsableCommand {
       the sets differ), after all of them were printed; 64 usage error (including a folder \
       that does not exist).
       """,
-    subcommands: [Check.self, Show.self, Diff.self, List.self]
+    subcommands: [Check.self, Show.self, Diff.self, List.self, Init.self, Gaps.self]
   )
 
   /// Resolves a DIR argument or the default folder; a usage error (64) if none exists.
@@ -119,6 +119,87 @@ struct CoefficientsCommand: ParsableCommand {
       let changes = old.diff(to: new)
       print(CoefficientText.diffReport(changes))
       if !changes.isEmpty { throw ExitCode.failure }
+    }
+  }
+
+  /// `gep coefficients init DIR --from SET`.
+  struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write an editable region copy of a coefficient set (it extends the source).",
+      discussion: """
+        Copies every CSV file of SET into the new folder DIR and sets the manifest key \
+        'extends' to SET, so the copy overrides SET row by row: edit the rows you measured for \
+        your region and `gep coefficients check DIR` lists which rows changed. DIR must not \
+        exist or be an empty folder; nothing is overwritten or deleted.
+        """)
+
+    @Argument(help: "New folder for the region set (must not exist or be empty).")
+    var dir: String
+
+    @Option(help: "Coefficient set to copy: a folder, or a set name under coefficients/.")
+    var from: String
+
+    func run() throws {
+      var source = URL(fileURLWithPath: from)
+      var isDirectory: ObjCBool = false
+      if !(FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory)
+        && isDirectory.boolValue)
+      {
+        guard let found = CoefficientSet.defaultDirectory(profile: from) else {
+          throw ValidationError(
+            "No coefficient set '\(from)' (neither a folder nor a set under coefficients/).")
+        }
+        source = found
+      }
+      let check = CoefficientSet.check(directory: source)
+      if !check.errors.isEmpty {
+        throw ValidationError(
+          "The source set '\(source.path)' has \(check.errors.count) errors; run "
+            + "`gep coefficients check \(source.path)` first.")
+      }
+      do {
+        let files = try CoefficientSet.writeEditableCopy(
+          of: source, to: URL(fileURLWithPath: dir))
+        print("wrote \(files.count) files to \(dir) (extends \(source.lastPathComponent))")
+      } catch {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(64)
+      }
+    }
+  }
+
+  /// `gep coefficients gaps RUN_FILE`.
+  struct Gaps: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List the values a run lacks or takes from a placeholder or another region.",
+      discussion: """
+        Reads the run file, its coefficient set and its land-use raster, and lists for every \
+        land-use code present and every indicator this version computes each per-class value, \
+        parameter and price (profile.csv columns class_parameters, parameters, price_ids) that \
+        is missing, empty, a placeholder, or out of region (a regional study of another region \
+        or an international default), with the share of land area it affects.
+
+        Exit codes: 0 no gaps (out-of-region notes allowed); 1 gaps listed; 64 usage or input \
+        error.
+        """)
+
+    @Argument(help: "The run file (TOML).")
+    var runFile: String
+
+    @Flag(help: "List only missing, empty and placeholder values (no out-of-region notes).")
+    var gapsOnly = false
+
+    func run() throws {
+      let report: CoefficientGapReport
+      let set: CoefficientSet
+      do {
+        (report, set) = try CoefficientGaps.run(runFile: runFile)
+      } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(64)
+      }
+      print(CoefficientGaps.text(report, set: set, gapsOnly: gapsOnly))
+      if !report.strictGaps.isEmpty { throw ExitCode.failure }
     }
   }
 

@@ -77,7 +77,7 @@ struct CoefficientNationalTests {
     }
     #expect(alpha == 4.65)
     #expect(row.unit == "percent")
-    #expect(row.provenance.confidence == .confirmed)
+    #expect(row.provenance.valueConfidence == .nationalSynthesis)
     // SWAT FRSE (8) → 102 evergreen needleleaf, α = 4.52 %.
     let swat = set.lulcLookup(table: "runoff_coefficient", parameter: "alpha", scheme: "swat")
     #expect(swat[8] == 4.52)
@@ -143,7 +143,7 @@ struct CoefficientBrokenCopyTests {
     // 5. An unknown unit.
     try editCoefficientFile(folder, "prices.csv") {
       $0.replacingOccurrences(
-        of: "reservoir dredging,15.58,yuan/m3,", with: "reservoir dredging,15.58,yuan/furlong,")
+        of: "reservoir dredging,15.58,,,yuan/m3,", with: "reservoir dredging,15.58,,,yuan/furlong,")
     }
 
     let result = CoefficientSet.check(directory: folder)
@@ -223,9 +223,11 @@ struct CoefficientBrokenCopyTests {
     try editCoefficientFile(folder, "parameters.csv") {
       $0.replacingOccurrences(
         of:
-          "sand_cover_thickness,sand_fixation,0.1,m,China,,GEP-METHODS §5.3 [S1],confirmed,"
+          "sand_cover_thickness,sand_fixation,0.1,,,m,China,,GEP-METHODS §5.3 [S1],national_synthesis,"
           + "standard sand-cover thickness defining desertified land",
-        with: "sand_cover_thickness,sand_fixation,,m,China,,GEP-METHODS §5.3 [S1],confirmed,")
+        with:
+          "sand_cover_thickness,sand_fixation,,,,m,China,,GEP-METHODS §5.3 [S1],national_synthesis,"
+      )
     }
     let result = CoefficientSet.check(directory: folder)
     let missing = try #require(result.errors.first)

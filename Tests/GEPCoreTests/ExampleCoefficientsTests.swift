@@ -63,7 +63,7 @@ struct ExampleCoefficientsTests {
       return
     }
     #expect(abs(value - expected) < 1e-9)
-    #expect(row.provenance.confidence == .unconfirmed)
+    #expect(row.provenance.valueConfidence == .placeholder)
     #expect(row.provenance.note.contains("example"))
     #expect(!row.provenance.source.isEmpty)
     #expect(set.lulcLookup(table: table, parameter: parameter, scheme: "clcd")[clcd] == value)
@@ -121,7 +121,7 @@ struct ExampleCoefficientsTests {
       let what = "\(key.table) \(key.parameter) class \(key.classCode)"
       #expect(!row.provenance.source.isEmpty, "\(what): empty source")
       #expect(row.provenance.note.contains("example"), "\(what): note lacks 'example'")
-      #expect(row.provenance.confidence == .unconfirmed, "\(what): not unconfirmed")
+      #expect(row.provenance.valueConfidence == .placeholder, "\(what): not placeholder")
     }
     for (id, parameter) in example.parameters {
       guard let value = parameter.value, national.parameters[id]?.value != value else { continue }

@@ -94,12 +94,13 @@ func addToyRows(_ set: URL) throws {
       "toy_shade", method: "toy_rate", unit: "t/a", classParameters: "toy_table.k",
       prices: "toy_price"))
   var table =
-    "class_code,class_name,parameter,value,unit,condition,region,year,source,confidence,note\n"
-    + "1,Forest,k,2000,kg/hm2/a,,China,,test,unconfirmed,\n"
-  for cls in 2...8 { table += "\(cls),other,applies,0,flag,,China,,test,unconfirmed,\n" }
+    "class_code,class_name,parameter,value,low,high,unit,condition,region,year,source,"
+    + "confidence,note\n" + "1,Forest,k,2000,,,kg/hm2/a,,China,,test,placeholder,\n"
+  for cls in 2...8 { table += "\(cls),other,applies,0,,,flag,,China,,test,placeholder,\n" }
   try Data(table.utf8).write(to: set.appendingPathComponent("toy_table.csv"))
   try append(
-    set, "prices.csv", "toy_price,toy_shade,shade,3,yuan/t,CNY,2024,China,test,test,unconfirmed,\n")
+    set, "prices.csv",
+    "toy_price,toy_shade,shade,3,,,yuan/t,CNY,2024,China,test,,test,placeholder,\n")
 }
 
 @Suite struct DescriptorTests {

@@ -143,9 +143,10 @@ import Testing
     }
     let parameters = set.appendingPathComponent("parameters.csv")
     let text = try String(contentsOf: parameters, encoding: .utf8)
+    #expect(text.contains("cooling_days,climate_regulation,,"))
     try Data(
       text.replacingOccurrences(
-        of: "cooling_days,climate_regulation,,d,", with: "cooling_days,climate_regulation,40,d,"
+        of: "cooling_days,climate_regulation,,", with: "cooling_days,climate_regulation,40,"
       ).utf8
     ).write(to: parameters)
     return root

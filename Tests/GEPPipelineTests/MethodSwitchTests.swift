@@ -143,7 +143,7 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
   /// indicator is not computed there (the whole 0.18 km²), as `classCoefficient` does.
   @Test func appliesZeroMasksTheClass() throws {
     let r = try soilQuantity(
-      rusleRows: "103,Mixed forest,applies,0,flag,,China,,test,unconfirmed,\n", slope: 3)
+      rusleRows: "103,Mixed forest,applies,0,,,flag,,China,,test,placeholder,\n", slope: 3)
     #expect(r.uncovered == 180_000)
   }
 
@@ -155,8 +155,8 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
     let bounds = [0, 2, 5, 8, 10, 12, 15, 20, 25, 30, 90]
     for i in 0..<10 {
       rows +=
-        "103,Mixed forest,usle_p,\(0.5 + 0.05 * Double(i)),fraction,"
-        + "slope_deg:\(bounds[i])-\(bounds[i + 1]),China,,test,unconfirmed,\n"
+        "103,Mixed forest,usle_p,\(0.5 + 0.05 * Double(i)),,,fraction,"
+        + "slope_deg:\(bounds[i])-\(bounds[i + 1]),China,,test,placeholder,\n"
     }
     let r = try soilQuantity(rusleRows: rows, slope: 35)
     let c = 0.6508 - 0.3436 * log10(50.0)

@@ -216,7 +216,7 @@ private let handRain: [CalendarDay: Double] = [
     let rusle = coef + "/rusle.csv"
     let text = try String(contentsOfFile: rusle, encoding: .utf8)
     let edited = text.replacingOccurrences(
-      of: "1,Forest,usle_c,,fraction", with: "1,Forest,usle_c,0.006,fraction")
+      of: "1,Forest,usle_c,,,,fraction", with: "1,Forest,usle_c,0.006,,,fraction")
     #expect(edited != text)
     try edited.write(toFile: rusle, atomically: true, encoding: .utf8)
 

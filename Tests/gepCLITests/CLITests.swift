@@ -221,3 +221,64 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.status == 64, "\(args): \(r.stderr)")
   }
 }
+
+@Suite struct CoefficientSetCLITests {
+  /// `check` prints the per-set summary with the counts by confidence level.
+  @Test func checkReportsCountsByConfidence() throws {
+    let dir = repositoryRoot.appendingPathComponent("coefficients/reference").path
+    let r = try runGEP(["coefficients", "check", dir, "--errors-only"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("by confidence: normative_standard "))
+    #expect(r.stdout.contains("0 errors"))
+  }
+
+  /// `init DIR --from SET` writes an editable copy that `check` reports as extending the
+  /// source with nothing changed; a second `init` into the same folder is refused (64) and
+  /// changes nothing.
+  @Test func initWritesAnExtendingCopyAndRefusesAFullFolder() throws {
+    let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-init-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: parent) }
+    let target = parent.appendingPathComponent("county").path
+    let source = repositoryRoot.appendingPathComponent("coefficients/reference").path
+    let r = try runGEP(["coefficients", "init", target, "--from", source])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    let check = try runGEP(["coefficients", "check", target, "--errors-only"])
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    #expect(check.stdout.contains(": 0 rows changed, 0 added"))
+    let before = try FileManager.default.contentsOfDirectory(atPath: target).sorted()
+    let again = try runGEP(["coefficients", "init", target, "--from", source])
+    #expect(again.status == 64)
+    #expect(again.stderr.contains("exists and is not empty"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == before)
+  }
+}
+
+@Suite struct CoefficientGapsCLITests {
+  /// `gaps` on the demo county with coefficients/reference (a copy of the run file pointing at
+  /// it) lists farmland runoff α (CLCD code 1) as empty and exits 1 (gaps remain).
+  @Test func gapsOnTheDemoWithTheReferenceSet() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-gaps-\(UInt64.random(in: 0...UInt64.max))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let demo = repositoryRoot.appendingPathComponent("sample-data/demo-county")
+    var text = try String(contentsOf: demo.appendingPathComponent("gep.toml"), encoding: .utf8)
+    text = text.replacingOccurrences(of: "\"example-literature\"", with: "\"reference\"")
+      .replacingOccurrences(
+        of: "\"../../coefficients\"",
+        with: "\"\(repositoryRoot.appendingPathComponent("coefficients").path)\""
+      )
+      .replacingOccurrences(of: "path = \"", with: "path = \"\(demo.path)/")
+      .replacingOccurrences(of: "names = \"", with: "names = \"\(demo.path)/")
+    let run = folder.appendingPathComponent("gep.toml")
+    try text.write(to: run, atomically: true, encoding: .utf8)
+    let r = try runGEP(["coefficients", "gaps", run.path, "--gaps-only"])
+    #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+    #expect(
+      r.stdout.contains(
+        "empty: water_conservation runoff_coefficient.alpha, class 5 Farmland (codes 1)"))
+    #expect(!r.stdout.contains("out-of-region:"))
+    #expect(r.stdout.contains(" gaps (missing, empty or placeholder)"))
+  }
+}

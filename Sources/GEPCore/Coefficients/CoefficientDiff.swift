@@ -56,6 +56,7 @@ extension CoefficientSet {
     case "ecosystem_classes.csv": return ["class_code"]
     case "parameters.csv": return ["parameter_id"]
     case "prices.csv": return ["price_id"]
+    case "price_index.csv": return ["index_id", "year"]
     default:
       return file.hasPrefix("crosswalk_")
         ? ["lulc_code"] : ["class_code", "parameter", "condition"]

@@ -6,10 +6,20 @@ struct CoefficientLoader {
   let directory: URL
   var problems: [CoefficientProblem] = []
   var set: CoefficientSet
+  /// Folders already on the `extends` chain (resolved paths), to refuse a loop.
+  let visited: [String]
+  /// The set this one extends, as loaded (row locations prefixed with the base name), or `nil`.
+  var baseSet: CoefficientSet?
 
-  init(directory: URL) {
+  init(directory: URL, visited: [String] = []) {
     self.directory = directory
+    self.visited = visited
     set = CoefficientSet(directory: directory)
+  }
+
+  /// Resolved path of a folder, for loop detection.
+  static func resolvedPath(_ url: URL) -> String {
+    url.standardizedFileURL.resolvingSymlinksInPath().path
   }
 
   // MARK: - Reporting helpers
@@ -132,16 +142,50 @@ struct CoefficientLoader {
     return value
   }
 
+  /// Source, confidence, region, year and note of a row.
+  ///
+  /// Value rows (`valueRow`: per-class tables, parameters, prices) take a `ValueConfidence` word
+  /// and a filled value without a source is `value.unsourced`; crosswalk and profile rows take
+  /// `confirmed`/`unconfirmed`.
   mutating func provenance(
-    _ table: CoefficientTable, _ row: CoefficientTableRow, yearColumn: String = "year"
+    _ table: CoefficientTable, _ row: CoefficientTableRow, yearColumn: String = "year",
+    valueRow: Bool = false
   ) -> CoefficientProvenance {
-    let source = required(table, row, "source")
     let confidenceText = text(table, row, "confidence")
-    let confidence = CoefficientConfidence(rawValue: confidenceText)
-    if confidence == nil {
-      report(
-        .error, .valueInvalid, "'confidence' must be 'confirmed' or 'unconfirmed'", table, row,
-        "confidence")
+    var confidence: CoefficientConfidence?
+    var level: ValueConfidence?
+    let source: String
+    if valueRow {
+      source = text(table, row, "source")
+      if source.isEmpty {
+        if text(table, row, "value").isEmpty {
+          report(.error, .valueRequired, "'source' must not be empty", table, row, "source")
+        } else {
+          report(
+            .error, .valueUnsourced,
+            "a filled value needs a source (document, table number, page or link)", table, row,
+            "source")
+        }
+      }
+      level = ValueConfidence(rawValue: confidenceText)
+      if level == nil {
+        let words = CoefficientSchema.valueConfidenceWords.joined(separator: ", ")
+        let hint =
+          CoefficientSchema.confidenceWords.contains(confidenceText)
+          ? " (the former words map as: confirmed → national_synthesis or regional_study by "
+            + "region, unconfirmed → placeholder; see coefficients/README.md)" : ""
+        report(
+          .error, .valueInvalid, "'confidence' must be one of \(words)\(hint)", table, row,
+          "confidence")
+      }
+    } else {
+      source = required(table, row, "source")
+      confidence = CoefficientConfidence(rawValue: confidenceText)
+      if confidence == nil {
+        report(
+          .error, .valueInvalid, "'confidence' must be 'confirmed' or 'unconfirmed'", table, row,
+          "confidence")
+      }
     }
     var year: Int?
     if table.columnIndex(yearColumn) != nil {
@@ -155,7 +199,65 @@ struct CoefficientLoader {
     return CoefficientProvenance(
       source: source, confidence: confidence, region: text(table, row, "region"), year: year,
       note: text(table, row, "note"),
-      location: CoefficientLocation(file: table.file, row: row.line))
+      location: CoefficientLocation(file: table.file, row: row.line), valueConfidence: level)
+  }
+
+  /// The `low` and `high` cells of a value row: both or neither; each a plain decimal in the
+  /// parameter's allowed range; `low` ≤ `high`; a filled `value` must lie in `low`…`high`
+  /// (`value.outside-own-range`). Returns `(nil, nil)` for a bad pair.
+  mutating func bounds(
+    _ table: CoefficientTable, _ row: CoefficientTableRow, value: Double?,
+    range: ClosedRange<Double>?, what: String
+  ) -> (low: Double?, high: Double?) {
+    var parsed: [String: Double] = [:]
+    var bad = false
+    for column in ["low", "high"] {
+      let cell = text(table, row, column)
+      guard !cell.isEmpty else { continue }
+      guard let number = PlainDecimal.parse(cell) else {
+        let hint = PlainDecimal.hint(for: cell).map { " (\($0))" } ?? ""
+        report(
+          .error, .valueNotNumeric, "'\(column)' of \(what) must be a plain decimal number\(hint)",
+          table, row, column)
+        bad = true
+        continue
+      }
+      if let range, !range.contains(number) {
+        report(
+          .error, .valueOutOfRange,
+          "'\(column)' of \(what) must be in \(coefficientNumberText(range.lowerBound))…"
+            + "\(coefficientNumberText(range.upperBound))", table, row, column)
+        bad = true
+        continue
+      }
+      parsed[column] = number
+    }
+    if bad { return (nil, nil) }
+    switch (parsed["low"], parsed["high"]) {
+    case (nil, nil): return (nil, nil)
+    case (let low?, let high?):
+      if low > high {
+        report(
+          .error, .valueOutsideOwnRange,
+          "'low' of \(what) is greater than its 'high' "
+            + "(\(coefficientNumberText(high)))", table, row, "low")
+        return (nil, nil)
+      }
+      if let value, value < low || value > high {
+        report(
+          .error, .valueOutsideOwnRange,
+          "\(what) lies outside its own range \(coefficientNumberText(low))…"
+            + "\(coefficientNumberText(high))", table, row, "value")
+      }
+      return (low, high)
+    default:
+      let missing = parsed["low"] == nil ? "low" : "high"
+      report(
+        .error, .valueOutsideOwnRange,
+        "\(what) has only one end of its range: give both 'low' and 'high' or neither", table,
+        row, missing)
+      return (nil, nil)
+    }
   }
 
   /// Remembers keys and reports the second occurrence of one.
@@ -218,19 +320,27 @@ struct CoefficientLoader {
       }
     }
     set.tables = tables.values.sorted { $0.file < $1.file }
-    for file in [
-      "manifest.csv", "profile.csv", "ecosystem_classes.csv", "parameters.csv",
-      "prices.csv",
-    ] where tables[file] == nil && names.contains(file) == false {
+    if let table = tables["manifest.csv"] {
+      loadManifest(table)
+      if let value = set.manifest["extends"], !value.isEmpty {
+        loadBase(value, table, ownTables: tables)
+      }
+    }
+    // A region set that extends another inherits the files it lacks.
+    let required =
+      baseSet == nil
+      ? [
+        "manifest.csv", "profile.csv", "ecosystem_classes.csv", "parameters.csv", "prices.csv",
+      ] : ["manifest.csv"]
+    for file in required where tables[file] == nil && names.contains(file) == false {
       problems.append(
         CoefficientProblem(
           .error, .fileMissing, "required file is missing from the coefficient folder",
           at: CoefficientLocation(file: file)))
     }
-    if let table = tables["manifest.csv"] { loadManifest(table) }
     if let table = tables["ecosystem_classes.csv"] { loadClasses(table) }
     let crosswalkFiles = names.filter { $0.hasPrefix("crosswalk_") }
-    if crosswalkFiles.isEmpty {
+    if crosswalkFiles.isEmpty && set.crosswalks.isEmpty {
       problems.append(
         CoefficientProblem(
           .error, .crosswalkMissing, "no crosswalk_<scheme>.csv file in the folder",
@@ -239,15 +349,213 @@ struct CoefficientLoader {
     for file in crosswalkFiles { if let table = tables[file] { loadCrosswalk(table) } }
     let fixed: Set<String> = [
       "manifest.csv", "profile.csv", "ecosystem_classes.csv", "parameters.csv", "prices.csv",
+      "price_index.csv",
     ]
     for file in names where !fixed.contains(file) && !file.hasPrefix("crosswalk_") {
       if let table = tables[file] { loadClassTable(table) }
     }
     if let table = tables["parameters.csv"] { loadParameters(table) }
     if let table = tables["prices.csv"] { loadPrices(table) }
+    if let table = tables["price_index.csv"] { loadPriceIndex(table) }
+    checkPriceIndexReferences(manifest: tables["manifest.csv"])
     if let table = tables["profile.csv"] { loadProfile(table) }
     checkCoverage()
     return finish()
+  }
+
+  // MARK: - Region sets (`extends`)
+
+  /// Loads the set named by the manifest key `extends` and makes it the starting point: this
+  /// folder's rows then replace its rows key by key (`CoefficientOverride`). Problems of the
+  /// base are reported with the file prefixed by the `extends` value.
+  mutating func loadBase(
+    _ value: String, _ manifestTable: CoefficientTable, ownTables: [String: CoefficientTable]
+  ) {
+    let url = CoefficientSet.baseDirectory(extends: value, of: directory)
+    let own = Self.resolvedPath(directory)
+    let target = Self.resolvedPath(url)
+    let row = manifestTable.rows.first { text(manifestTable, $0, "key") == "extends" }
+    if target == own || visited.contains(target) {
+      report(
+        .error, .extendsInvalid,
+        "'extends' = '\(value)' makes a loop of sets (\((visited + [own, target]).joined(separator: " → ")))",
+        manifestTable, row, "value")
+      return
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+      isDirectory.boolValue,
+      FileManager.default.fileExists(atPath: url.appendingPathComponent("manifest.csv").path)
+    else {
+      report(
+        .error, .extendsInvalid,
+        "'extends' = '\(value)' names no coefficient folder (looked for \(url.path))",
+        manifestTable, row, "value")
+      return
+    }
+    var loader = CoefficientLoader(directory: url, visited: visited + [own])
+    let result = loader.run()
+    let prefix = value.hasSuffix("/") ? String(value.dropLast()) : value
+    for problem in result.problems where problem.code != .coverageClassMissing {
+      var moved = problem
+      moved.location.file = "\(prefix)/\(problem.location.file)"
+      problems.append(moved)
+    }
+    var base = result.set
+    Self.relocate(&base, prefix: prefix)
+    baseSet = base
+    let ownManifest = set.manifest
+    var merged = base
+    merged.directory = directory
+    merged.base = value
+    merged.overrides = []
+    merged.manifest = base.manifest.merging(ownManifest) { _, own in own }
+    merged.profile.id = merged.manifest["profile_id"] ?? merged.profile.id
+    merged.profile.name = merged.manifest["name"] ?? merged.profile.name
+    merged.profile.nameZH = merged.manifest["name_zh"] ?? ""
+    var files = ownTables
+    for table in base.tables where files[table.file] == nil { files[table.file] = table }
+    merged.tables = files.values.sorted { $0.file < $1.file }
+    set = merged
+  }
+
+  /// Prefixes every row location of `set` with `prefix/` (rows inherited from a base set).
+  static func relocate(_ set: inout CoefficientSet, prefix: String) {
+    func move(_ location: inout CoefficientLocation) {
+      location.file = "\(prefix)/\(location.file)"
+    }
+    for name in set.classTables.keys {
+      guard var table = set.classTables[name] else { continue }
+      for i in table.rows.indices { move(&table.rows[i].provenance.location) }
+      set.classTables[name] = table
+    }
+    for id in set.parameters.keys { move(&set.parameters[id]!.provenance.location) }
+    for id in set.prices.keys { move(&set.prices[id]!.provenance.location) }
+    for scheme in set.crosswalks.keys {
+      guard var crosswalk = set.crosswalks[scheme] else { continue }
+      for i in crosswalk.entries.indices { move(&crosswalk.entries[i].provenance.location) }
+      set.crosswalks[scheme] = crosswalk
+    }
+    for i in set.profile.indicators.indices { move(&set.profile.indicators[i].provenance.location) }
+    for id in set.priceIndices.keys {
+      guard var series = set.priceIndices[id] else { continue }
+      for year in series.provenance.keys { move(&series.provenance[year]!.location) }
+      set.priceIndices[id] = series
+    }
+  }
+
+  /// Records a region row against the base row with the same key (`same` compares content
+  /// without file locations).
+  mutating func recordOverride(
+    file: String, key: String, base: (value: String, location: CoefficientLocation, same: Bool)?,
+    value: String, location: CoefficientLocation
+  ) {
+    guard baseSet != nil else { return }
+    let kind: CoefficientOverride.Kind =
+      base == nil ? .added : (base!.same ? .restated : .changed)
+    set.overrides.append(
+      CoefficientOverride(
+        file: file, key: key, kind: kind, baseValue: base?.value ?? "", value: value,
+        baseLocation: base?.location, location: location))
+  }
+
+  /// Text of an optional number for override records ("" if empty).
+  static func valueText(_ value: Double?) -> String {
+    value.map(coefficientNumberText) ?? ""
+  }
+
+  /// A provenance without its file location (to compare region and base rows).
+  static func unplaced(_ provenance: CoefficientProvenance) -> CoefficientProvenance {
+    var copy = provenance
+    copy.location = CoefficientLocation(file: "")
+    return copy
+  }
+
+  // MARK: - Price index
+
+  /// `price_index.csv`: one row per series and year (`index_id,year,value,kind,…`).
+  mutating func loadPriceIndex(_ table: CoefficientTable) {
+    guard requireColumns(table, CoefficientSchema.priceIndexColumns) else { return }
+    var seen: [String: Int] = [:]
+    var kinds: [String: String] = [:]
+    for row in table.rows {
+      let id = required(table, row, "index_id")
+      guard !id.isEmpty, let year = integer(table, row, "year", required: true) else { continue }
+      guard
+        checkDuplicate(
+          &seen, key: "\(id)|\(year)", display: "index '\(id)' year \(year)", table, row,
+          "index_id")
+      else { continue }
+      if !CoefficientSchema.yearRange.contains(year) {
+        report(.error, .valueOutOfRange, "'year' must be in 1900…2100", table, row, "year")
+        continue
+      }
+      let kind = text(table, row, "kind")
+      if !CoefficientSchema.priceIndexKinds.contains(kind) {
+        report(
+          .error, .valueInvalid, "'kind' must be 'chain' (previous year = 100) or 'fixed'",
+          table, row, "kind")
+      } else if let first = kinds[id], first != kind {
+        report(
+          .error, .valueInvalid,
+          "index '\(id)' mixes kinds '\(first)' and '\(kind)': one kind per series", table, row,
+          "kind")
+      } else {
+        kinds[id] = kind
+      }
+      let value = number(
+        table, row, "value", range: 1e-6...1e9, what: "price index '\(id)' of \(year)")
+      var provenance = provenance(table, row, valueRow: true)
+      provenance.year = year
+      var series =
+        set.priceIndices[id] ?? PriceIndexTable(id: id, kind: kind, values: [:], provenance: [:])
+      let before = series.values[year]
+      let baseLocation = series.provenance[year]?.location
+      if baseSet != nil {
+        let same =
+          before.map { $0 == value }.map {
+            $0 && series.provenance[year].map(Self.unplaced) == Self.unplaced(provenance)
+          }
+        recordOverride(
+          file: table.file, key: "\(id)|\(year)",
+          base: before.map { b in
+            (Self.valueText(b), baseLocation ?? provenance.location, same ?? false)
+          }, value: Self.valueText(value), location: provenance.location)
+      }
+      series.kind = kinds[id] ?? kind
+      series.values[year] = .some(value)
+      series.provenance[year] = provenance
+      set.priceIndices[id] = series
+    }
+  }
+
+  /// Every `price_index` cell of `prices.csv` and the manifest key `price_index` must name a
+  /// series of `price_index.csv`.
+  mutating func checkPriceIndexReferences(manifest: CoefficientTable?) {
+    for id in set.prices.keys.sorted() {
+      guard let price = set.prices[id], !price.priceIndex.isEmpty,
+        set.priceIndices[price.priceIndex] == nil
+      else { continue }
+      problems.append(
+        CoefficientProblem(
+          .error, .priceIndexMissing,
+          "price '\(id)' names price index '\(price.priceIndex)', which price_index.csv does not define",
+          at: CoefficientLocation(
+            file: price.provenance.location.file, row: price.provenance.location.row,
+            column: "price_index", value: price.priceIndex)))
+    }
+    if let name = set.manifest["price_index"], !name.isEmpty, set.priceIndices[name] == nil {
+      var row: CoefficientTableRow?
+      if let manifest {
+        row = manifest.rows.first { text(manifest, $0, "key") == "price_index" }
+      }
+      problems.append(
+        CoefficientProblem(
+          .error, .priceIndexMissing,
+          "manifest key 'price_index' names '\(name)', which price_index.csv does not define",
+          at: CoefficientLocation(
+            file: "manifest.csv", row: row?.line, column: "value", value: name)))
+    }
   }
 
   func finish() -> CoefficientCheckResult {
@@ -301,6 +609,15 @@ struct CoefficientLoader {
         code: code, level: level, parentCode: parent, nameEN: required(table, row, "name_en"),
         nameZH: text(table, row, "name_zh"), source: required(table, row, "source"))
       parsed.append((item, row))
+      if baseSet != nil {
+        let before = set.ecosystemClasses[code]
+        recordOverride(
+          file: table.file, key: "\(code)",
+          base: before.map {
+            ($0.nameEN, CoefficientLocation(file: "ecosystem_classes.csv"), $0 == item)
+          },
+          value: item.nameEN, location: CoefficientLocation(file: table.file, row: row.line))
+      }
       set.ecosystemClasses[code] = item
     }
     for (item, row) in parsed {
@@ -361,6 +678,25 @@ struct CoefficientLoader {
           lulcCode: code, lulcName: required(table, row, "lulc_name"), ecosystemClass: target,
           provenance: provenance(table, row)))
     }
+    if var merged = set.crosswalks[scheme], baseSet != nil {
+      for entry in crosswalk.entries {
+        let index = merged.entries.firstIndex { $0.lulcCode == entry.lulcCode }
+        let before = index.map { merged.entries[$0] }
+        recordOverride(
+          file: table.file, key: "\(entry.lulcCode)",
+          base: before.map { b in
+            (
+              b.ecosystemClass.map(String.init) ?? "", b.provenance.location,
+              b.ecosystemClass == entry.ecosystemClass && b.lulcName == entry.lulcName
+                && Self.unplaced(b.provenance) == Self.unplaced(entry.provenance)
+            )
+          }, value: entry.ecosystemClass.map(String.init) ?? "",
+          location: entry.provenance.location)
+        if let index { merged.entries[index] = entry } else { merged.entries.append(entry) }
+      }
+      merged.file = table.file
+      crosswalk = merged
+    }
     set.crosswalks[scheme] = crosswalk
   }
 
@@ -419,13 +755,37 @@ struct CoefficientLoader {
       }
       let unit = self.unit(
         table, row, "unit", allowed: CoefficientUnits.coefficient, expected: spec?.unit)
+      let what = "\(table.name) \(parameter) of class \(code)"
       let value = number(
-        table, row, "value", range: spec?.range,
-        what: "\(table.name) \(parameter) of class \(code)", flag: spec?.unit == "flag")
+        table, row, "value", range: spec?.range, what: what, flag: spec?.unit == "flag")
+      let (low, high) = bounds(table, row, value: value, range: spec?.range, what: what)
       result.rows.append(
         ClassCoefficient(
-          classCode: code, parameter: parameter, value: value, unit: unit, condition: condition,
-          provenance: provenance(table, row)))
+          classCode: code, parameter: parameter, value: value, low: low, high: high, unit: unit,
+          condition: condition, provenance: provenance(table, row, valueRow: true)))
+    }
+    if var merged = set.classTables[table.name], baseSet != nil {
+      // Region rows replace base rows with the same key in place (file order of the base is
+      // kept for conditional rows); new keys are appended.
+      func key(_ row: ClassCoefficient) -> String {
+        "\(row.classCode)|\(row.parameter)|\(row.condition?.description ?? "")"
+      }
+      func content(_ row: ClassCoefficient) -> ClassCoefficient {
+        var copy = row
+        copy.provenance = Self.unplaced(row.provenance)
+        return copy
+      }
+      for row in result.rows {
+        let index = merged.rows.firstIndex { key($0) == key(row) }
+        let before = index.map { merged.rows[$0] }
+        recordOverride(
+          file: table.file, key: key(row),
+          base: before.map { b in
+            (Self.valueText(b.value), b.provenance.location, content(b) == content(row))
+          }, value: Self.valueText(row.value), location: row.provenance.location)
+        if let index { merged.rows[index] = row } else { merged.rows.append(row) }
+      }
+      result = merged
     }
     set.classTables[table.name] = result
   }
@@ -447,9 +807,25 @@ struct CoefficientLoader {
       let unit = self.unit(
         table, row, "unit", allowed: CoefficientUnits.coefficient, expected: spec?.unit)
       let value = number(table, row, "value", range: spec?.range, what: "parameter '\(id)'")
-      set.parameters[id] = ScalarParameter(
-        id: id, indicatorID: required(table, row, "indicator_id"), value: value, unit: unit,
-        provenance: provenance(table, row))
+      let (low, high) = bounds(
+        table, row, value: value, range: spec?.range, what: "parameter '\(id)'")
+      let parameter = ScalarParameter(
+        id: id, indicatorID: required(table, row, "indicator_id"), value: value, low: low,
+        high: high, unit: unit, provenance: provenance(table, row, valueRow: true))
+      if baseSet != nil {
+        let before = set.parameters[id]
+        func content(_ p: ScalarParameter) -> ScalarParameter {
+          var copy = p
+          copy.provenance = Self.unplaced(p.provenance)
+          return copy
+        }
+        recordOverride(
+          file: table.file, key: id,
+          base: before.map { b in
+            (Self.valueText(b.value), b.provenance.location, content(b) == content(parameter))
+          }, value: Self.valueText(value), location: parameter.provenance.location)
+      }
+      set.parameters[id] = parameter
     }
   }
 
@@ -468,11 +844,28 @@ struct CoefficientLoader {
       if currency != "CNY" {
         report(.error, .valueInvalid, "'currency' must be 'CNY'", table, row, "currency")
       }
-      let origin = provenance(table, row, yearColumn: "price_year")
-      set.prices[id] = PriceEntry(
+      let (low, high) = bounds(
+        table, row, value: value, range: CoefficientSchema.priceRange, what: "price '\(id)'")
+      let origin = provenance(table, row, yearColumn: "price_year", valueRow: true)
+      let price = PriceEntry(
         id: id, indicatorID: required(table, row, "indicator_id"), item: text(table, row, "item"),
-        value: value, unit: unit, currency: currency, priceYear: origin.year,
-        basis: text(table, row, "basis"), provenance: origin)
+        value: value, low: low, high: high, priceIndex: text(table, row, "price_index"),
+        unit: unit, currency: currency, priceYear: origin.year, basis: text(table, row, "basis"),
+        provenance: origin)
+      if baseSet != nil {
+        let before = set.prices[id]
+        func content(_ p: PriceEntry) -> PriceEntry {
+          var copy = p
+          copy.provenance = Self.unplaced(p.provenance)
+          return copy
+        }
+        recordOverride(
+          file: table.file, key: id,
+          base: before.map { b in
+            (Self.valueText(b.value), b.provenance.location, content(b) == content(price))
+          }, value: Self.valueText(value), location: origin.location)
+      }
+      set.prices[id] = price
     }
   }
 
@@ -527,7 +920,22 @@ struct CoefficientLoader {
         requiredTables: list(text(table, row, "required_tables")), classParameters: groups,
         parameters: parameters, priceIDs: priceIDs, pricesFromInput: fromInput,
         optional: boolean(table, row, "optional"), provenance: provenance(table, row))
-      set.profile.indicators.append(indicator)
+      if let index = set.profile.indicators.firstIndex(where: { $0.id == id }) {
+        let before = set.profile.indicators[index]
+        var a = before
+        var b = indicator
+        a.provenance = Self.unplaced(a.provenance)
+        b.provenance = Self.unplaced(b.provenance)
+        recordOverride(
+          file: table.file, key: id, base: (before.method, before.provenance.location, a == b),
+          value: indicator.method, location: indicator.provenance.location)
+        set.profile.indicators[index] = indicator
+      } else {
+        recordOverride(
+          file: table.file, key: id, base: nil, value: indicator.method,
+          location: indicator.provenance.location)
+        set.profile.indicators.append(indicator)
+      }
       profileRows[id] = row
       checkReferences(indicator, table, row)
     }

@@ -1,12 +1,39 @@
 import Foundation
 
-/// How well a value is backed: `confirmed` = read in the cited source; `unconfirmed` = recalled,
-/// derived or a modelling choice (verify before relying on it). GEP-METHODS §0.
+/// How well a mapping or profile row is backed (crosswalks, `profile.csv`): `confirmed` = read
+/// in the cited source; `unconfirmed` = recalled, derived or a modelling choice (verify before
+/// relying on it). GEP-METHODS §0. Value rows use `ValueConfidence` instead.
 public enum CoefficientConfidence: String, Sendable, Codable, CaseIterable {
   /// The number was read in the cited source.
   case confirmed
   /// Recalled, derived, extrapolated or a modelling choice: verify before relying on it.
   case unconfirmed
+}
+
+/// What kind of source backs a value (the `confidence` column of per-class tables,
+/// `parameters.csv` and `prices.csv`), from strongest to weakest.
+///
+/// Source: issue 13 (levels normative standard / national synthesis / regional study /
+/// international default / placeholder); GEP-METHODS §0, §7.1. Migration of the former words:
+/// `confirmed` with a national or empty region → `national_synthesis`, `confirmed` with a named
+/// region → `regional_study`, `unconfirmed` → `placeholder` (coefficients/README.md).
+public enum ValueConfidence: String, Sendable, Codable, CaseIterable, Comparable {
+  /// A number printed in a national or sector standard or specification (规范, GB/T, LY/T, DB).
+  case normativeStandard = "normative_standard"
+  /// A national-scale synthesis or widely cited national study (China-wide tables).
+  case nationalSynthesis = "national_synthesis"
+  /// A study of one region, site or year (valid there; elsewhere an out-of-region value).
+  case regionalStudy = "regional_study"
+  /// An international default with its range (e.g. IPCC 2006 vol. 4 Tier 1 tables).
+  case internationalDefault = "international_default"
+  /// A stand-in: recalled, derived, extrapolated or a modelling choice — replace before use.
+  case placeholder
+
+  /// Order of strength (normative standard first).
+  public static func < (lhs: Self, rhs: Self) -> Bool {
+    let order = Self.allCases
+    return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
+  }
 }
 
 /// Provenance carried by every value row: source, confidence, region, year and note.
@@ -16,7 +43,8 @@ public enum CoefficientConfidence: String, Sendable, Codable, CaseIterable {
 public struct CoefficientProvenance: Sendable, Hashable, Codable {
   /// Citation: a GEP-METHODS section with [S#] keys, or a full reference.
   public var source: String
-  /// Confirmed or unconfirmed; `nil` if the cell was invalid.
+  /// Confirmed or unconfirmed, for crosswalk and profile rows; `nil` for value rows or if the
+  /// cell was invalid.
   public var confidence: CoefficientConfidence?
   /// Region the value was derived for ("" if general).
   public var region: String
@@ -26,6 +54,9 @@ public struct CoefficientProvenance: Sendable, Hashable, Codable {
   public var note: String
   /// File and 1-based line the row came from.
   public var location: CoefficientLocation
+  /// Source level of a value row (per-class tables, parameters, prices); `nil` for crosswalk and
+  /// profile rows or if the cell was invalid.
+  public var valueConfidence: ValueConfidence? = nil
 }
 
 /// An ecosystem class (生态系统类型), level 1 or 2. GEP-METHODS §3.2.
@@ -116,6 +147,10 @@ public struct ClassCoefficient: Sendable, Hashable, Codable {
   /// The value in `unit`; `nil` when the cell is empty (gap documented in `provenance.note`)
   /// or invalid.
   public var value: Double?
+  /// Lower end of the published range or stated uncertainty (`low` column), same unit.
+  public var low: Double? = nil
+  /// Upper end of the published range or stated uncertainty (`high` column), same unit.
+  public var high: Double? = nil
   /// Unit symbol (see `CoefficientUnits`).
   public var unit: String
   /// Optional range condition (e.g. slope).
@@ -145,6 +180,10 @@ public struct ScalarParameter: Sendable, Hashable, Codable {
   public var indicatorID: String
   /// Value in `unit`; `nil` when empty (documented gap) or invalid.
   public var value: Double?
+  /// Lower end of the published range or stated uncertainty, same unit.
+  public var low: Double? = nil
+  /// Upper end of the published range or stated uncertainty, same unit.
+  public var high: Double? = nil
   /// Unit symbol.
   public var unit: String
   /// Provenance.
@@ -161,6 +200,13 @@ public struct PriceEntry: Sendable, Hashable, Codable {
   public var item: String
   /// Price in `currency` per physical unit of `unit`; `nil` when empty or invalid.
   public var value: Double?
+  /// Lower end of the published range, same unit and price year.
+  public var low: Double? = nil
+  /// Upper end of the published range, same unit and price year.
+  public var high: Double? = nil
+  /// Id of the price-index series (`price_index.csv`) that brings this price to another year;
+  /// empty = the manifest's `price_index` default.
+  public var priceIndex: String = ""
   /// Price unit, e.g. `yuan/m3`, `yuan/tC` (per tonne carbon) or `yuan/tCO2`.
   public var unit: String
   /// ISO currency code (`CNY`).

@@ -115,6 +115,14 @@ public enum CoefficientProblemCode: String, Sendable, Codable, CaseIterable {
   case priceMissing = "price.missing"
   /// The folder has no `crosswalk_*.csv` file.
   case crosswalkMissing = "crosswalk.missing"
+  /// A filled value row has no source (document, table, page or link).
+  case valueUnsourced = "value.unsourced"
+  /// A value lies outside its own `low`–`high` range, or `low` > `high`, or only one is given.
+  case valueOutsideOwnRange = "value.outside-own-range"
+  /// The manifest's `extends` names no coefficient folder, or the chain of `extends` loops.
+  case extendsInvalid = "set.extends-invalid"
+  /// A price names a price-index series that `price_index.csv` lacks.
+  case priceIndexMissing = "price-index.missing"
 }
 
 /// One finding of the coefficient checker.

@@ -5,8 +5,19 @@ import Foundation
 /// Kept in GEPCore so they can be tested without the CLI. Source: ARCHITECTURE.md §7.
 public enum CoefficientText {
   /// Every problem on its own line, then `N errors, M warnings`.
+  /// Before the last line: the source summary (values filled, sourced, with range, by
+  /// confidence) and, for a region set, its base and the rows it changes or adds.
   public static func checkReport(_ result: CoefficientCheckResult) -> String {
     var lines = result.problems.map(\.description)
+    lines.append("\(result.set.profile.id): \(result.set.sourceSummary.description)")
+    if let base = result.set.base {
+      let overrides = result.set.overrides
+      let count = { (kind: CoefficientOverride.Kind) in overrides.filter { $0.kind == kind }.count }
+      lines.append(
+        "extends \(base): \(count(.changed)) rows changed, \(count(.added)) added, "
+          + "\(count(.restated)) restated unchanged")
+      lines += overrides.filter { $0.kind != .restated }.map { "  \($0.description)" }
+    }
     lines.append(
       "\(result.set.directory.path): \(result.errors.count) errors, "
         + "\(result.warnings.count) warnings")

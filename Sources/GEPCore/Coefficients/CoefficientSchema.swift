@@ -95,7 +95,8 @@ public struct CoefficientParameterSpec: Sendable, Hashable {
 public enum CoefficientSchema {
   /// Columns every per-class table must have.
   public static let classTableColumns = [
-    "class_code", "parameter", "value", "unit", "condition", "source", "confidence", "note",
+    "class_code", "parameter", "value", "low", "high", "unit", "condition", "region", "year",
+    "source", "confidence", "note",
   ]
   /// Columns of `ecosystem_classes.csv`.
   public static let ecosystemClassColumns = [
@@ -107,13 +108,21 @@ public enum CoefficientSchema {
   ]
   /// Columns of `parameters.csv`.
   public static let parameterColumns = [
-    "parameter_id", "indicator_id", "value", "unit", "source", "confidence", "note",
+    "parameter_id", "indicator_id", "value", "low", "high", "unit", "region", "year", "source",
+    "confidence", "note",
   ]
   /// Columns of `prices.csv`.
   public static let priceColumns = [
-    "price_id", "indicator_id", "value", "unit", "currency", "price_year", "region", "source",
-    "confidence", "note",
+    "price_id", "indicator_id", "value", "low", "high", "unit", "currency", "price_year", "region",
+    "source", "confidence", "note",
   ]
+  /// Columns of the optional `price_index.csv` (one row per series and year).
+  public static let priceIndexColumns = [
+    "index_id", "year", "value", "kind", "region", "source", "confidence", "note",
+  ]
+  /// Allowed `kind` words of `price_index.csv`: `chain` = previous year = 100 (上年=100),
+  /// `fixed` = one fixed base year for the whole series.
+  public static let priceIndexKinds = ["chain", "fixed"]
   /// Columns of `profile.csv`.
   public static let profileColumns = [
     "indicator_id", "name_en", "name_zh", "category", "method", "method_options",
@@ -199,8 +208,10 @@ public enum CoefficientSchema {
   public static let priceRange: ClosedRange<Double> = 1e-9...1e12
   /// Allowed `price_year` / `year` range.
   public static let yearRange: ClosedRange<Int> = 1900...2100
-  /// Allowed `confidence` words.
+  /// Allowed `confidence` words of crosswalk and profile rows.
   public static let confidenceWords = ["confirmed", "unconfirmed"]
+  /// Allowed `confidence` words of value rows (per-class tables, parameters, prices).
+  public static let valueConfidenceWords = ValueConfidence.allCases.map(\.rawValue)
   /// Variables allowed in a per-class `condition` cell.
   public static let conditionVariables: [String: ClosedRange<Double>] = ["slope_deg": 0...90]
 }

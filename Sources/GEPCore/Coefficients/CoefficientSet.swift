@@ -23,8 +23,17 @@ public struct CoefficientSet: Sendable, Hashable, Codable {
   public var parameters: [String: ScalarParameter]
   /// Prices by id.
   public var prices: [String: PriceEntry]
-  /// Every CSV file as text, sorted by file name.
+  /// Every CSV file as text, sorted by file name. For a set that extends another, the files of
+  /// the base that the region folder does not have are included under the base's file name.
   public var tables: [CoefficientTable]
+  /// Price-index series by id (`price_index.csv`, optional). See `indexedPrice(_:toYear:)`.
+  public var priceIndices: [String: PriceIndexTable] = [:]
+  /// Folder name (or path as written) of the set this one extends (manifest key `extends`), or
+  /// `nil` for a stand-alone set.
+  public var base: String? = nil
+  /// Rows of this (region) set that replace or add to rows of its base, in file order. Empty for
+  /// a stand-alone set. See `CoefficientOverride`.
+  public var overrides: [CoefficientOverride] = []
 
   /// Creates an empty set for `directory` (filled by the loader).
   public init(directory: URL) {

@@ -154,6 +154,7 @@ extension CellModel {
   ///   - file: the coefficient folder, for messages.
   ///   - registry: the implemented methods.
   ///   - rasterUnits: the unit the run file declares per raster role.
+  ///   - year: the accounting year (prices are indexed to it where the set names an index).
   ///   - codes: land-use code → ecosystem class to use instead of the crosswalk of `scheme`
   ///     (the calculators evaluate classes directly).
   /// - Returns: the model; indicators whose inputs, coefficients or prices are missing are
@@ -162,7 +163,7 @@ extension CellModel {
   public static func build(
     coefficients c: CoefficientSet, scheme: String, roles available: Set<RasterRole>,
     fvcIsPercent: Bool, file: String, registry: MethodRegistry = .builtIn,
-    codes: [Int: Int]? = nil, rasterUnits: [RasterRole: String] = [:]
+    codes: [Int: Int]? = nil, rasterUnits: [RasterRole: String] = [:], year: Int? = nil
   ) -> CellModel {
     var notes: [Problem] = []
     var switches: [String: String] = [:]
@@ -190,7 +191,8 @@ extension CellModel {
       }
       var ctx = MethodContext(
         coefficients: c, profile: p, descriptor: d, classOfCode: classOfCode,
-        available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, file: file)
+        available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, year: year,
+        file: file)
       bound += bind(&ctx)
       notes += ctx.notes
       switches.merge(ctx.switches) { _, new in new }

@@ -129,23 +129,32 @@ public enum ComputeJob {
     }
     let available = config.availableRoles
     let fvcIsPercent = config.rasters["fvc"]?.unit == "percent"
-    let model = CellModel.build(
+    var model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry,
-      rasterUnits: config.rasterUnits)
+      rasterUnits: config.rasterUnits, year: config.year)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
-    // Prices of another year than the accounting year are used as they are: say which.
-    let otherYears = coefficients.profile.indicators.flatMap(\.priceIDs).compactMap { id in
-      coefficients.prices[id].flatMap { p -> String? in
-        guard p.value != nil, let y = p.priceYear, y != config.year else { return nil }
-        return "\(id) (\(y))"
+    // Prices of another year than the accounting year: indexed where the set names a price
+    // index (recorded in the manifest), else used as published — say which, and why.
+    var otherYears: [String] = []
+    for id in Set(coefficients.profile.indicators.flatMap(\.priceIDs)).sorted() {
+      guard let p = coefficients.prices[id], p.value != nil, let y = p.priceYear, y != config.year,
+        let used = coefficients.accountPrice(id, year: config.year)
+      else { continue }
+      if let ix = used.indexed {
+        let original = "\(formatNumber(ix.originalValue)) \(ix.unit) (\(ix.priceYear))"
+        let factor = "\(formatNumber(ix.toIndex))/\(formatNumber(ix.fromIndex)) (\(ix.indexID))"
+        let result = "\(formatNumber(ix.indexedValue)) (\(ix.targetYear))"
+        model.switches["price.\(id)"] = "\(original) × \(factor) = \(result)"
+      } else {
+        otherYears.append("\(id) (\(y)" + (used.notIndexed.map { "; \($0)" } ?? "") + ")")
       }
     }
     if !otherYears.isEmpty {
       d.warning(
         "prices.other-year",
         "prices of another year than \(config.year) are used without index adjustment: "
-          + Array(Set(otherYears)).sorted().joined(separator: ", "),
+          + otherYears.joined(separator: ", "),
         at: ProblemLocation(file: config.coefficientsFolder + "/prices.csv"))
     }
     // Hash the inputs for the manifest while the account is computed.

@@ -201,7 +201,7 @@ public enum VEPJob {
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder,
-      rasterUnits: config.rasterUnits)
+      rasterUnits: config.rasterUnits, year: config.year)
     for n in model.notes { d.warning(n.code, n.message, at: n.location) }
     // Parcels.
     let parcels = try loadParcels(options, grid: grid, diagnostics: &d)

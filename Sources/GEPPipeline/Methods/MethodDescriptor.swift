@@ -192,6 +192,8 @@ public struct MethodContext: Sendable {
   public let fvcIsPercent: Bool
   /// The unit the run file declares for each raster role.
   public var rasterUnits: [RasterRole: String] = [:]
+  /// The accounting year, to which prices are indexed when the set names a price index.
+  public var year: Int? = nil
   /// The coefficient folder, for messages.
   public let file: String
   /// Warnings of the binding.
@@ -211,12 +213,11 @@ public struct MethodContext: Sendable {
   /// Records a method switch for the manifest.
   public mutating func record(_ key: String, _ value: String) { switches[key] = value }
 
-  /// A price with its note for indicators.csv ("7.53 yuan/m3 (id, 2011, source)"), or nil when
-  /// prices.csv has no value for it.
+  /// A price with its note for indicators.csv ("7.53 yuan/m3 (id, 2011, source)"), indexed to
+  /// the accounting year where the set names a price index (`CoefficientSet.accountPrice`), or
+  /// nil when prices.csv has no value for it.
   public func price(_ id: String) -> (value: Double, note: String)? {
-    guard let p = coefficients.prices[id], let v = p.value else { return nil }
-    let year = p.priceYear.map { ", \($0)" } ?? ""
-    return (v, "\(formatNumber(v)) \(p.unit) (\(id)\(year), \(p.provenance.source))")
+    coefficients.accountPrice(id, year: year).map { ($0.value, $0.note) }
   }
 
   /// The first price among the profile's price ids that starts with (or contains) `key`, else

@@ -204,7 +204,8 @@ struct UnitTableStage {
         let shareOfCapacity = coefficients.parameterValue("reservoir_flood_share") ?? 0.35
         // The reservoir construction cost of the flood-regulation descriptor (§5.5).
         let floodPrice =
-          coefficients.prices[p.priceIDs.first ?? "reservoir_capacity_cost"]?.value ?? 0
+          coefficients.accountPrice(
+            p.priceIDs.first ?? "reservoir_capacity_cost", year: config.year)?.value ?? 0
         var q = [ExactSum](repeating: empty, count: village.count)
         var v = q
         for r in t.rows where !r.values.allSatisfy(\.isEmpty) {

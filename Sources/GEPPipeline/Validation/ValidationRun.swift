@@ -185,7 +185,7 @@ final class ValidationRun {
         coefficients: check.set, scheme: config.landUseScheme, roles: config.availableRoles,
         fvcIsPercent: config.rasters["fvc"]?.unit == "percent",
         file: config.coefficientsFolder, registry: options.registry,
-        rasterUnits: config.rasterUnits)
+        rasterUnits: config.rasterUnits, year: config.year)
       for n in model.notes where n.code == "indicator.missing-input" {
         d.warning(n.code, n.message, at: n.location)
       }
