@@ -51,7 +51,7 @@ struct ProfilesCommand: ParsableCommand {
       if !registryErrors.isEmpty {
         failed = true
         for e in registryErrors {
-          FileHandle.standardError.write(Data("\(folder.path)/\(e)\n".utf8))
+          FileHandle.standardError.write(Data("\(folder.path): \(e)\n".utf8))
         }
       }
       if !result.isClean {

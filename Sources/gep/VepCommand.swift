@@ -129,7 +129,7 @@ struct VepCalcCommand: ParsableCommand {
     commandName: "calc",
     abstract: "Yearly change in each indicator's value for a hypothetical land-use change.",
     discussion: """
-      CLASS is an ecosystem class code or English name of the profile (e.g. 1 or forest, 8 or \
+      CLASS is an ecosystem class code or English name of the profile (e.g. 1 or forest, 7 or \
       bare). Indicators that need biophysical values (water and soil conservation) use the \
       region's mean of each raster of --region-defaults; without it they are listed as not \
       computable. Prints CSV on stdout.
@@ -170,6 +170,20 @@ struct VepCalcCommand: ParsableCommand {
         throw ValidationError("no coefficient folder found; pass --coefficients DIR")
       }
       let set = try CoefficientSet.load(from: dir)
+      // The profile against the implemented methods, as for every other command.
+      let registryErrors = MethodRegistry.builtIn.problems(of: set.profile).filter {
+        $0.severity == .error
+      }
+      if !registryErrors.isEmpty {
+        throw InputProblems(
+          problems: registryErrors.map {
+            Problem(
+              .error, "coefficients.\($0.code.rawValue)", $0.message,
+              at: ProblemLocation(
+                file: dir.appendingPathComponent($0.location.file).path, row: $0.location.row,
+                column: $0.location.column, value: $0.location.value))
+          })
+      }
       func cls(_ s: String) throws -> Int {
         if let c = Int(s), set.ecosystemClasses[c] != nil { return c }
         let lower = s.lowercased()

@@ -183,6 +183,46 @@ func addToyRows(_ set: URL) throws {
     #expect(carbon.method == "nep")
   }
 
+  /// Break-test fault: the NEP method counted urban cells although carbon_sequestration.csv
+  /// masks urban land (class 6, applies = 0). Columns 0–9 forest (SWAT 6), 10–19 urban
+  /// (SWAT 104 → class 6), NEP 2 t C/hm²/a everywhere: only the forest half counts, and the
+  /// urban half is "not computed" (uncovered), not 0.
+  @Test func nepMethodHonoursAppliesZero() throws {
+    let nep: (inout SyntheticRun) -> Void = { run in
+      run.landUse = { c, _ in c < 10 ? 6 : 104 }
+      run.rasters["nep"] = ("tC/hm2/a", { _, _ in 2 })
+    }
+    let line = try forestRun(indicator: "carbon_sequestration", run: nep) { set in
+      try replace(
+        set, "profile.csv",
+        "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
+        "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+    }
+    let carbon = try #require(line)
+    // 100 forest cells × 900 m² = 9 hm² × 2 t C = 18 t C = 66 t CO₂.
+    #expect(abs(carbon.quantity!.value - 66) < 1e-9)
+    #expect(abs(carbon.uncoveredArea.value - 90_000) < 1e-6)
+  }
+
+  /// Break-test fault: oxygen left out β while carbon included it; now both derive from the
+  /// same production term, so O₂ = 32/44 × CO₂ exactly.
+  @Test func oxygenUsesTheSameTermAsCarbon() throws {
+    let edit: (URL) throws -> Void = { set in
+      try append(
+        set, "profile.csv",
+        profileRow(
+          "oxygen_release", method: "sequestration_rate", unit: "tO2/a",
+          classParameters: "carbon_sequestration.rate", prices: "oxygen_price_industrial"))
+      try replace(set, "carbon_sequestration.csv", "1,Forest,rate,,", "1,Forest,rate,2.5,")
+      try replace(
+        set, "parameters.csv", "forest_soil_carbon_ratio,carbon_sequestration,,",
+        "forest_soil_carbon_ratio,carbon_sequestration,0.2,")
+    }
+    let o2 = try #require(try forestRun(indicator: "oxygen_release", edit: edit))
+    // 18 hm² × 2.5 × 1.2 = 54 t C → 198 t CO₂ → × 32/44 = 144 t O₂.
+    #expect(abs(o2.quantity!.value - 144) < 1e-9)
+  }
+
   /// A profile that declares an input its method does not read is an error of the registry
   /// check (so `gep coefficients check`, `gep validate` and `gep compute` refuse it).
   @Test func declaredInputNotReadIsAnError() throws {

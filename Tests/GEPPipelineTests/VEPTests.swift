@@ -68,6 +68,31 @@ import Testing
     #expect(compared >= 3)
   }
 
+  /// Break-test fault: vep.csv wrote 0 for an indicator computed nowhere in the parcel. On the
+  /// uniform forest grid with national-2022 (no carbon rate for forest), carbon sequestration is
+  /// not computed: its numbers are empty with status not_computed; water conservation is
+  /// computed (0.45776 m³ per m², 900 m² → 411.984 m³).
+  @Test func notComputedLinesAreEmptyNotZero() throws {
+    let folder = try tempFolder("vep-empty")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let config = try uniformRun(folder)
+    let (x, y) = (500_000.0, 3_000_000.0)
+    let parcels = try parcelsFile(
+      folder, [("one", [(x + 60, y - 30), (x + 90, y - 30), (x + 90, y - 60), (x + 60, y - 60)])])
+    let out = folder.appendingPathComponent("vep")
+    _ = try VEPJob.run(
+      config: config, options: VEPOptions(parcels: parcels, idField: "id", output: out.path))
+    let rows = try readCSV(out.appendingPathComponent("vep.csv").path)
+    let water = try #require(rows.first { $0["indicator"] == "water_conservation" })
+    #expect(water["status"] == "computed")
+    #expect(abs(Double(water["baseline_quantity"] ?? "")! - 411.984) < 1e-9)
+    let carbon = try #require(rows.first { $0["indicator"] == "carbon_sequestration" })
+    #expect(carbon["status"] == "not_computed")
+    for field in ["baseline_quantity", "baseline_value_yuan", "gain_value_yuan"] {
+      #expect(carbon[field] == "", "\(field) = \(carbon[field] ?? "nil")")
+    }
+  }
+
   @Test func coveredAreasAreExact() throws {
     let folder = try tempFolder("vep-areas")
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -133,7 +133,10 @@ public enum ComputeJob {
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry,
       rasterUnits: config.rasterUnits, year: config.year)
-    for n in model.notes { d.warning(n.code, n.message, at: n.location) }
+    // The missing-input notes came with the validated run already (each warning once).
+    for n in model.notes where n.code != "indicator.missing-input" {
+      d.warning(n.code, n.message, at: n.location)
+    }
     // Prices of another year than the accounting year: indexed where the set names a price
     // index (recorded in the manifest), else used as published — say which, and why.
     var otherYears: [String] = []

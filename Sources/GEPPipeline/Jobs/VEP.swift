@@ -89,6 +89,16 @@ public struct VEPLine: Sendable {
   public var scenarioValue = ExactSum()
   /// Area of the parcel not computed (input nodata or no coefficient), m², baseline.
   public var notComputedArea = ExactSum()
+  /// False when the indicator has no price: its values are not computed (empty, never 0).
+  public var hasValue = true
+
+  /// Computed on all of the parcel's covered area, on part of it, or nowhere (then its
+  /// numbers are written empty, never as 0).
+  public func status(coveredArea: ExactSum) -> LineStatus {
+    if coveredArea.raw <= 0 || notComputedArea.raw >= coveredArea.raw { return .notComputed }
+    if !hasValue { return .notValued }
+    return notComputedArea.raw > 0 ? .partial : .computed
+  }
 }
 
 /// The result of one parcel.
@@ -119,6 +129,11 @@ public struct ParcelResult {
   }
   /// The parcel's polygon (grid CRS).
   var geometry: Geometry?
+
+  /// `computed` when every valued line is computed on the whole parcel, else `incomplete`.
+  public var totalStatus: LineStatus {
+    lines.allSatisfy { $0.status(coveredArea: coveredArea) == .computed } ? .computed : .partial
+  }
 }
 
 /// What `gep vep` produced.
@@ -202,7 +217,10 @@ public enum VEPJob {
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder,
       rasterUnits: config.rasterUnits, year: config.year)
-    for n in model.notes { d.warning(n.code, n.message, at: n.location) }
+    // The missing-input notes came with the validated run already (each warning once).
+    for n in model.notes where n.code != "indicator.missing-input" {
+      d.warning(n.code, n.message, at: n.location)
+    }
     // Parcels.
     let parcels = try loadParcels(options, grid: grid, diagnostics: &d)
     // Change table.
@@ -250,7 +268,7 @@ public enum VEPJob {
         lines: model.indicators.map {
           VEPLine(
             indicator: $0.id, component: $0.component ?? "", category: $0.category,
-            physicalUnit: $0.physicalUnit, price: $0.priceNote)
+            physicalUnit: $0.physicalUnit, price: $0.priceNote, hasValue: $0.hasValue)
         }, geometry: parcel.geometry)
       let cells = try cellCoverage(of: parcel.geometry, on: grid)
       guard let r0 = cells.map(\.row).min(), let r1 = cells.map(\.row).max(),

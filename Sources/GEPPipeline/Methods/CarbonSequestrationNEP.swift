@@ -16,13 +16,13 @@ public let carbonSequestrationNEPMethod = MethodDescriptor(
   bind: { ctx in
     let chosen = carbonPrice(&ctx)
     let c = ctx.coefficients
+    // A class (or its level-1 parent) with `applies = 0` in carbon_sequestration.csv is not
+    // applicable (urban, bare land …): not computed there, whatever the NEP raster says.
     let applies: [Bool] = ctx.perCode(empty: false) { cls in
-      if case .notApplicable = c.classCoefficient(
-        table: "carbon_sequestration", parameter: "applies", classCode: cls)
-      {
-        return false
+      !c.classChain(cls).contains { code in
+        c.classTables["carbon_sequestration"]?.rows(classCode: code, parameter: "applies")
+          .contains { $0.value == 0 } == true
       }
-      return true
     }
     let scale = ctx.nepUnit == "gC/m2/a" ? 0.01 : 1
     ctx.record("carbon_sequestration.sources", "netted (a cell with NEP < 0 subtracts)")

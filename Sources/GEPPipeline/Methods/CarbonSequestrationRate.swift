@@ -17,21 +17,7 @@ public let carbonSequestrationRate = MethodDescriptor(
   bind: { ctx in
     let chosen = carbonPrice(&ctx)
     let price = chosen?.price
-    let c = ctx.coefficients
-    let forestBeta = ctx.parameter("forest_soil_carbon_ratio") ?? 0
-    // FCS = FCSR × SF × (1 + β): β of the class (carbon_sequestration.soil_ratio), else for
-    // forest classes (level-1 class 1) the scalar forest_soil_carbon_ratio, else 0; folded
-    // into the per-code rate.
-    var usesBeta = false
-    let rate: [Double] = ctx.perCode(empty: .nan) { cls in
-      guard let r = ctx.classValue("carbon_sequestration", "rate", ecosystemClass: cls)?.value
-      else { return .nan }
-      let beta =
-        ctx.classValue("carbon_sequestration", "soil_ratio", ecosystemClass: cls)?.value
-        ?? (c.classChain(cls).contains(1) ? forestBeta : 0)
-      if beta != 0 { usesBeta = true }
-      return beta == 0 ? r : r * (1 + beta)
-    }
+    let (rate, usesBeta) = carbonRatePerCode(ctx)
     ctx.record(
       "carbon_sequestration.soil_carbon_ratio",
       usesBeta ? "rate × (1 + β) where β is given" : "β not given (0)")
@@ -44,6 +30,27 @@ public let carbonSequestrationRate = MethodDescriptor(
         })
     ]
   })
+
+/// The carbon rate per land-use code of the rate method, t C·hm⁻²·a⁻¹, with the soil-carbon
+/// ratio folded in: FCS = FCSR × SF × (1 + β), β of the class (carbon_sequestration.soil_ratio),
+/// else for forest classes (level-1 class 1) the scalar forest_soil_carbon_ratio, else 0; NaN
+/// where the class has no rate. Shared by carbon sequestration and oxygen release, so both
+/// derive from the same production term (GEP-METHODS §5.8). Also whether any β was used.
+func carbonRatePerCode(_ ctx: MethodContext) -> (rate: [Double], usesBeta: Bool) {
+  let c = ctx.coefficients
+  let forestBeta = ctx.coefficients.parameterValue("forest_soil_carbon_ratio") ?? 0
+  var usesBeta = false
+  let rate: [Double] = ctx.perCode(empty: .nan) { cls in
+    guard let r = ctx.classValue("carbon_sequestration", "rate", ecosystemClass: cls)?.value
+    else { return .nan }
+    let beta =
+      ctx.classValue("carbon_sequestration", "soil_ratio", ecosystemClass: cls)?.value
+      ?? (c.classChain(cls).contains(1) ? forestBeta : 0)
+    if beta != 0 { usesBeta = true }
+    return beta == 0 ? r : r * (1 + beta)
+  }
+  return (rate, usesBeta)
+}
 
 /// A channel whose cell result depends only on one class coefficient and the cell area: the
 /// coefficient per land-use code (NaN: none) and the formula (coefficient, cell area m²) →

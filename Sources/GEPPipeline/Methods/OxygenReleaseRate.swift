@@ -1,7 +1,8 @@
 import GEPCore
 
 /// Oxygen release (释氧) from the sequestration rate: the class rate
-/// (`carbon_sequestration.rate`, t C·hm⁻²·a⁻¹) × area → t CO₂ (× 44/12) → t O₂ (× 32/44),
+/// (`carbon_sequestration.rate`, t C·hm⁻²·a⁻¹, × (1 + β) as carbon's rate method) × area →
+/// t CO₂ (× 44/12) → t O₂ (× 32/44),
 /// valued at the oxygen price (yuan·t⁻¹ O₂: industrial 727 [S1], medical 1000 [S4]).
 ///
 /// Not in the national 2022 list (GEP-METHODS §2.2: an exclusion); provincial and MEE profiles
@@ -12,15 +13,16 @@ public let oxygenReleaseRate = MethodDescriptor(
   indicator: "oxygen_release", method: "sequestration_rate",
   summary: "32/44 × CO₂ of the class sequestration rate × area (§5.8)",
   source: "GEP-METHODS §5.8 [S1] [S4]", scope: .cell,
-  classParameters: ["carbon_sequestration.rate"],
+  classParameters: ["carbon_sequestration.rate", "carbon_sequestration.soil_ratio"],
+  parameters: [ParameterRead("forest_soil_carbon_ratio", unit: "fraction", default: 0)],
   prices: ["oxygen_price_industrial", "oxygen_price_medical"],
   bind: { ctx in
     let context = ctx
     let price = ctx.profile.priceIDs.compactMap { context.price($0) }.first
     let oxygenPrice = price?.value ?? 0
-    let rate: [Double] = ctx.perCode(empty: .nan) {
-      ctx.classValue("carbon_sequestration", "rate", ecosystemClass: $0)?.value ?? .nan
-    }
+    // The same production term as carbon sequestration's rate method (with β), so
+    // O₂ = 32/44 × CO₂ exactly.
+    let (rate, _) = carbonRatePerCode(ctx)
     return [
       BoundChannel(
         indicator: ctx.channel(unit: "tO2/a", priceNote: price?.note, roles: []),

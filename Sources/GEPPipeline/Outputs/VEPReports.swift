@@ -14,7 +14,7 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
     "scenario_quantity", "gain_quantity", "baseline_value_yuan", "scenario_value_yuan",
     "gain_value_yuan", "baseline_present_value_yuan", "gain_present_value_yuan",
     "polygon_area_m2", "covered_area_m2", "covered_area_hm2", "covered_area_mu",
-    "covered_area_km2", "price_and_source", "not_computed_share",
+    "covered_area_km2", "price_and_source", "not_computed_share", "status",
   ])
   func areaFields(_ covered: Double, _ polygon: Double) -> [String] {
     [
@@ -31,23 +31,36 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
     for l in p.lines {
       let gainQ = l.scenarioQuantity.value - l.baselineQuantity.value
       let gainV = l.scenarioValue.value - l.baselineValue.value
+      // Not computed anywhere in the parcel: empty, never 0 (no price: the values are empty).
+      let status = l.status(coveredArea: p.coveredArea)
+      let q = status != .notComputed
+      let v = q && l.hasValue
+      func f(_ x: Double, _ shown: Bool) -> String { shown ? formatNumber(x) : "" }
       out += csvLine(
         [
           p.id, l.indicator, l.component, l.category.rawValue, l.physicalUnit,
-          formatNumber(l.baselineQuantity.value), formatNumber(l.scenarioQuantity.value),
-          formatNumber(gainQ), formatNumber(l.baselineValue.value),
-          formatNumber(l.scenarioValue.value), formatNumber(gainV),
-          formatNumber(l.baselineValue.value * factor), formatNumber(gainV * factor),
+          f(l.baselineQuantity.value, q), f(l.scenarioQuantity.value, q), f(gainQ, q),
+          f(l.baselineValue.value, v), f(l.scenarioValue.value, v), f(gainV, v),
+          f(l.baselineValue.value * factor, v), f(gainV * factor, v),
         ] + areaFields(covered, p.polygonArea)
-          + [l.price, covered > 0 ? formatNumber(l.notComputedArea.value / covered) : ""])
+          + [
+            l.price, covered > 0 ? formatNumber(l.notComputedArea.value / covered) : "",
+            status.rawValue,
+          ])
     }
     let b = p.baselineValue.value
     let s = p.scenarioValue.value
+    let any = p.lines.contains {
+      $0.hasValue && $0.status(coveredArea: p.coveredArea) != .notComputed
+    }
+    func t(_ x: Double) -> String { any ? formatNumber(x) : "" }
     out += csvLine(
       [
-        p.id, "total", "", "", "", "", "", "", formatNumber(b), formatNumber(s),
-        formatNumber(s - b), formatNumber(b * factor), formatNumber((s - b) * factor),
-      ] + areaFields(covered, p.polygonArea) + ["", ""])
+        p.id, "total", "", "", "", "", "", "", t(b), t(s), t(s - b), t(b * factor),
+        t((s - b) * factor),
+      ] + areaFields(covered, p.polygonArea) + [
+        "", "", any ? p.totalStatus.rawValue : "not_computed",
+      ])
     allBase.add(p.baselineValue)
     allScen.add(p.scenarioValue)
     allCovered.add(p.coveredArea)
@@ -55,12 +68,19 @@ func vepCSV(_ parcels: [ParcelResult], factor: Double) -> String {
   }
   let b = allBase.value
   let s = allScen.value
+  // Valued somewhere: the sum of what was computed; nowhere: empty, never 0.
+  let any = parcels.contains { p in
+    p.lines.contains { $0.hasValue && $0.status(coveredArea: p.coveredArea) != .notComputed }
+  }
+  let complete = parcels.allSatisfy { $0.totalStatus == .computed }
+  func t(_ x: Double) -> String { any ? formatNumber(x) : "" }
   out += csvLine(
     [
-      "all", "total", "", "", "", "", "", "", formatNumber(b), formatNumber(s),
-      formatNumber(s - b), formatNumber(b * factor), formatNumber((s - b) * factor),
+      "all", "total", "", "", "", "", "", "", t(b), t(s), t(s - b), t(b * factor),
+      t((s - b) * factor),
     ] + areaFields(allCovered.value, allPolygon) + [
       "sum over parcels (overlaps counted in each)", "",
+      !any ? "not_computed" : complete ? "computed" : "partial",
     ])
   return out
 }
@@ -77,15 +97,23 @@ func vepGeoJSON(_ parcels: [ParcelResult], gridCRS: SpatialReference, factor: Do
     let b = p.baselineValue.value
     let s = p.scenarioValue.value
     let covered = p.coveredArea.value
+    let any = p.lines.contains {
+      $0.hasValue && $0.status(coveredArea: p.coveredArea) != .notComputed
+    }
+    func j(_ x: Double) -> String { any ? formatNumber(x) : "null" }
+    let notComputed = p.lines.filter { $0.status(coveredArea: p.coveredArea) == .notComputed }.map {
+      $0.indicator + ($0.component.isEmpty ? "" : "/\($0.component)")
+    }
     let props = [
       "\"parcel_id\":\(jsonString(p.id))",
       "\"polygon_area_m2\":\(formatNumber(p.polygonArea))",
       "\"covered_area_m2\":\(formatNumber(covered))",
       "\"covered_area_mu\":\(formatNumber(covered / squareMetresPerMu))",
-      "\"baseline_value_yuan\":\(formatNumber(b))", "\"scenario_value_yuan\":\(formatNumber(s))",
-      "\"gain_value_yuan\":\(formatNumber(s - b))",
-      "\"baseline_present_value_yuan\":\(formatNumber(b * factor))",
-      "\"gain_present_value_yuan\":\(formatNumber((s - b) * factor))",
+      "\"baseline_value_yuan\":\(j(b))", "\"scenario_value_yuan\":\(j(s))",
+      "\"gain_value_yuan\":\(j(s - b))", "\"baseline_present_value_yuan\":\(j(b * factor))",
+      "\"gain_present_value_yuan\":\(j((s - b) * factor))",
+      "\"status\":\(jsonString(any ? p.totalStatus.rawValue : "not_computed"))",
+      "\"not_computed\":\(jsonString(notComputed.joined(separator: ";")))",
       "\"not_computed_share_max\":"
         + formatNumber(
           covered > 0 ? (p.lines.map(\.notComputedArea.value).max() ?? 0) / covered : 0),
@@ -184,10 +212,16 @@ func vepReport(
       + "| gain yuan/a | not computed |\n"
     md += "|---|---|---|---|---|---|---|---|\n"
     for l in p.lines {
-      md += "| \(l.indicator) | \(l.component) | \(formatNumber(l.baselineQuantity.value)) | "
-      md += "\(formatNumber(l.scenarioQuantity.value)) | \(l.physicalUnit) | "
-      md += "\(String(format: "%.2f", l.baselineValue.value)) | "
-      md += "\(String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value)) | "
+      // Not computed: "—", never 0.
+      let status = l.status(coveredArea: p.coveredArea)
+      let q = status != .notComputed
+      let v = q && l.hasValue
+      md += "| \(l.indicator) | \(l.component) | "
+      md += (q ? formatNumber(l.baselineQuantity.value) : "—") + " | "
+      md += (q ? formatNumber(l.scenarioQuantity.value) : "—") + " | \(l.physicalUnit) | "
+      md += (v ? String(format: "%.2f", l.baselineValue.value) : "—") + " | "
+      md +=
+        (v ? String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value) : "—") + " | "
       md +=
         covered > 0
         ? String(format: "%.1f %% of the parcel", l.notComputedArea.value / covered * 100) : "–"
