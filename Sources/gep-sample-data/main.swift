@@ -353,11 +353,12 @@ func run(_ options: Options) throws {
   // 9. The run file.
   var toml = """
     # gep run file for the demo county (see sample-data/README.md and docs/run-file.md)
-    # The profile is national-2022 with documented literature example values filling its gaps
-    # (coefficients/example-literature/README.md); switch to "national-2022" for the national
-    # tables alone (several indicators are then not computed, each with a warning).
+    # The coefficient set is the reference set: the national-2022 profile with every value
+    # that a citable source gives (coefficients/reference/README.md says which are national,
+    # which regional and which placeholders); "example-literature" fills other gaps with
+    # study-area examples, "national-2022" holds the national tables alone.
     year = 2024
-    profile = "example-literature"
+    profile = "reference"
     coefficients = "../../coefficients"
     output = "../../out/demo"
 

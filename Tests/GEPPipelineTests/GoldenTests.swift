@@ -78,21 +78,33 @@ import Testing
         of: "names = \"\(name)\"", with: "names = \"\(demo.appendingPathComponent(name).path)\"")
     }
     if let profile {
+      #expect(toml.contains("profile = \"reference\""))
       toml = toml.replacingOccurrences(
-        of: "profile = \"example-literature\"", with: "profile = \"\(profile)\"")
+        of: "profile = \"reference\"", with: "profile = \"\(profile)\"")
     }
     let path = folder.appendingPathComponent("gep.toml")
     try Data(toml.utf8).write(to: path)
     return path.path
   }
 
-  @Test(arguments: ["example-literature", "national-2022"])
+  @Test(arguments: ["reference", "example-literature", "national-2022"])
   func demoCounty(profile: String) throws {
     let folder = try tempFolder("golden-demo")
     defer { try? FileManager.default.removeItem(at: folder) }
     let run = try demoRun(profile: profile, in: folder)
     let out = folder.appendingPathComponent("out")
     let result = try compute(run, out: out)
+    if profile == "reference" {
+      // Constant prices (issue 13): the reservoir cost 7.53 yuan/m³ of 2011 is brought to 2024
+      // with the national CPI chain of the reference set, 2012…2024 (上年 = 100): 102.6, 102.6,
+      // 102.0, 101.4, 102.0, 101.6, 102.1, 102.9, 102.5, 100.9, 102.0, 100.2, 100.2 →
+      // factor 1.2555051 → 9.4539536 yuan/m³ (multiplied out by hand with a calculator).
+      let county = try #require(result.account.units.first { $0.unit.level == .county })
+      let water = try #require(county.lines.first { $0.indicator == "water_conservation" })
+      let price = try #require(water.value).value / (try #require(water.quantity).value)
+      #expect(abs(price - 9.453953623) < 1e-8)
+      #expect(water.price.contains("2011 → 2024 by cpi_national"))
+    }
     try compare(
       "demo-\(profile)", out: out, files: Self.computeFiles,
       extra: ["warnings.txt": warningCodes(result.warnings)])
