@@ -109,13 +109,7 @@ public enum ComputeJob {
       options: ValidationOptions(
         coefficientWarnings: false, threads: options.threads, registry: options.registry)
     ).run()
-    for p in validated.problems {
-      if p.severity == .error {
-        d.error(p.code, p.message, at: p.location)
-      } else {
-        d.warning(p.code, p.message, at: p.location)
-      }
-    }
+    d.append(validated.problems)
     if d.hasErrors { throw InputProblems(problems: d.problems) }
     guard let coefficients = validated.coefficients, let g = validated.grid,
       let units = validated.units

@@ -198,13 +198,7 @@ public enum VEPJob {
     let validated = InputValidator(
       config: config, options: ValidationOptions(coefficientWarnings: false)
     ).run()
-    for p in validated.problems {
-      if p.severity == .error {
-        d.error(p.code, p.message, at: p.location)
-      } else {
-        d.warning(p.code, p.message, at: p.location)
-      }
-    }
+    d.append(validated.problems)
     if d.hasErrors { throw InputProblems(problems: d.problems) }
     guard let coefficients = validated.coefficients, let grid = validated.grid else {
       throw InputProblems(

@@ -110,6 +110,9 @@ public struct Diagnostics: Sendable {
         at: ProblemLocation(file: file ?? error.path)))
   }
 
+  /// Appends problems found elsewhere (e.g. a validated run's), errors and warnings as they are.
+  public mutating func append(_ found: [Problem]) { problems += found }
+
   /// Appends another collector's problems.
   public mutating func append(_ other: Diagnostics) { problems += other.problems }
 
