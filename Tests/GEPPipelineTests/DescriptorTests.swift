@@ -116,11 +116,34 @@ func addToyRows(_ set: URL) throws {
     #expect(toy.method == "toy_rate")
   }
 
-  /// Without the descriptor in the registry, the same profile row is an indicator that is not
-  /// implemented: reported as not computed (a warning), never as 0.
-  @Test func toyIndicatorWithoutItsDescriptorIsNotComputed() throws {
-    let line = try forestRun(indicator: "toy_shade", edit: addToyRows)
-    #expect(line == nil || line?.reported == false)
+  /// Without the descriptor in the registry, the same profile row names an indicator this
+  /// version does not know: an error (a misspelt id must not pass as "not computed").
+  @Test func toyIndicatorWithoutItsDescriptorIsRejected() throws {
+    #expect {
+      _ = try forestRun(indicator: "toy_shade", edit: addToyRows)
+    } throws: { error in
+      (error as? InputProblems)?.problems.contains {
+        $0.code == "coefficients.profile.indicator-unknown" && $0.location.value == "toy_shade"
+      } == true
+    }
+  }
+
+  /// A misspelt indicator id is an error with the nearest known id (break-test fault).
+  @Test func misspeltIndicatorIsAnErrorWithAHint() throws {
+    let folder = try tempFolder("misspelt")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0
+        + profileRow(
+          "oxygen_relase", method: "sequestration_rate", unit: "tO2/a",
+          classParameters: "carbon_sequestration.rate", prices: "oxygen_price_industrial")
+    }
+    let check = CoefficientSet.check(directory: root.appendingPathComponent("national-2022"))
+    let unknown = MethodRegistry.builtIn.problems(of: check.set.profile).filter {
+      $0.code == .profileIndicatorUnknown
+    }
+    #expect(unknown.count == 1)
+    #expect(unknown.first?.message.contains("did you mean oxygen_release?") == true)
   }
 
   /// The next indicator added the descriptor way: oxygen release (释氧, GEP-METHODS §5.8) for a

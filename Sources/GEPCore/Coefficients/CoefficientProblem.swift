@@ -109,6 +109,8 @@ public enum CoefficientProblemCode: String, Sendable, Codable, CaseIterable {
   /// The profile declares an input (class parameter, parameter, price, raster or table) that
   /// the selected method does not read.
   case profileInputNotRead = "profile.input-not-read"
+  /// The profile lists an indicator id that no method implements and no guide names (a typo?).
+  case profileIndicatorUnknown = "profile.indicator-unknown"
   /// The profile needs a scalar parameter that `parameters.csv` lacks.
   case parameterMissing = "parameter.missing"
   /// The profile needs a price that `prices.csv` lacks.

@@ -37,6 +37,15 @@ public struct MethodRegistry: Sendable {
     MethodRegistry(descriptors: descriptors + more)
   }
 
+  /// Indicator ids of GEP profiles that this version does not compute by any method but that a
+  /// profile may list (reported as not computed): the national list's sand fixation, coastal
+  /// protection and landscape value, and the items of other guides (GEP-METHODS §2.2, §6.2:
+  /// species conservation, negative air ions, pest control, water supply, noise reduction).
+  public static let knownUnimplemented: Set<String> = [
+    "sand_fixation", "coastal_protection", "landscape_value", "species_conservation",
+    "negative_air_ions", "pest_control", "water_supply", "noise_reduction",
+  ]
+
   /// The descriptor of an indicator's method, or nil.
   public func descriptor(indicator: String, method: String) -> MethodDescriptor? {
     descriptors.first { $0.indicator == indicator && $0.method == method }
@@ -50,8 +59,10 @@ public struct MethodRegistry: Sendable {
   /// The profile compared with the registry:
   /// - error `profile.method-not-implemented`: the selected method is not implemented for an
   ///   indicator the engine computes by other methods (naming them);
-  /// - warning `profile.indicator-not-implemented`: no method of the indicator is implemented
-  ///   (it is reported as not computed, never as 0);
+  /// - warning `profile.indicator-not-implemented` (`indicator.not-implemented` in validation):
+  ///   no method of a known indicator is implemented (it is reported as not computed, never 0);
+  /// - error `profile.indicator-unknown`: an indicator id neither implemented nor listed in
+  ///   `knownUnimplemented` (a misspelling), with the nearest known id;
   /// - error `profile.input-not-read`: the profile declares an input (class parameter,
   ///   parameter, price, raster, table) that the selected method does not read — so the
   ///   profile and the code cannot diverge silently.
@@ -63,6 +74,20 @@ public struct MethodRegistry: Sendable {
     for p in profile.indicators {
       let row = p.provenance.location.row
       let methods = self.methods(of: p.id)
+      if methods.isEmpty && !Self.knownUnimplemented.contains(p.id) {
+        // A misspelt id would otherwise pass as "not implemented".
+        let known = Set(descriptors.map(\.indicator)).union(Self.knownUnimplemented)
+        let near = known.min { editDistance($0, p.id) < editDistance($1, p.id) } ?? ""
+        out.append(
+          CoefficientProblem(
+            .error, .profileIndicatorUnknown,
+            "\(p.id) is not an indicator this version of gep knows"
+              + (editDistance(near, p.id) <= 3 ? " (did you mean \(near)?)" : "")
+              + "; known: " + known.sorted().joined(separator: ", "),
+            at: CoefficientLocation(
+              file: "profile.csv", row: row, column: "indicator_id", value: p.id)))
+        continue
+      }
       guard !methods.isEmpty else {
         out.append(
           CoefficientProblem(
@@ -108,4 +133,20 @@ public struct MethodRegistry: Sendable {
     }
     return out
   }
+}
+
+/// Levenshtein distance of two ids (for "did you mean" hints).
+func editDistance(_ a: String, _ b: String) -> Int {
+  let x = Array(a.utf8)
+  let y = Array(b.utf8)
+  var previous = Array(0...y.count)
+  for i in 1...max(1, x.count) where !x.isEmpty {
+    var current = [i] + [Int](repeating: 0, count: y.count)
+    for j in 1...max(1, y.count) where !y.isEmpty {
+      current[j] = min(
+        previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return x.isEmpty ? y.count : previous[y.count]
 }
