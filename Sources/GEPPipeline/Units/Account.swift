@@ -235,6 +235,18 @@ func buildAccount(
   try applyUnitTables(
     village: &village, units: units, model: model, coefficients: coefficients, config: config,
     gridCRS: gridCRS, diagnostics: &d)
+  // Every indicator of the profile has a line in every unit, so the outputs have the same rows
+  // and columns whatever the inputs: one not computed in this run (no method, a missing raster,
+  // parameter or table) is an empty, not-computed line, never a 0 and never a missing column.
+  let present = Set(village.first?.lines.map(\.indicator) ?? [])
+  let absent = coefficients.profile.indicators.filter { !present.contains($0.id) }.map { p in
+    IndicatorLine(
+      indicator: p.id, component: "", category: p.category ?? .regulating, nameZH: p.nameZH,
+      quantity: nil, physicalUnit: p.physicalUnit, value: nil, method: p.method,
+      price: "not computed in this run (see the warnings)", maskedArea: ExactSum(),
+      uncoveredArea: ExactSum(), reported: false)
+  }
+  for z in 0..<villageCount { village[z].lines += absent }
   // The unassigned row gets the same lines as the villages (zero where only tables feed them).
   if let template = village.first?.lines {
     unassigned.lines = template.map { t in
