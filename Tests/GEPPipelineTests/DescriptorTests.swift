@@ -284,3 +284,63 @@ func addToyRows(_ set: URL) throws {
     }
   }
 }
+
+/// Issue 13: a region set that overrides one row of the reference set changes exactly the
+/// indicators that read it, and the manifest records the override.
+@Suite struct RegionSetTests {
+  @Test func overrideOfOneRowChangesOnlyItsIndicator() throws {
+    let folder = try tempFolder("region-set")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = folder.appendingPathComponent("coef")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: URL(fileURLWithPath: coefficientRoot).appendingPathComponent("reference"),
+      to: root.appendingPathComponent("reference"))
+    let region = root.appendingPathComponent("region")
+    try FileManager.default.createDirectory(at: region, withIntermediateDirectories: true)
+    try Data(
+      "key,value\nprofile_id,national-2022\nname,Test county\nextends,reference\nregion,Test county\n"
+        .utf8
+    ).write(to: region.appendingPathComponent("manifest.csv"))
+    try Data(
+      ("price_id,indicator_id,item,value,low,high,unit,currency,price_year,region,basis,"
+        + "price_index,source,confidence,note\n"
+        + "reservoir_capacity_cost,water_conservation,reservoir storage capacity,8,,,yuan/m3,"
+        + "CNY,2024,Test county,local cost,,Test county water bureau 2024,regional_study,\n").utf8
+    ).write(to: region.appendingPathComponent("prices.csv"))
+    func run(_ profile: String) throws -> (UnitAccount, String) {
+      let sub = folder.appendingPathComponent(profile)
+      try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+      var r = SyntheticRun.waterBalance()
+      r.profile = profile
+      let runFile = try r.write(to: sub)
+      try editRunFile(
+        sub, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+      let out = sub.appendingPathComponent("out")
+      let result = try compute(runFile, out: out)
+      let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+      let manifest = try String(
+        contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
+      return (village, manifest)
+    }
+    let (base, _) = try run("reference")
+    let (regional, manifest) = try run("region")
+    for line in regional.lines {
+      let b = try #require(
+        base.lines.first { $0.indicator == line.indicator && $0.component == line.component })
+      if line.indicator == "water_conservation" {
+        // 8 yuan/m³ of 2024 (no indexing: the accounting year) instead of the reference's
+        // 7.53 of 2011 indexed to 2024.
+        let q = try #require(line.quantity).value
+        #expect(abs(try #require(line.value).value - 8 * q) < 1e-6 * q)
+        #expect(b.quantity?.raw == line.quantity?.raw)
+        #expect(b.value?.raw != line.value?.raw)
+      } else {
+        #expect(b.value?.raw == line.value?.raw, "\(line.indicator) \(line.component)")
+        #expect(b.quantity?.raw == line.quantity?.raw, "\(line.indicator)")
+      }
+    }
+    #expect(manifest.contains("\"coefficient_base\": \"reference\""))
+    #expect(manifest.contains("\"key\": \"reservoir_capacity_cost\", \"kind\": \"changed\""))
+  }
+}

@@ -76,6 +76,12 @@ func manifestJSON(
   for (role, derivation) in config.derivations {
     for (k, v) in derivation.settings { all["derive.\(role).\(k)"] = v }
   }
+  // A region set's rows that override its base set (issue 13), for the audit trail.
+  let overrides = coefficients.overrides.filter { $0.kind != .restated }.map { o in
+    "    {\"file\": \(jsonString(o.file)), \"key\": \(jsonString(o.key)), \"kind\": "
+      + "\(jsonString("\(o.kind)")), \"base_value\": \(jsonString(o.baseValue)), \"value\": "
+      + "\(jsonString(o.value))}"
+  }
   let switches = all.sorted { $0.key < $1.key }.map {
     "    \(jsonString($0.key)): \(jsonString($0.value))"
   }
@@ -109,6 +115,10 @@ func manifestJSON(
       "method_switches": {
     \(switches.joined(separator: ",\n"))
       },
+      "coefficient_base": \(coefficients.base.map(jsonString) ?? "null"),
+      "coefficient_overrides": [
+    \(overrides.joined(separator: ",\n"))
+      ],
       "raster_ranges": {
     \(ranges.joined(separator: ",\n"))
       },
