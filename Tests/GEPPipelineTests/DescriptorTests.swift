@@ -209,7 +209,7 @@ func addToyRows(_ set: URL) throws {
   /// Break-test fault: the NEP method counted urban cells although carbon_sequestration.csv
   /// masks urban land (class 6, applies = 0). Columns 0–9 forest (SWAT 6), 10–19 urban
   /// (SWAT 104 → class 6), NEP 2 t C/hm²/a everywhere: only the forest half counts, and the
-  /// urban half is "not computed" (uncovered), not 0.
+  /// urban half is reported as not applicable (its own share), not as a computed 0.
   @Test func nepMethodHonoursAppliesZero() throws {
     let nep: (inout SyntheticRun) -> Void = { run in
       run.landUse = { c, _ in c < 10 ? 6 : 104 }
@@ -224,7 +224,8 @@ func addToyRows(_ set: URL) throws {
     let carbon = try #require(line)
     // 100 forest cells × 900 m² = 9 hm² × 2 t C = 18 t C = 66 t CO₂.
     #expect(abs(carbon.quantity!.value - 66) < 1e-9)
-    #expect(abs(carbon.uncoveredArea.value - 90_000) < 1e-6)
+    #expect(carbon.uncoveredArea.value == 0)
+    #expect(abs(carbon.notApplicableArea.value - 90_000) < 1e-6)
   }
 
   /// Break-test fault: oxygen left out β while carbon included it; now both derive from the

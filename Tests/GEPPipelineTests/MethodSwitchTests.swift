@@ -140,11 +140,15 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
   }
 
   /// `applies = 0` on the level-2 class masks it although its level-1 parent has a P: the
-  /// indicator is not computed there (the whole 0.18 km²), as `classCoefficient` does.
+  /// indicator is not applicable there (the whole 0.18 km²), as `classCoefficient` reads the
+  /// mask — reported as not applicable (issue 12), no longer as "no coefficient".
   @Test func appliesZeroMasksTheClass() throws {
-    let r = try soilQuantity(
-      rusleRows: "103,Mixed forest,applies,0,,,flag,,China,,test,placeholder,\n", slope: 3)
-    #expect(r.uncovered == 180_000)
+    let line = try soilConservationRun(
+      rusleRows: "103,Mixed forest,applies,0,,,flag,,China,,test,placeholder,\n", slope: 3
+    ).line
+    #expect(line.uncoveredArea.value == 0)
+    #expect(line.notApplicableArea.value == 180_000)
+    #expect(line.status(unitArea: 180_000) == .notApplicable)
   }
 
   /// Ten slope classes for one class: the tenth (30–90°, P 0.95) applies at 35°; the lookup

@@ -93,6 +93,20 @@ import Testing
     }
   }
 
+  /// Break-test fault / issue 12: restoring a class the profile marks not applicable (bare land,
+  /// carbon_sequestration applies = 0) counts the new class's gain instead of "not computed":
+  /// 1 hm² bare land → farmland in the reference set: from (0, 0), to 0.129 t C = 0.473 t CO₂.
+  @Test func notApplicableClassCountsAsZeroInAChange() throws {
+    let set = try CoefficientSet.load(
+      from: URL(fileURLWithPath: coefficientRoot).appendingPathComponent("reference"))
+    let lines = VEPCalculator.calculate(
+      area: 10_000, fromClass: 7, toClass: 5, coefficients: set, means: [:])
+    let carbon = try #require(lines.first { $0.indicator == "carbon_sequestration" })
+    #expect(carbon.from?.quantity == 0 && carbon.from?.value == 0)
+    let to = try #require(carbon.to)
+    #expect(abs(to.quantity - 0.129 * 44 / 12) < 1e-12)
+  }
+
   @Test func coveredAreasAreExact() throws {
     let folder = try tempFolder("vep-areas")
     defer { try? FileManager.default.removeItem(at: folder) }

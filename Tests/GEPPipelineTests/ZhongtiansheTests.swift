@@ -419,7 +419,7 @@ private let ztsCountyCode = "320481000000"
 
     // ---- Soil conservation: no FVC (no NDVI here), so C comes from the class table
     // rusle.usle_c. While national-2022 gives no usle_c for any class, every unmasked cell is
-    // "uncovered", gep warns, and the quantity is 0.
+    // "uncovered" or not applicable, gep warns, and the quantity is 0.
     let soilLine = try #require(village.lines.first { $0.indicator == "soil_conservation" })
     let coefFolder = ztsRepoRoot.appendingPathComponent("coefficients/national-2022")
     let classC = try Table(path: coefFolder.appendingPathComponent("rusle.csv").path).records
@@ -430,7 +430,10 @@ private let ztsCountyCode = "320481000000"
           $0.code == "coefficients.missing-for-class"
             && $0.message.hasPrefix("soil_conservation")
         })
-      #expect(soilLine.maskedArea.raw + soilLine.uncoveredArea.raw == village.area.raw)
+      // Classes with applies = 0 (water, urban) are not applicable, the rest uncovered.
+      #expect(
+        soilLine.maskedArea.raw + soilLine.uncoveredArea.raw + soilLine.notApplicableArea.raw
+          == village.area.raw)
       #expect(soilLine.quantity?.raw == 0)
     } else {
       print(

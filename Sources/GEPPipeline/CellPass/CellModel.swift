@@ -71,6 +71,18 @@ public struct CellModel: Sendable {
   var slots: [RasterRole: Int] = [:]
   /// For each channel, the slots (indices into `roles`) of the rasters it reads.
   var roleSlots: [[Int]] = []
+  /// For each channel, per land-use code: true where the profile marks the indicator not
+  /// applicable to the code's class (`applies = 0` in the method's class table).
+  var notApplicable: [[Bool]] = []
+
+  /// What channel `k` gives for a land-use code whatever the rasters: `.notApplicable` for a
+  /// class the profile masks, else the channel's own outcome.
+  public func outcome(_ k: Int, code: Int) -> CellOutcome {
+    if k < notApplicable.count, code >= 0, code < notApplicable[k].count, notApplicable[k][code] {
+      return .notApplicable
+    }
+    return channels[k].outcome(code: code)
+  }
 
   /// Size of the dense per-code table (largest mapped land-use code + 1).
   var denseCount: Int { classOfCode.count }
@@ -93,9 +105,9 @@ public struct CellModel: Sendable {
     -> (Double, Double)?
   {
     guard ecosystemClass(code: code) != nil else { return nil }
-    switch channels[k].outcome(code: code) {
+    switch outcome(k, code: code) {
     case .missing: return nil
-    case .zero: return (0, 0)
+    case .zero, .notApplicable: return (0, 0)
     case .depends: break
     }
     var c = Int32(code)
@@ -133,9 +145,9 @@ extension CellModel {
         count: count, codes: codes, areas: areas, values: values, stride: stride, slots: slots),
       quantity: quantity, value: value, missing: missing)
     for i in 0..<count {
-      switch channels[k].outcome(code: Int(codes[i])) {
+      switch outcome(k, code: Int(codes[i])) {
       case .missing: computed[i] = false
-      case .zero:
+      case .zero, .notApplicable:
         computed[i] = true
         quantity[i] = 0
         value[i] = 0
@@ -174,6 +186,8 @@ extension CellModel {
     }
     if let codes { classOfCode = codes }
     var bound: [BoundChannel] = []
+    // Per bound channel: the class table whose `applies = 0` rows mark classes not applicable.
+    var maskTables: [String?] = []
     for p in c.profile.indicators where p.category == .regulating {
       switches[p.id] = p.method
       guard let d = registry.descriptor(indicator: p.id, method: p.method), d.scope == .cell,
@@ -193,7 +207,10 @@ extension CellModel {
         coefficients: c, profile: p, descriptor: d, classOfCode: classOfCode,
         available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, year: year,
         file: file)
-      bound += bind(&ctx)
+      let channels = bind(&ctx)
+      let table = d.classParameters.first.map { String($0.split(separator: ".")[0]) }
+      maskTables += channels.map { _ in table }
+      bound += channels
       notes += ctx.notes
       switches.merge(ctx.switches) { _, new in new }
     }
@@ -209,6 +226,20 @@ extension CellModel {
       var dense = [Int](repeating: -1, count: maxCode + 1)
       for (k, v) in classOfCode where k >= 0 { dense[k] = v }
       model.classOfCode = dense
+    }
+    // Classes the profile marks not applicable (`applies = 0` at the first level of the class
+    // chain that has an applies row, as `CoefficientSet.classCoefficient` reads it).
+    func masked(_ table: String, _ cls: Int) -> Bool {
+      for code in c.classChain(cls) {
+        if let row = c.classTables[table]?.rows(classCode: code, parameter: "applies").first {
+          return row.value == 0
+        }
+      }
+      return false
+    }
+    model.notApplicable = maskTables.map { table in
+      guard let table else { return [] }
+      return model.classOfCode.map { $0 >= 0 && masked(table, $0) }
     }
     // Land-use codes whose class lacks a coefficient, per channel (reported with their areas
     // after the cell pass): every input 1 (slope 1°).

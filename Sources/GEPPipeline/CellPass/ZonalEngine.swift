@@ -7,9 +7,9 @@ import Synchronization
 /// tile size or thread count.
 ///
 /// Layout per zone (zones 0..<villageCount are villages by index, the last zone is
-/// "unassigned", cells outside every unit): for each channel k of the model, 4 sums —
+/// "unassigned", cells outside every unit): for each channel k of the model, 5 sums —
 /// quantity, value (yuan), masked area (m², a needed raster was nodata), uncovered area (m², no
-/// coefficient for the class) — then one area per level-1 ecosystem class (m²), then the total
+/// coefficient for the class), not-applicable area (m², `applies = 0`) — then one area per level-1 ecosystem class (m²), then the total
 /// land area (m², cells with a land-use value) and the land-use nodata area (m²), then the value
 /// (yuan) of each channel per level-1 class (the service × ecosystem-class matrix).
 public struct ZoneSums: Sendable {
@@ -30,10 +30,10 @@ public struct ZoneSums: Sendable {
 
   /// Sums per zone.
   public var stride: Int {
-    channelCount * 4 + classCodes.count + 2 + channelCount * classCodes.count
+    channelCount * 5 + classCodes.count + 2 + channelCount * classCodes.count
   }
   /// Offset of the land area in a zone's block.
-  var landOffset: Int { channelCount * 4 + classCodes.count }
+  var landOffset: Int { channelCount * 5 + classCodes.count }
   /// Offset of the land-use nodata area.
   var noDataOffset: Int { landOffset + 1 }
   /// Offset of the value of channel `k` in level-1 class index `c`.
@@ -54,16 +54,18 @@ public struct ZoneSums: Sendable {
   }
 
   /// Quantity of channel `k` in zone `z`.
-  public func quantity(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k] }
+  public func quantity(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k] }
   /// Value (yuan) of channel `k` in zone `z`.
-  public func value(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 1] }
+  public func value(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 1] }
   /// Masked area (m²) of channel `k` in zone `z`.
-  public func maskedArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 2] }
+  public func maskedArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 2] }
+  /// Not-applicable area (m², `applies = 0` classes) of channel `k` in zone `z`.
+  public func notApplicableArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 4] }
   /// Uncovered area (m²) of channel `k` in zone `z`.
-  public func uncoveredArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 4 * k + 3] }
+  public func uncoveredArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 3] }
   /// Area (m²) of level-1 class index `c` in zone `z`.
   public func classArea(_ z: Int, _ c: Int) -> ExactSum {
-    sums[z * stride + 4 * channelCount + c]
+    sums[z * stride + 5 * channelCount + c]
   }
   /// Land area (m², cells with a land-use value) of zone `z`.
   public func landArea(_ z: Int) -> ExactSum { sums[z * stride + landOffset] }
@@ -225,9 +227,9 @@ struct ZonePassPlan: @unchecked Sendable {
     channelMasks = model.roleSlots.map { slots in
       slots.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
     }
-    outcomes = model.channels.map { ch in
+    outcomes = model.channels.indices.map { k in
       model.classOfCode.indices.map {
-        model.classOfCode[$0] >= 0 ? ch.outcome(code: $0) : .missing
+        model.classOfCode[$0] >= 0 ? model.outcome(k, code: $0) : .missing
       }
     }
     precondition(inputs.roles.count <= 64, "at most 64 raster roles per cell")
@@ -339,7 +341,7 @@ struct ZoneTileWorker {
     let stride = acc.stride
     let landOffset = acc.landOffset
     let noDataOffset = acc.noDataOffset
-    let classOffset = 4 * plan.model.indicators.count
+    let classOffset = 5 * plan.model.indicators.count
     let classOfCode = plan.model.classOfCode
     acc.sums.withUnsafeMutableBufferPointer { s in
       for r in 0..<win.height {
@@ -412,15 +414,22 @@ struct ZoneTileWorker {
         let base = cellBase[j]
         let areaFixed = cellFixed[j]
         if cellInvalid[j] & mask != 0 {
-          s[base + 4 * k + 2].add(fixed: areaFixed)
+          s[base + 5 * k + 2].add(fixed: areaFixed)
           continue
         }
         let code = Int(cellCode[j])
         switch outcome[code] {
         case .missing:
-          s[base + 4 * k + 3].add(fixed: areaFixed)
+          s[base + 5 * k + 3].add(fixed: areaFixed)
           continue
         case .zero:
+          if writing {
+            outQ[k * n + cellIndex[j]] = 0
+            outV[k * n + cellIndex[j]] = 0
+          }
+          continue
+        case .notApplicable:
+          s[base + 5 * k + 4].add(fixed: areaFixed)
           if writing {
             outQ[k * n + cellIndex[j]] = 0
             outV[k * n + cellIndex[j]] = 0
@@ -429,7 +438,7 @@ struct ZoneTileWorker {
         case .depends: break
         }
         if missing[j] {
-          s[base + 4 * k + 3].add(fixed: areaFixed)
+          s[base + 5 * k + 3].add(fixed: areaFixed)
           continue
         }
         let (qj, vj) = (q[j], v[j])
@@ -440,8 +449,8 @@ struct ZoneTileWorker {
             column: win.colOffset + cellIndex[j] % win.width,
             inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
         }
-        s[base + 4 * k].add(qj)
-        s[base + 4 * k + 1].add(vj)
+        s[base + 5 * k].add(qj)
+        s[base + 5 * k + 1].add(vj)
         let li = plan.codeLevel1[code]
         if li >= 0 { s[base + matrixBase + li].add(vj) }
         if writing {

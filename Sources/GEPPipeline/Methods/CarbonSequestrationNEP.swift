@@ -70,7 +70,8 @@ struct NEPChannel: CellChannel {
   let price: CarbonPrice?
 
   func outcome(code: Int) -> CellOutcome {
-    code < applies.count && applies[code] ? .depends : .missing
+    guard code < applies.count else { return .missing }
+    return applies[code] ? .depends : .notApplicable
   }
 
   func evaluate(

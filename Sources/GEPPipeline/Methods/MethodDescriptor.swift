@@ -101,6 +101,10 @@ public enum CellOutcome: Sendable {
   case missing
   /// A structural zero (e.g. the marsh part of flood regulation on a forest cell).
   case zero
+  /// The profile marks the indicator not applicable to the class (`applies = 0` in the
+  /// method's class table, e.g. no transpiration term on urban land): nothing to add, and the
+  /// area is reported as not applicable (its own share), not as "not computed".
+  case notApplicable
   /// Depends on the rasters: evaluated.
   case depends
 }

@@ -82,7 +82,9 @@ func indicatorValue(_ u: UnitAccount, _ id: String) -> Double? {
   var s = ExactSum()
   var any = false
   for l in u.lines where l.indicator == id {
-    guard let v = l.value, l.status(unitArea: u.area.value) != .notComputed else { continue }
+    guard let v = l.value,
+      ![.notComputed, .notApplicable].contains(l.status(unitArea: u.area.value))
+    else { continue }
     s.add(v)
     any = true
   }
@@ -163,13 +165,13 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
       "code", "name", "level", "indicator", "component", "category", "name_zh",
       "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
       "masked_share", "uncovered_share", "capacity", "capacity_value_yuan", "status",
-      "computed_share",
+      "computed_share", "not_applicable_share",
     ])
   for u in account.units {
     let area = u.area.value
     for l in u.lines {
       let status = l.status(unitArea: area)
-      let shown = status != .notComputed
+      let shown = status != .notComputed && status != .notApplicable
       out += csvLine([
         u.unit.code, u.unit.name,
         u.levelLabel,
@@ -181,6 +183,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
         l.capacity.map { formatNumber($0.value) } ?? "",
         l.capacityValue.map { formatNumber($0.value) } ?? "",
         status.rawValue, formatNumber(l.computedShare(unitArea: area)),
+        area > 0 ? formatNumber(l.notApplicableArea.value / area) : "",
       ])
     }
   }

@@ -26,6 +26,9 @@ public struct IndicatorLine: Sendable {
   public var maskedArea: ExactSum
   /// Area whose class has no coefficient for this indicator, m².
   public var uncoveredArea: ExactSum
+  /// Area whose class the profile marks not applicable to this indicator (`applies = 0`), m²:
+  /// a structural nothing, excluded from the computed share's denominator.
+  public var notApplicableArea = ExactSum()
   /// Value (yuan) per level-1 ecosystem class (`Account.level1Codes` order) for the per-cell
   /// indicators (the service × ecosystem-class matrix); empty for table-based lines.
   public var classValues: [ExactSum] = []
@@ -43,12 +46,20 @@ public struct IndicatorLine: Sendable {
   ///
   /// - Parameter unitArea: the unit's land area, m².
   public func computedShare(unitArea: Double) -> Double {
-    if classValues.isEmpty && capacity == nil && maskedArea.raw == 0 && uncoveredArea.raw == 0 {
+    if classValues.isEmpty && capacity == nil && maskedArea.raw == 0 && uncoveredArea.raw == 0
+      && notApplicableArea.raw == 0
+    {
       return reported ? 1 : 0
     }
-    guard unitArea > 0 else { return reported ? 1 : 0 }
-    let missing = (maskedArea.value + uncoveredArea.value) / unitArea
+    let applicable = unitArea - notApplicableArea.value
+    guard unitArea > 0, applicable > 1e-9 * unitArea else { return reported ? 1 : 0 }
+    let missing = (maskedArea.value + uncoveredArea.value) / applicable
     return min(1, max(0, 1 - missing))
+  }
+
+  /// True when the whole unit's land is of classes the profile marks not applicable.
+  public func whollyNotApplicable(unitArea: Double) -> Bool {
+    notApplicableArea.raw > 0 && unitArea - notApplicableArea.value <= 1e-9 * unitArea
   }
 
   /// The line's status in the unit: `notComputed` when nothing of it was computed (its
@@ -57,6 +68,7 @@ public struct IndicatorLine: Sendable {
   ///
   /// - Parameter unitArea: the unit's land area, m².
   public func status(unitArea: Double) -> LineStatus {
+    if whollyNotApplicable(unitArea: unitArea) { return .notApplicable }
     let share = computedShare(unitArea: unitArea)
     if share <= 1e-12 { return .notComputed }
     if value == nil { return .notValued }
@@ -72,6 +84,9 @@ public enum LineStatus: String, Sendable {
   case partial
   /// Not computed at all: the value is left empty, never 0.
   case notComputed = "not_computed"
+  /// The profile marks the indicator not applicable to every class of the unit's land
+  /// (`applies = 0`): left empty, with the profile's reason in the coefficient table.
+  case notApplicable = "not_applicable"
   /// The physical quantity is computed, the value is not (no price).
   case notValued = "not_valued"
 }
@@ -118,10 +133,13 @@ public struct UnitAccount: Sendable {
   /// some line is partial, not valued or not computed, else `computed`.
   public func indicatorStatus(_ id: String) -> LineStatus {
     let statuses = lines.filter { $0.indicator == id }.map { $0.status(unitArea: area.value) }
-    if statuses.isEmpty || statuses.allSatisfy({ $0 == .notComputed || $0 == .notValued }) {
+    if !statuses.isEmpty && statuses.allSatisfy({ $0 == .notApplicable }) { return .notApplicable }
+    if statuses.isEmpty
+      || statuses.allSatisfy({ $0 == .notComputed || $0 == .notValued || $0 == .notApplicable })
+    {
       return .notComputed
     }
-    return statuses.allSatisfy { $0 == .computed } ? .computed : .partial
+    return statuses.allSatisfy { $0 == .computed || $0 == .notApplicable } ? .computed : .partial
   }
 
   /// GEP = material + regulating + cultural − outside-origin deduction (0 in this version,
@@ -158,7 +176,7 @@ public struct Account: Sendable {
     var complete = true
     for p in profileIndicators {
       switch unit.indicatorStatus(p.id) {
-      case .computed: continue
+      case .computed, .notApplicable: continue
       case .partial: partial.append(p.id)
       case .notComputed, .notValued: missing.append(p.optional ? p.id + " (optional)" : p.id)
       }
@@ -209,6 +227,7 @@ func buildAccount(
           nameZH: ind.nameZH, quantity: sums.quantity(z, k), physicalUnit: ind.physicalUnit,
           value: ind.hasValue ? sums.value(z, k) : nil, method: ind.method, price: ind.priceNote,
           maskedArea: sums.maskedArea(z, k), uncoveredArea: sums.uncoveredArea(z, k),
+          notApplicableArea: sums.notApplicableArea(z, k),
           classValues: (0..<level1.count).map { sums.classValue(z, k, $0) }))
     }
     return out
@@ -282,6 +301,7 @@ func buildAccount(
           e.value = l.value == nil ? nil : ExactSum()
           e.maskedArea = ExactSum()
           e.uncoveredArea = ExactSum()
+          e.notApplicableArea = ExactSum()
           e.capacity = l.capacity == nil ? nil : ExactSum()
           e.capacityValue = l.capacityValue == nil ? nil : ExactSum()
           e.classValues = l.classValues.map { _ in ExactSum() }
@@ -300,6 +320,7 @@ func buildAccount(
       if let c = child.lines[i].capacityValue { p.lines[i].capacityValue?.add(c) }
       p.lines[i].maskedArea.add(child.lines[i].maskedArea)
       p.lines[i].uncoveredArea.add(child.lines[i].uncoveredArea)
+      p.lines[i].notApplicableArea.add(child.lines[i].notApplicableArea)
     }
     rows[parentCode] = p
   }
