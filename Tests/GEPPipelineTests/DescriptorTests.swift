@@ -345,3 +345,24 @@ func addToyRows(_ set: URL) throws {
     #expect(manifest.contains("\"key\": \"reservoir_capacity_cost\", \"kind\": \"changed\""))
   }
 }
+
+/// Issue 21's compute side: plausibility warnings on soil conservation.
+@Suite struct SoilPlausibilityTests {
+  /// The forest grid with R 4000, K 0.03, FVC 0.5 and a given LS: LS 2 gives ≈ 230 t·hm⁻²·a⁻¹
+  /// (4000 · 0.03 · 2 · (1 − C·P) with C ≈ 0.067), no warning; LS 20 gives ≈ 2 300, more than
+  /// twice Garzê's forest 442 (density warning) and a mean LS of 20 > 2 × 5.20 (LS warning).
+  @Test(arguments: [(2.0, false), (20.0, true)])
+  func warnsAboveTwiceTheAnchors(ls: Double, warned: Bool) throws {
+    let folder = try tempFolder("soil-plausible")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun.waterBalance()
+    run.rasters["erosivity"] = ("MJ mm hm-2 h-1 a-1", { _, _ in 4000 })
+    run.rasters["erodibility"] = ("t hm2 h hm-2 MJ-1 mm-1", { _, _ in 0.03 })
+    run.rasters["ls"] = ("1", { _, _ in ls })
+    run.rasters["fvc"] = ("fraction", { _, _ in 0.5 })
+    let result = try compute(try run.write(to: folder), out: folder.appendingPathComponent("out"))
+    let codes = Set(result.warnings.map(\.code))
+    #expect(codes.contains("soil.density-implausible") == warned)
+    #expect(codes.contains("soil.ls-implausible") == warned)
+  }
+}

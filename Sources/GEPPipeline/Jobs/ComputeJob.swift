@@ -223,6 +223,10 @@ public enum ComputeJob {
     }
     try sink?.close()
     mark("cells")
+    d.append(
+      plausibilityWarnings(
+        model: model, sums: sums, lsMean: rasters["ls"] == nil ? nil : validated.rasterMeans["ls"],
+        config: config))
     // Cells masked by nodata in an input: one warning per channel above 5 % of the land (a
     // raster that does not cover the grid, or whose CRS is wrong, masks whole indicators).
     do {
@@ -313,4 +317,55 @@ public func sha256Hex(path: String) throws -> String {
   var hasher = SHA256()
   while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
   return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// Plausibility warnings on soil conservation (issue 21; GEP-METHODS §5.2): the given LS
+/// raster's mean against the highest national mean of the EU 25 m LS map
+/// (`LSPlausibility.mountainousMeanLS25m`, 5.20), and the account's soil conservation density
+/// against the Garzê anchors (`SoilConservationPlausibility.garze`: forest 442 t·hm⁻²·a⁻¹), each
+/// flagged when more than twice the anchor. Anchors from cited studies, not limits: warnings.
+///
+/// - Parameters:
+///   - model: the per-cell model; sums: the zone sums of the cell pass.
+///   - lsMean: the mean of a given LS raster (nil when LS is derived or absent).
+/// - Returns: `soil.ls-implausible` and `soil.density-implausible` warnings.
+func plausibilityWarnings(
+  model: CellModel, sums: ZoneSums, lsMean: Double?, config: RunConfiguration
+) -> [Problem] {
+  var out: [Problem] = []
+  guard let k = model.indicators.firstIndex(where: { $0.id == "soil_conservation" }) else {
+    return out
+  }
+  if let lsMean, lsMean > 2 * LSPlausibility.mountainousMeanLS25m {
+    out.append(
+      Problem(
+        .warning, "soil.ls-implausible",
+        "the mean LS is \(String(format: "%.2f", lsMean)), more than twice the highest national "
+          + "mean of the EU 25 m LS map (5.20, Austria; Panagos et al. 2015): does the slope "
+          + "length run on along channels? (docs/soil-conservation-ls.md)",
+        at: ProblemLocation(file: config.rasters["ls"]?.path, field: "rasters.ls")))
+  }
+  var quantity = ExactSum()
+  var area = ExactSum()
+  for z in 0..<sums.zoneCount {
+    quantity.add(sums.quantity(z, k))
+    area.add(sums.landArea(z))
+    var excluded = sums.maskedArea(z, k)
+    excluded.add(sums.uncoveredArea(z, k))
+    excluded.add(sums.notApplicableArea(z, k))
+    area.add(fixed: -excluded.raw)
+  }
+  let hectares = area.value / UnitConversion.squareMetresPerHectare
+  let forest = SoilConservationPlausibility.garze.first { $0.ecosystemClass == "forest" }!
+  if hectares > 0, quantity.value / hectares > 2 * forest.density {
+    out.append(
+      Problem(
+        .warning, "soil.density-implausible",
+        "soil conservation averages \(String(format: "%.0f", quantity.value / hectares)) "
+          + "t·hm⁻²·a⁻¹ where it is computed, more than twice the forest density of Garzê "
+          + "(\(forest.density) t·hm⁻²·a⁻¹, [S1] 白玛卓嘎 et al. 2017): check R, K, LS and C "
+          + "(docs/soil-conservation-ls.md)",
+        at: ProblemLocation(file: config.runFile, field: "soil_conservation")))
+  }
+  return out
 }

@@ -105,7 +105,8 @@ public struct InputValidator {
     let run = ValidationRun(config: config, options: options)
     run.run()
     return ValidatedRun(
-      problems: run.d.problems, coefficients: run.coefficients, grid: run.grid, units: run.units)
+      problems: run.d.problems, coefficients: run.coefficients, grid: run.grid, units: run.units,
+      rasterMeans: run.means)
   }
 }
 
@@ -122,6 +123,8 @@ public struct ValidatedRun: @unchecked Sendable {
   public let grid: Grid?
   /// The accounting units on the grid.
   public let units: UnitSet?
+  /// The mean of each given raster's valid cells, by role name (from validation's scan).
+  public var rasterMeans: [String: Double] = [:]
 
   /// True when a problem is an error.
   public var hasErrors: Bool { problems.contains { $0.severity == .error } }
