@@ -324,3 +324,30 @@ private func value(_ lookup: ClassCoefficientLookup) -> Double? {
   if case .value(let v, _) = lookup { return v }
   return nil
 }
+
+/// A set written before format 2 (no low/high columns, confidence confirmed/unconfirmed) is
+/// still read, with one warning per table and the words mapped: the benchmark's set
+/// (../shared/bench/gep-coefficients/bench) is such a set.
+@Suite struct FormatOneTests {
+  @Test func formatOneSetIsReadWithMappedConfidence() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("shared/bench/gep-coefficients/bench")
+    guard FileManager.default.fileExists(atPath: dir.path) else {
+      print("skipped: \(dir.path) is absent")
+      return
+    }
+    let result = CoefficientSet.check(directory: dir)
+    #expect(
+      result.errors.filter { $0.location.file != "profile.csv" }.isEmpty,
+      "\(result.errors.map(\.description))")
+    #expect(result.warnings.contains { $0.message.hasPrefix("format-1 table") })
+    // sediment_deposition_ratio: confirmed, region "China (national rivers)" → a named region
+    // other than China/empty → regional_study; soil_bulk_density (Ganzi) → regional_study.
+    let set = result.set
+    #expect(set.parameterValue("sediment_deposition_ratio") == 0.24)
+    #expect(
+      set.parameters["sediment_deposition_ratio"]?.provenance.valueConfidence == .regionalStudy)
+    #expect(set.parameters["soil_bulk_density"]?.provenance.valueConfidence == .regionalStudy)
+  }
+}

@@ -49,6 +49,28 @@ struct CoefficientLoader {
     return ok
   }
 
+  /// The columns of a value table (per-class tables, parameters, prices). A table of the
+  /// format-1 layout (no `low`/`high`, no `price_index`; confidence `confirmed`/`unconfirmed`)
+  /// is read with those columns empty and its confidence words mapped (`provenance`), with one
+  /// warning, so a set written before format 2 keeps working (e.g. a benchmark's set).
+  mutating func requireValueColumns(_ table: CoefficientTable, _ columns: [String]) -> Bool {
+    guard isFormat1(table) else { return requireColumns(table, columns) }
+    problems.append(
+      CoefficientProblem(
+        .warning, .tableUnknown,
+        "format-1 table (no low/high columns, confidence confirmed/unconfirmed): read with "
+          + "empty ranges and the confidence words mapped (confirmed → national_synthesis or "
+          + "regional_study by region, unconfirmed → placeholder); rewrite it in format 2 "
+          + "(coefficients/README.md)",
+        at: CoefficientLocation(file: table.file, row: 1, column: "low")))
+    return requireColumns(table, columns.filter { !["low", "high", "price_index"].contains($0) })
+  }
+
+  /// True for a value table without the format-2 `low` and `high` columns.
+  func isFormat1(_ table: CoefficientTable) -> Bool {
+    table.columnIndex("low") == nil && table.columnIndex("high") == nil
+  }
+
   func text(_ table: CoefficientTable, _ row: CoefficientTableRow, _ column: String) -> String {
     table.field(row, column).trimmingCharacters(in: .whitespaces)
   }
@@ -168,6 +190,15 @@ struct CoefficientLoader {
         }
       }
       level = ValueConfidence(rawValue: confidenceText)
+      if level == nil && isFormat1(table) {
+        // Format-1 words, mapped as documented in coefficients/README.md.
+        let region = text(table, row, "region")
+        if confidenceText == "confirmed" {
+          level = region.isEmpty || region == "China" ? .nationalSynthesis : .regionalStudy
+        } else if confidenceText == "unconfirmed" {
+          level = .placeholder
+        }
+      }
       if level == nil {
         let words = CoefficientSchema.valueConfidenceWords.joined(separator: ", ")
         let hint =
@@ -715,7 +746,7 @@ struct CoefficientLoader {
         "per-class table '\(table.name)' is not used by the computation code", table, nil, nil,
         table.name)
     }
-    guard requireColumns(table, CoefficientSchema.classTableColumns) else { return }
+    guard requireValueColumns(table, CoefficientSchema.classTableColumns) else { return }
     var result = ClassCoefficientTable(name: table.name, rows: [])
     var seen: [String: Int] = [:]
     for row in table.rows {
@@ -791,7 +822,7 @@ struct CoefficientLoader {
   }
 
   mutating func loadParameters(_ table: CoefficientTable) {
-    guard requireColumns(table, CoefficientSchema.parameterColumns) else { return }
+    guard requireValueColumns(table, CoefficientSchema.parameterColumns) else { return }
     var seen: [String: Int] = [:]
     for row in table.rows {
       let id = required(table, row, "parameter_id")
@@ -830,7 +861,7 @@ struct CoefficientLoader {
   }
 
   mutating func loadPrices(_ table: CoefficientTable) {
-    guard requireColumns(table, CoefficientSchema.priceColumns) else { return }
+    guard requireValueColumns(table, CoefficientSchema.priceColumns) else { return }
     var seen: [String: Int] = [:]
     for row in table.rows {
       let id = required(table, row, "price_id")
