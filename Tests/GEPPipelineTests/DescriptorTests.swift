@@ -366,3 +366,19 @@ func addToyRows(_ set: URL) throws {
     #expect(codes.contains("soil.ls-implausible") == warned)
   }
 }
+
+/// Break-test fault: a raster that no selected method reads was not flagged.
+@Suite struct UnusedRasterTests {
+  @Test func anUnreadRasterIsNamed() throws {
+    let folder = try tempFolder("unused-raster")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun.waterBalance()
+    run.rasters["nep"] = ("tC/hm2/a", { _, _ in 1 })
+    let problems = validate(runFile: try run.write(to: folder))
+    let unused = problems.filter { $0.code == "raster.unused" }
+    #expect(unused.count == 1)
+    #expect(unused.first?.location.field == "rasters.nep")
+    // Water conservation reads precipitation and evapotranspiration: not flagged.
+    #expect(!unused.contains { $0.location.field == "rasters.precipitation" })
+  }
+}

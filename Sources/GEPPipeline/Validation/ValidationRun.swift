@@ -189,6 +189,15 @@ final class ValidationRun {
       for n in model.notes where n.code == "indicator.missing-input" {
         d.warning(n.code, n.message, at: n.location)
       }
+      // A raster no selected method reads (the DEM counts when the slope is made from it).
+      var read = Set(model.roles.map(\.rawValue))
+      if model.roles.contains(.slope) { read.insert("dem") }
+      for name in config.rasters.keys.sorted() where !read.contains(name) {
+        d.warning(
+          "raster.unused",
+          "\(name) is given but no method of the profile reads it (it is still checked)",
+          at: ProblemLocation(file: config.runFile, field: "rasters.\(name)"))
+      }
     }
     if check.set.crosswalks[config.landUseScheme] == nil {
       d.error(
