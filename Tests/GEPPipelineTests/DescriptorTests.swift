@@ -382,3 +382,18 @@ func addToyRows(_ set: URL) throws {
     #expect(!unused.contains { $0.location.field == "rasters.precipitation" })
   }
 }
+
+/// Break-test fault: a bad names table also produced a false `units.unreadable` naming the
+/// unit layer.
+@Suite struct NamesTableTests {
+  @Test func aMissingNamesTableIsOneErrorAtTheNamesFile() throws {
+    let folder = try tempFolder("names-missing")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try SyntheticRun.waterBalance().write(to: folder)
+    try editRunFile(
+      folder, "hierarchy = \"code12\"", "hierarchy = \"code12\"\nnames = \"gone.csv\"")
+    let errors = validate(runFile: runFile).filter { $0.severity == .error }
+    #expect(errors.map(\.code) == ["file.missing"], "\(errors)")
+    #expect(errors.first?.location.file?.hasSuffix("gone.csv") == true)
+  }
+}

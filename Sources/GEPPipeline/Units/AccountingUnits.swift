@@ -201,8 +201,9 @@ public struct UnitSet {
         ))
     }
     var names: [String: String] = [:]
-    if let namesPath = input.namesTable {
-      let t = try Table(path: namesPath)
+    // The names table is checked by validation (`checkTable`, role "names"); a failure to read
+    // it is reported at the names file, not at the unit layer.
+    if let namesPath = input.namesTable, let t = try? Table(path: namesPath) {
       if let ci = t.fieldIndex("code"), let ni = t.fieldIndex("name") {
         for r in t.rows { names[r.values[ci]] = r.values[ni] }
       } else {
