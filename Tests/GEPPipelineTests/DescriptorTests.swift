@@ -397,3 +397,37 @@ func addToyRows(_ set: URL) throws {
     #expect(errors.first?.location.file?.hasSuffix("gone.csv") == true)
   }
 }
+
+/// Break-test fault: with carbon by NEP a VEP scenario cannot change carbon; it now says so.
+@Suite struct VEPClassIndependentTests {
+  @Test func nepInAScenarioIsNamed() throws {
+    let folder = try tempFolder("vep-nep")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0.replacingOccurrences(
+        of:
+          "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
+        with: "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+    }
+    var run = SyntheticRun.waterBalance()
+    run.rasters["nep"] = ("tC/hm2/a", { _, _ in 2 })
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+    let parcels = folder.appendingPathComponent("p.geojson")
+    try Data(
+      """
+      {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32649"}},"features":[
+      {"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[500000,3000000],[500300,3000000],[500300,2999700],[500000,2999700],[500000,3000000]]]}}]}
+      """.utf8
+    ).write(to: parcels)
+    let changes = folder.appendingPathComponent("changes.csv")
+    try Data("parcel,from_code,to_code,share\nA,6,8,1\n".utf8).write(to: changes)
+    let result = try VEPJob.run(
+      config: try RunConfiguration.load(path: runFile),
+      options: VEPOptions(
+        parcels: parcels.path, idField: "id", changes: changes.path,
+        output: folder.appendingPathComponent("vep").path))
+    #expect(result.warnings.contains { $0.code == "vep.class-independent" })
+  }
+}

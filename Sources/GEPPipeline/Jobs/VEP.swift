@@ -215,6 +215,18 @@ public enum VEPJob {
     for n in model.notes where n.code != "indicator.missing-input" {
       d.warning(n.code, n.message, at: n.location)
     }
+    // A method whose per-cell result does not depend on the land-use class (carbon by NEP
+    // from a raster) cannot show a land-use change: say so instead of a silent gain of 0.
+    if options.changes != nil || options.scenarioLandUse != nil {
+      for ind in model.indicators where ind.method == "nep" {
+        d.warning(
+          "vep.class-independent",
+          "\(ind.id) uses method nep, whose value comes from the NEP raster, not from the "
+            + "land-use class: the scenario keeps the baseline NEP, so its gain is 0 by "
+            + "construction (use sequestration_rate to value a land-use change)",
+          at: ProblemLocation(file: config.coefficientsFolder, field: ind.id))
+      }
+    }
     // Parcels.
     let parcels = try loadParcels(options, grid: grid, diagnostics: &d)
     // Change table.
