@@ -78,6 +78,12 @@ func replace(_ set: URL, _ file: String, _ old: String, _ new: String) throws {
   try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: url)
 }
 
+/// The shipped profile's carbon row (rate method) and the same row switched to the NEP method
+/// with only what it reads declared.
+let carbonRateRow =
+  "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,"
+let carbonNEPRow = "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,"
+
 /// Appends `text` to a file of the coefficient copy.
 func append(_ set: URL, _ file: String, _ text: String) throws {
   let url = set.appendingPathComponent(file)
@@ -195,8 +201,8 @@ func addToyRows(_ set: URL) throws {
     let line = try forestRun(indicator: "carbon_sequestration", run: nep) { set in
       try replace(
         set, "profile.csv",
-        "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
-        "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+        carbonRateRow,
+        carbonNEPRow)
     }
     let carbon = try #require(line)
     // 150 cells × 900 m² = 13.5 hm² at 2, 50 cells = 4.5 hm² at −1: NEP·A = 27 − 4.5 =
@@ -218,8 +224,8 @@ func addToyRows(_ set: URL) throws {
     let line = try forestRun(indicator: "carbon_sequestration", run: nep) { set in
       try replace(
         set, "profile.csv",
-        "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
-        "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+        carbonRateRow,
+        carbonNEPRow)
     }
     let carbon = try #require(line)
     // 100 forest cells × 900 m² = 9 hm² × 2 t C = 18 t C = 66 t CO₂.
@@ -406,8 +412,8 @@ func addToyRows(_ set: URL) throws {
     let root = try coefficientCopy(folder) {
       $0.replacingOccurrences(
         of:
-          "sequestration_rate,sequestration_rate;nep;biomass,tCO2/a,yuan/a,lulc,,carbon_sequestration.rate,forest_soil_carbon_ratio,",
-        with: "nep,sequestration_rate;nep;biomass,tCO2/a,yuan/a,nep;lulc,,,,")
+          carbonRateRow,
+        with: carbonNEPRow)
     }
     var run = SyntheticRun.waterBalance()
     run.rasters["nep"] = ("tC/hm2/a", { _, _ in 2 })

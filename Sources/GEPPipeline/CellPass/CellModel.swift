@@ -132,6 +132,12 @@ extension CellModel {
   /// `computed[i]` false where the code's class has no coefficient (the value is then not a
   /// number to add). Structural zeros give (0, 0). The per-cell result equals
   /// `evaluate(_:code:_:area:)` cell by cell.
+  ///
+  /// - Parameters:
+  ///   - k: the channel's index in `indicators`.
+  ///   - count: cells in the batch; `codes`, `areas` (m²), `quantity` (the channel's unit),
+  ///     `value` (yuan) and `computed` have `count` entries.
+  ///   - values: role-major raster values, `stride` (≥ `count`) entries per role of `roles`.
   public func evaluate(
     _ k: Int, count: Int, codes: UnsafePointer<Int32>, areas: UnsafePointer<Double>,
     values: UnsafePointer<Double>, stride: Int, quantity: UnsafeMutablePointer<Double>,
@@ -208,8 +214,7 @@ extension CellModel {
         available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, year: year,
         file: file)
       let channels = bind(&ctx)
-      let table = d.classParameters.first.map { String($0.split(separator: ".")[0]) }
-      maskTables += channels.map { _ in table }
+      maskTables += channels.map { _ in d.appliesTable }
       bound += channels
       notes += ctx.notes
       switches.merge(ctx.switches) { _, new in new }

@@ -4,8 +4,8 @@ import GEPCore
 /// Q_CO2 = 44/12 × NEP × A, with NEP = NPP − R_h from the run's `[rasters.nep]`
 /// (t C·hm⁻²·a⁻¹, or g C·m⁻²·a⁻¹ converted by 0.01), valued at the carbon price as the rate
 /// method. A cell with NEP < 0 is a carbon source and subtracts (sources are netted; the
-/// manifest records it). Classes with `carbon_sequestration.applies = 0` are not computed
-/// (not applicable). R_h is not modelled here: the NEP raster carries it (its soil-respiration
+/// manifest records it). Classes with `carbon_sequestration.applies = 0` are not applicable
+/// (reported as such). R_h is not modelled here: the NEP raster carries it (its soil-respiration
 /// model and constants are UNCONFIRMED in GEP-METHODS §5.8 (b)).
 /// Source: GEP-METHODS §5.8 (b) [S3] [S11] (GB/T 46869 A.7).
 public let carbonSequestrationNEPMethod = MethodDescriptor(
@@ -13,23 +13,16 @@ public let carbonSequestrationNEPMethod = MethodDescriptor(
   summary: "44/12 × NEP × A per cell from an NEP raster, sources netted (§5.8 (b))",
   source: "GEP-METHODS §5.8 (b) [S3] [S11]", scope: .cell, rasters: [RasterRead(.nep)],
   prices: ["carbon_price_ets", "carbon_afforestation_cost"],
+  // Urban, bare land … (applies = 0) are not applicable, whatever the NEP raster says.
+  appliesTable: "carbon_sequestration",
   bind: { ctx in
     let chosen = carbonPrice(&ctx)
-    let c = ctx.coefficients
-    // A class (or its level-1 parent) with `applies = 0` in carbon_sequestration.csv is not
-    // applicable (urban, bare land …): not computed there, whatever the NEP raster says.
-    let applies: [Bool] = ctx.perCode(empty: false) { cls in
-      !c.classChain(cls).contains { code in
-        c.classTables["carbon_sequestration"]?.rows(classCode: code, parameter: "applies")
-          .contains { $0.value == 0 } == true
-      }
-    }
     let scale = ctx.nepUnit == "gC/m2/a" ? 0.01 : 1
     ctx.record("carbon_sequestration.sources", "netted (a cell with NEP < 0 subtracts)")
     return [
       BoundChannel(
         indicator: ctx.channel(unit: "tCO2/a", priceNote: chosen?.note, roles: [.nep]),
-        channel: NEPChannel(applies: applies, scale: scale, price: chosen?.price))
+        channel: NEPChannel(scale: scale, price: chosen?.price))
     ]
   })
 
@@ -61,18 +54,14 @@ func carbonPrice(_ ctx: inout MethodContext) -> (price: CarbonPrice, note: Strin
   }
 }
 
-/// The per-cell evaluation of `carbonSequestrationNEP`.
+/// The per-cell evaluation of `carbonSequestrationNEPMethod` (classes with applies = 0 are
+/// masked by the cell pass through the descriptor's `appliesTable`).
 struct NEPChannel: CellChannel {
-  /// False for codes whose class is masked with `applies = 0`.
-  let applies: [Bool]
   /// NEP unit → t C·hm⁻²·a⁻¹.
   let scale: Double
   let price: CarbonPrice?
 
-  func outcome(code: Int) -> CellOutcome {
-    guard code < applies.count else { return .missing }
-    return applies[code] ? .depends : .notApplicable
-  }
+  func outcome(code: Int) -> CellOutcome { .depends }
 
   func evaluate(
     _ cells: CellBatch, quantity: UnsafeMutablePointer<Double>,

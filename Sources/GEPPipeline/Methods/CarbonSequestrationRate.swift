@@ -38,7 +38,7 @@ public let carbonSequestrationRate = MethodDescriptor(
 /// derive from the same production term (GEP-METHODS §5.8). Also whether any β was used.
 func carbonRatePerCode(_ ctx: MethodContext) -> (rate: [Double], usesBeta: Bool) {
   let c = ctx.coefficients
-  let forestBeta = ctx.coefficients.parameterValue("forest_soil_carbon_ratio") ?? 0
+  let forestBeta = ctx.parameter("forest_soil_carbon_ratio") ?? 0
   var usesBeta = false
   let rate: [Double] = ctx.perCode(empty: .nan) { cls in
     guard let r = ctx.classValue("carbon_sequestration", "rate", ecosystemClass: cls)?.value

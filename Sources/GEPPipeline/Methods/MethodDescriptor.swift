@@ -32,6 +32,10 @@ public struct MethodDescriptor: Sendable {
   public var prices: [String]
   /// Input tables read (run-file `[tables.<role>]`).
   public var tables: [String]
+  /// The class table whose `applies = 0` rows mark classes the indicator is not applicable to
+  /// (the cell pass reports them as not applicable); nil: the table of the first class
+  /// parameter, or none.
+  public var appliesTable: String?
   /// Binds the method to a run (coefficients, crosswalk, available rasters): the per-cell
   /// channels it writes, or none (with the reason in the context's notes). Nil for methods
   /// evaluated per unit (`scope == .unit`), whose code lives in the unit-level stage.
@@ -50,8 +54,11 @@ public struct MethodDescriptor: Sendable {
     indicator: String, method: String, summary: String, source: String, scope: Scope,
     rasters: [RasterRead] = [], classParameters: [String] = [],
     parameters: [ParameterRead] = [], prices: [String] = [], tables: [String] = [],
+    appliesTable: String? = nil,
     bind: (@Sendable (inout MethodContext) -> [BoundChannel])? = nil
   ) {
+    self.appliesTable =
+      appliesTable ?? classParameters.first.map { String($0.split(separator: ".")[0]) }
     self.indicator = indicator
     self.method = method
     self.summary = summary
