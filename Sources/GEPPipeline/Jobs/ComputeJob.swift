@@ -126,7 +126,9 @@ public enum ComputeJob {
     var model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry,
-      rasterUnits: config.rasterUnits, year: config.year)
+      rasterUnits: config.rasterUnits, year: config.year,
+      notApplicable: Set(config.notApplicable.keys))
+    for (id, reason) in config.notApplicable { model.switches["not_applicable.\(id)"] = reason }
     // The missing-input notes came with the validated run already (each warning once).
     for n in model.notes where n.code != "indicator.missing-input" {
       d.warning(n.code, n.message, at: n.location)

@@ -43,6 +43,10 @@ public struct IndicatorLine: Sendable {
   /// For table-based lines: false when the table gives nothing for this indicator (e.g. a
   /// material sector absent from the material_products table): the line is not computed.
   public var reported: Bool = true
+  /// Set when the run declares the indicator not applicable to its region (the run file's
+  /// `[not_applicable]`, with this reason): the line's status is `not_applicable` whatever its
+  /// areas, its quantity and value are empty.
+  public var notApplicableReason: String? = nil
 
   /// The share of the unit's land area on which the line was computed: 1 − (masked +
   /// uncovered area) / (land − not-applicable − excluded area) for per-cell lines (1 on a unit
@@ -75,7 +79,9 @@ public struct IndicatorLine: Sendable {
   ///
   /// - Parameter unitArea: the unit's land area, m².
   public func status(unitArea: Double) -> LineStatus {
-    if whollyNotApplicable(unitArea: unitArea) { return .notApplicable }
+    if notApplicableReason != nil || whollyNotApplicable(unitArea: unitArea) {
+      return .notApplicable
+    }
     let share = computedShare(unitArea: unitArea)
     if share <= 1e-12 { return .notComputed }
     if value == nil { return .notValued }
@@ -273,6 +279,22 @@ func buildAccount(
       uncoveredArea: ExactSum(), reported: false)
   }
   for z in 0..<villageCount { village[z].lines += absent }
+  // Indicators the region declares not applicable: one line each, whatever was computed.
+  for (id, reason) in config.notApplicable {
+    guard let p = coefficients.profile.indicators.first(where: { $0.id == id }) else { continue }
+    for z in 0..<villageCount {
+      guard let first = village[z].lines.firstIndex(where: { $0.indicator == id }) else { continue }
+      village[z].lines.removeAll { $0.indicator == id }
+      village[z].lines.insert(
+        IndicatorLine(
+          indicator: p.id, component: "", category: p.category ?? .regulating, nameZH: p.nameZH,
+          quantity: nil, physicalUnit: p.physicalUnit, value: nil, method: p.method,
+          price: "not applicable to this region: \(reason) (run file [not_applicable])",
+          maskedArea: ExactSum(), uncoveredArea: ExactSum(), notApplicableArea: village[z].area,
+          reported: false, notApplicableReason: reason),
+        at: min(first, village[z].lines.count))
+    }
+  }
   // The unassigned row gets the same lines as the villages (zero where only tables feed them).
   if let template = village.first?.lines {
     unassigned.lines = template.map { t in
@@ -286,7 +308,11 @@ func buildAccount(
       e.value = t.value == nil ? nil : ExactSum()
       e.capacity = nil
       e.capacityValue = nil
-      e.price = "not located here"
+      if t.notApplicableReason != nil {
+        e.notApplicableArea = unassigned.area
+      } else {
+        e.price = "not located here"
+      }
       return e
     }
   }
