@@ -236,7 +236,7 @@ public struct RunConfiguration: Sendable {
 
   /// Known table roles.
   public static let tableRoles: Set<String> = [
-    "material_products", "gdp_population", "tourism", "emissions", "reservoirs",
+    "material_products", "gdp_population", "tourism", "emissions", "reservoirs", "property_prices",
   ]
 
   /// Reads and checks a run file; every problem is collected, none stops the reading early.
