@@ -197,3 +197,59 @@ import Testing
     }
   }
 }
+
+/// Material products by net output (产品净产值, `net_output_value`): output less intermediate
+/// consumption (it silently computed the gross value before the method existed).
+@Suite struct NetOutputTests {
+  /// Agriculture by net output, forestry by market value, on two villages: agriculture
+  /// 1 000 000 − 400 000 = 600 000 yuan, by area (no cropland: the fallback) 300 000 each;
+  /// forestry 500 000 gross, its intermediate consumption ignored: 250 000 each.
+  @Test func netOutputIsOutputLessIntermediateConsumption() throws {
+    let folder = try tempFolder("net-output")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0.replacingOccurrences(
+        of: "agricultural_products,Agricultural products,农业产品,material,market_value,",
+        with: "agricultural_products,Agricultural products,农业产品,material,net_output_value,")
+    }
+    var run = SyntheticRun()
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 10, 10), ("520621002001", "乙村", 10, 0, 20, 10),
+    ]
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,intermediate_consumption_yuan,allocate_to,source\n"
+      + "520621,agriculture,1000000,400000,cropland,test\n"
+      + "520621,forestry,500000,100000,forest,test\n"
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    func line(_ code: String, _ id: String) -> IndicatorLine? {
+      result.account.units.first { $0.unit.code == code }?.lines.first { $0.indicator == id }
+    }
+    let agri = try #require(line("520621001001", "agricultural_products"))
+    #expect(abs(agri.value!.value - 300_000) < 1e-6)
+    #expect(agri.method == "net_output_value")
+    #expect(agri.price.hasPrefix("reported output value less intermediate consumption"))
+    #expect(abs(line("520621000000", "agricultural_products")!.value!.value - 600_000) < 1e-6)
+    #expect(abs(line("520621002001", "forestry_products")!.value!.value - 250_000) < 1e-6)
+
+    // Without the column, or with more consumption than output: errors naming the row.
+    try Data(
+      ("unit_code,sector,output_value_yuan,intermediate_consumption_yuan,allocate_to\n"
+        + "520621,agriculture,1000,,cropland\n" + "520621001001,agriculture,1000,2000,cropland\n")
+        .utf8
+    ).write(to: folder.appendingPathComponent("material.csv"))
+    #expect(throws: InputProblems.self) {
+      _ = try compute(runFile, out: folder.appendingPathComponent("bad"))
+    }
+    do {
+      _ = try compute(runFile, out: folder.appendingPathComponent("bad"))
+    } catch let e as InputProblems {
+      let text = e.description
+      #expect(
+        text.contains("the row needs intermediate_consumption_yuan") && text.contains("row 2"))
+      #expect(text.contains("exceeds the output value 1000 yuan") && text.contains("row 3"))
+    }
+  }
+}

@@ -24,7 +24,7 @@ public struct MethodRegistry: Sendable {
 
   /// The methods of this version of gep.
   public static let builtIn = MethodRegistry(
-    descriptors: materialMarketValue + [
+    descriptors: materialMarketValue + materialNetOutput + [
       waterConservationWaterBalance
     ] + soilConservationRUSLE + [
       carbonSequestrationRate, carbonSequestrationNEPMethod, oxygenReleaseRate,

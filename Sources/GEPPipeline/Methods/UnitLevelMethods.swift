@@ -14,6 +14,21 @@ public let materialMarketValue: [MethodDescriptor] = [
     scope: .unit, tables: ["material_products"])
 }
 
+/// Material products (物质产品) by net output (产品净产值): the reported output value less the
+/// intermediate consumption of the row (`intermediate_consumption_yuan` of the material-products
+/// table), allocated as `materialMarketValue`. The sectors whose profile row offers it.
+/// Source: GEP-METHODS §2.1, §4 (GB/T 46869 material products: gross or net as the profile
+/// selects).
+public let materialNetOutput: [MethodDescriptor] = [
+  "agricultural_products", "forestry_products", "animal_husbandry_products",
+  "fishery_products",
+].map { id in
+  MethodDescriptor(
+    indicator: id, method: "net_output_value",
+    summary: "reported output value less intermediate consumption (material table)",
+    source: "GEP-METHODS §2.1 §4", scope: .unit, tables: ["material_products"])
+}
+
 /// Recreation and tourism (休闲旅游) by travel cost: visits × (direct cost + time cost +
 /// consumer surplus) per visit from the tourism table (`[tables.tourism]`, by unit code or by
 /// point); time cost = travel_time_days × daily_wage_yuan × `time_value_share`.

@@ -22,7 +22,8 @@ struct TableSpec {
     case "material_products":
       return TableSpec(
         required: ["unit_code", "sector", "output_value_yuan", "allocate_to"],
-        optional: ["source", "name", "note"], numeric: ["output_value_yuan"],
+        optional: ["source", "name", "note", "intermediate_consumption_yuan"],
+        numeric: ["output_value_yuan", "intermediate_consumption_yuan"],
         key: ["unit_code", "sector", "allocate_to"], duplicateIsError: false)
     case "gdp_population":
       return TableSpec(

@@ -552,7 +552,7 @@ func allocateMaterialProducts(
         at: loc("sector", r.values[si]))
       continue
     }
-    guard let value = PlainDecimal.parse(r.values[vi]) else {
+    guard var value = PlainDecimal.parse(r.values[vi]) else {
       d.error(
         "table.not-numeric",
         "output_value_yuan is " + PlainDecimal.notPlainDecimalMessage(r.values[vi]),
@@ -564,6 +564,27 @@ func allocateMaterialProducts(
         "table.out-of-range", "output_value_yuan exceeds 10¹⁵ yuan, the largest value gep accepts",
         at: loc("output_value_yuan", r.values[vi]))
       continue
+    }
+    // The net-output method (产品净产值): gross output less intermediate consumption.
+    if materialIndicators[k].method == "net_output_value" {
+      let raw = t.fieldIndex("intermediate_consumption_yuan").map { r.values[$0] } ?? ""
+      guard let used = PlainDecimal.parse(raw) else {
+        d.error(
+          "table.missing-value",
+          "\(sectorID) is valued by net output (net_output_value): the row needs "
+            + "intermediate_consumption_yuan",
+          at: loc("intermediate_consumption_yuan", raw))
+        continue
+      }
+      guard used <= value else {
+        d.error(
+          "table.out-of-range",
+          "intermediate consumption \(formatNumber(used)) exceeds the output value "
+            + "\(formatNumber(value)) yuan: a negative net output is not a GEP value",
+          at: loc("intermediate_consumption_yuan", raw))
+        continue
+      }
+      value -= used
     }
     let words = r.values[ai].split(separator: ";").map {
       $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -625,7 +646,10 @@ func allocateMaterialProducts(
         indicator: p.id, component: "", category: .material, nameZH: p.nameZH, quantity: nil,
         physicalUnit: "", value: values[z][k], method: p.method,
         price: ruleTexts[k].isEmpty
-          ? "not in the material_products table" : "reported output value, " + ruleTexts[k],
+          ? "not in the material_products table"
+          : (p.method == "net_output_value"
+            ? "reported output value less intermediate consumption, " : "reported output value, ")
+            + ruleTexts[k],
         maskedArea: ExactSum(), uncoveredArea: ExactSum(), reported: !ruleTexts[k].isEmpty)
     }
   }
