@@ -280,13 +280,18 @@ extension CellModel {
       for (k, v) in classOfCode where k >= 0 { dense[k] = v }
       model.classOfCode = dense
     }
-    // Classes the profile marks not applicable (`applies = 0` at the first level of the class
-    // chain that has an applies row, as `CoefficientSet.classCoefficient` reads it).
+    // Classes the profile marks not applicable, read level by level as
+    // `CoefficientSet.classCoefficient` reads a value: at each level of the class chain an
+    // `applies` row decides; a level with a value of its own (a level-2 class with its own α
+    // under a level-1 parent marked `applies = 0`) is computed, not masked by the parent.
     func masked(_ table: String, _ cls: Int) -> Bool {
+      guard let rows = c.classTables[table]?.rows else { return false }
       for code in c.classChain(cls) {
-        if let row = c.classTables[table]?.rows(classCode: code, parameter: "applies").first {
-          return row.value == 0
+        let level = rows.filter { $0.classCode == code }
+        if let mask = level.first(where: { $0.parameter == "applies" }) {
+          return mask.value == 0
         }
+        if level.contains(where: { $0.value != nil }) { return false }
       }
       return false
     }
