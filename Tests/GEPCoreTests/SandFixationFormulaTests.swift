@@ -171,4 +171,58 @@ struct SandFixationFormulaTests {
     #expect(formulaIsClose(value / formulaYi, 2.28, tolerance: 0.005))
     #expect(formulaIsClose(value / formulaYi, 2.2835, tolerance: 0.00005))
   }
+
+  // MARK: One cell from soil, terrain and cover
+
+  /// Hand computation of one forest cell (the same cell as the pipeline's
+  /// `SandFixationTests.handComputedCell`): WF = 20 kg/m; Sa 60, Si 30, Cl 10, OM 2, CaCO₃ 1 %;
+  /// slope 10°; FVC 10 %; α = −0.1535 (woodland, §11.2).
+  ///
+  ///     EF  = (29.09 + 0.31·60 + 0.17·30 + 0.33·60/10 − 2.59·2 − 0.95·1)/100
+  ///         = (29.09 + 18.6 + 5.1 + 1.98 − 5.18 − 0.95)/100 = 48.64/100 = 0.4864
+  ///     SCF = 1/(1 + 0.0066·10² + 0.021·2²) = 1/1.744 = 0.573394
+  ///     K′  = cos 10° = 0.984808
+  ///     C   = exp(−0.1535 × 10) = exp(−1.535) = 0.215456
+  ///     X   = 20 × 0.4864 × 0.573394 × 0.984808 = 5.493240 kg/m
+  ///   integrated: 0.1699 × X^1.3711 = 0.1699 × 10.33663 = 1.756193 (potential);
+  ///     × C^1.3711 = × 0.121890 → 0.214062 (actual); Q_sf = 1.756193 − 0.214062 = 1.542131 kg/m²
+  ///   full (z = 50 m): potential s = 150.71 × X^−0.3711 = 80.0925 m, Q_max = 109.8 X = 603.158,
+  ///     SL = 2·50/80.0925² × 603.158 × exp(−(50/80.0925)²) = 9.402590 × 0.677244 = 6.367848;
+  ///     actual X·C = 1.183549: s = 141.5737 m, Q_max = 129.9538,
+  ///     SL = 100/141.5737² × 129.9538 × exp(−(50/141.5737)²) = 0.648371 × 0.882734 = 0.572339;
+  ///     Q_sf = 6.367848 − 0.572339 = 5.795509 kg/m²
+  @Test func cellSandFixationHandComputation() throws {
+    func cell(_ form: RWEQSandFixationForm) -> Double? {
+      rweqCellSandFixation(
+        weatherFactor: 20, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+        organicMatterPercent: 2, calciumCarbonatePercent: 1, slopeDegrees: 10, coverPercent: 10,
+        alpha: -0.1535, form: form)
+    }
+    #expect(formulaIsClose(try #require(cell(.integrated)), 1.542131, tolerance: 1e-6))
+    #expect(formulaIsClose(try #require(cell(.full)), 5.795509, tolerance: 1e-6))
+  }
+
+  /// EF leaves [0, 1] for organic or calcareous soils: clipped, so an EF regression below 0
+  /// gives no erosion (Q_sf = 0), never a NaN from a negative base; no clay: nil (Sa/Cl
+  /// undefined); no wind above the threshold (WF = 0): 0 in both forms.
+  @Test func cellSandFixationEdges() {
+    // OM 12 %: EF = (29.09 + 18.6 + 5.1 + 1.98 − 31.08 − 0.95 × 30)/100 = −4.81/100 < 0 → 0.
+    for form in RWEQSandFixationForm.allCases {
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 20, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+          organicMatterPercent: 12, calciumCarbonatePercent: 30, slopeDegrees: 0,
+          coverPercent: 50, alpha: -0.1535, form: form) == 0)
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 20, sandPercent: 100, siltPercent: 0, clayPercent: 0,
+          organicMatterPercent: 0, calciumCarbonatePercent: 0, slopeDegrees: 0,
+          coverPercent: 50, alpha: -0.1535, form: form) == nil)
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 0, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+          organicMatterPercent: 2, calciumCarbonatePercent: 1, slopeDegrees: 10,
+          coverPercent: 10, alpha: -0.1535, form: form) == 0)
+    }
+  }
 }

@@ -82,7 +82,7 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
         problems.filter { $0.severity == .warning }.map {
           String($0.message.split(separator: " ")[0])
         })
-      #expect(named == ["sand_fixation", "coastal_protection", "landscape_value"])
+      #expect(named == ["coastal_protection", "landscape_value"])
     }
   }
 

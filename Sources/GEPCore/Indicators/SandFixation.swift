@@ -382,6 +382,72 @@ public func rweqSandFixationIntegrated(
   return 0.1699 * pow(x, 1.3711) * (1 - pow(vegetationFactor, 1.3711))
 }
 
+// MARK: - One cell from soil, terrain and cover
+
+/// Which RWEQ arrangement of sand fixation a profile selects (GEP-METHODS §5.3: the two do
+/// not give identical numbers; a profile picks one and records it).
+public enum RWEQSandFixationForm: String, Sendable, CaseIterable {
+  /// Q_sf = 0.1699·X^1.3711·(1 − C^1.3711) (`rweqSandFixationIntegrated`, profile method
+  /// `rweq_integrated`).
+  case integrated
+  /// Q_sf = SL(X) − SL(X·C) (`rweqSandFixation`, profile method `rweq_full`).
+  case full
+}
+
+/// Sand fixation of one grid cell from the RWEQ weather factor, the topsoil composition, the
+/// slope and the vegetation cover: EF (`rweqErodibleFraction`, clipped to [0, 1]), SCF
+/// (`rweqSoilCrustFactor`), the simplified K′ = cos(slope) (`rweqRoughnessFactorSimplified`),
+/// C = exp(α·SC) with SC in percent (`rweqVegetationFactor(coverPercent:alpha:)`), then the
+/// selected form with X = WF·EF·SCF·K′.
+///
+/// EF's regression (29.09 + 0.31 Sa + 0.17 Si + 0.33 Sa/Cl − 2.59 OM − 0.95 CaCO₃)/100 leaves
+/// [0, 1] for soils rich in organic matter or carbonate (negative: no erodible aggregates) or
+/// nearly clay-free sands (above 1); EF is a mass fraction, so it is clipped to [0, 1] — a
+/// modelling choice of this engine, recorded in the run manifest.
+///
+/// - Parameters:
+///   - weatherFactor: WF, kg/m for the period (negative values are taken as 0).
+///   - sandPercent, siltPercent, clayPercent: Sa, Si, Cl, percent by mass (Cl > 0).
+///   - organicMatterPercent: OM, percent (`organicMatterPercent(organicCarbonPercent:)`).
+///   - calciumCarbonatePercent: CaCO₃, percent.
+///   - slopeDegrees: slope, degrees (0…90).
+///   - coverPercent: SC, fractional vegetation cover in **percent** 0…100.
+///   - alpha: α of the ecosystem class, per percent of cover (§11.2).
+///   - form: the RWEQ arrangement.
+///   - downwindDistance: z, m, for the full form; default 50 [S8][S10].
+/// - Returns: Q_sf, kg/m² for the period of WF; nil when Cl ≤ 0 (Sa/Cl undefined).
+/// - Note: GEP-METHODS §5.3, §11.2, §11.5 [S6][S8][S9][S10]; RWEQ, Fryrear et al. 1998.
+@inlinable
+public func rweqCellSandFixation(
+  weatherFactor: Double, sandPercent: Double, siltPercent: Double, clayPercent: Double,
+  organicMatterPercent: Double, calciumCarbonatePercent: Double, slopeDegrees: Double,
+  coverPercent: Double, alpha: Double, form: RWEQSandFixationForm,
+  downwindDistance: Double = 50
+) -> Double? {
+  guard clayPercent > 0 else { return nil }
+  let ef = min(
+    max(
+      rweqErodibleFraction(
+        sandPercent: sandPercent, siltPercent: siltPercent, clayPercent: clayPercent,
+        organicMatterPercent: organicMatterPercent,
+        calciumCarbonatePercent: calciumCarbonatePercent), 0), 1)
+  let scf = rweqSoilCrustFactor(
+    clayPercent: clayPercent, organicMatterPercent: organicMatterPercent)
+  let k = max(0, rweqRoughnessFactorSimplified(slopeDegrees: slopeDegrees))
+  let c = rweqVegetationFactor(coverPercent: coverPercent, alpha: alpha)
+  let wf = max(0, weatherFactor)
+  switch form {
+  case .integrated:
+    return rweqSandFixationIntegrated(
+      weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
+      vegetationFactor: c)
+  case .full:
+    return rweqSandFixation(
+      weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
+      vegetationFactor: c, downwindDistance: downwindDistance)
+  }
+}
+
 // MARK: - Valuation
 
 /// Area of desertified land whose formation sand fixation prevents (固沙面积).

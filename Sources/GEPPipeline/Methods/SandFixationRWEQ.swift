@@ -31,14 +31,6 @@ public let sandFixationRWEQ: [MethodDescriptor] = [
     summary: "SL(WF·EF·SCF·K′) − SL(WF·EF·SCF·K′·C), RWEQ full form, z = 50 m (§5.3)"),
 ]
 
-/// The two RWEQ arrangements of sand fixation (GEP-METHODS §5.3).
-enum SandFixationForm: String, Sendable {
-  /// Q_sf = 0.1699·X^1.3711·(1 − C^1.3711) (`rweqSandFixationIntegrated`).
-  case integrated
-  /// Q_sf = SL(X) − SL(X·C) (`rweqSandFixation`).
-  case full
-}
-
 /// The whole-grid rule "no wind erosion": WF ≤ 0 kg/m everywhere. In RWEQ the wind term
 /// U₂(U₂ − U_t)² counts only observations above the threshold wind speed U_t (5 m/s at 2 m,
 /// `rweq_threshold_wind_speed` [S8][S9]), so WF = 0 exactly when no wind of the period could
@@ -57,7 +49,7 @@ let sandFixationRoles: [RasterRole] = [
 ]
 
 /// One RWEQ method's descriptor (see `sandFixationRWEQ`).
-func sandFixationDescriptor(method: String, form: SandFixationForm, summary: String)
+func sandFixationDescriptor(method: String, form: RWEQSandFixationForm, summary: String)
   -> MethodDescriptor
 {
   var parameters = [
@@ -76,7 +68,7 @@ func sandFixationDescriptor(method: String, form: SandFixationForm, summary: Str
 }
 
 /// Binds an RWEQ method: α per land-use code, the valuation parameters and the price.
-func bindSandFixation(_ ctx: inout MethodContext, form: SandFixationForm) -> [BoundChannel] {
+func bindSandFixation(_ ctx: inout MethodContext, form: RWEQSandFixationForm) -> [BoundChannel] {
   let alpha: [Double] = ctx.perCode(empty: .nan) {
     ctx.classValue("rweq", "alpha", ecosystemClass: $0)?.value ?? .nan
   }
@@ -133,7 +125,7 @@ func bindSandFixation(_ ctx: inout MethodContext, form: SandFixationForm) -> [Bo
 /// The per-cell evaluation of the RWEQ methods (classes with `rweq.applies = 0` are masked by
 /// the cell pass through the descriptor's `appliesTable`; nodata cells never reach it).
 struct SandFixationChannel: CellChannel {
-  let form: SandFixationForm
+  let form: RWEQSandFixationForm
   /// α per land-use code (per percent of cover), NaN: none.
   let alpha: [Double]
   let fvcIsPercent: Bool
@@ -165,15 +157,21 @@ struct SandFixationChannel: CellChannel {
     let valued = !sandControlCost.isNaN
     for i in 0..<cells.count {
       let a = alpha[Int(cells.codes[i])]
-      // EF's term 0.33·Sa/Cl is undefined without clay: the cell is not computed.
-      guard !a.isNaN, clay[i] > 0 else {
+      guard !a.isNaN else {
         missing[i] = true
         continue
       }
-      let perArea = sandFixationPerArea(
-        weatherFactor: wf[i], sand: sand[i], silt: silt[i], clay: clay[i],
-        organicMatter: om[i], calciumCarbonate: caco3[i], slopeDegrees: slope[i],
-        coverPercent: fvcIsPercent ? fvc[i] : fvc[i] * 100, alpha: a)
+      // nil where clay = 0 (EF's term 0.33·Sa/Cl is undefined): the cell is not computed.
+      guard
+        let perArea = rweqCellSandFixation(
+          weatherFactor: wf[i], sandPercent: sand[i], siltPercent: silt[i],
+          clayPercent: clay[i], organicMatterPercent: om[i], calciumCarbonatePercent: caco3[i],
+          slopeDegrees: slope[i], coverPercent: fvcIsPercent ? fvc[i] : fvc[i] * 100,
+          alpha: a, form: form, downwindDistance: downwindDistance)
+      else {
+        missing[i] = true
+        continue
+      }
       // kg/m² × m² / 1000 = t.
       let tonnes = perArea * cells.areas[i] / 1000
       quantity[i] = tonnes
@@ -182,33 +180,6 @@ struct SandFixationChannel: CellChannel {
         ? sandFixationValue(
           sandFixed: tonnes, sandBulkDensity: sandBulkDensity, coverThickness: coverThickness,
           sandControlCost: sandControlCost) : 0
-    }
-  }
-
-  /// Q_sf of one cell, kg/m² for the period of WF (GEP-METHODS §5.3).
-  @inline(__always)
-  func sandFixationPerArea(
-    weatherFactor: Double, sand: Double, silt: Double, clay: Double, organicMatter: Double,
-    calciumCarbonate: Double, slopeDegrees: Double, coverPercent: Double, alpha: Double
-  ) -> Double {
-    let ef = min(
-      max(
-        rweqErodibleFraction(
-          sandPercent: sand, siltPercent: silt, clayPercent: clay,
-          organicMatterPercent: organicMatter, calciumCarbonatePercent: calciumCarbonate), 0), 1)
-    let scf = rweqSoilCrustFactor(clayPercent: clay, organicMatterPercent: organicMatter)
-    let k = max(0, rweqRoughnessFactorSimplified(slopeDegrees: slopeDegrees))
-    let c = rweqVegetationFactor(coverPercent: coverPercent, alpha: alpha)
-    let wf = max(0, weatherFactor)
-    switch form {
-    case .integrated:
-      return rweqSandFixationIntegrated(
-        weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
-        vegetationFactor: c)
-    case .full:
-      return rweqSandFixation(
-        weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
-        vegetationFactor: c, downwindDistance: downwindDistance)
     }
   }
 }
