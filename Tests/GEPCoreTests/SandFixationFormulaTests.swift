@@ -225,4 +225,56 @@ struct SandFixationFormulaTests {
           coverPercent: 10, alpha: -0.1535, form: form) == 0)
     }
   }
+
+  // MARK: Station weather factor of a year
+
+  /// A year (2023, 365 days) of monthly periods at a station at sea level, every day
+  /// U₁₀ = 10 m/s, T = 15 °C, ET_p = 2 mm, no rain, no snow, except:
+  /// January rain 3 mm every day; February snow depth 30 mm (> 25.4) on days 1–14; March
+  /// days 1–10 not observed.
+  ///
+  ///     U₂ = 10 × 0.2^(1/7) = 7.945974 m/s; term = 7.945974 × (2.945974)² = 68.961226 m³/s³
+  ///     ρ = 348 × 1.013 / 288.15 = 1.223404 kg/m³; ρ/g = 0.124837
+  ///     term × ρ/g = 8.608926 per day
+  ///     January: SW = (62 − 93 × 31/31)/62 = −0.5 → 0, WF = 0
+  ///     February: SD = 1 − 14/28 = 0.5, WF = 8.608926 × 28 × 0.5 = 120.524961
+  ///     March: N = 21 of N_d = 31: Σ = 21 × term, × N_d/N = 31 × term → 266.876700
+  ///     other months: 8.608926 × N_d; year: 8.608926 × (365 − 31 − 14) = 2754.856258 kg/m
+  @Test func stationWeatherFactorOfAYear() throws {
+    var days: [RWEQDay] = []
+    for d in CalendarDay.allDays(of: 2023) where !(d.month == 3 && d.day <= 10) {
+      days.append(
+        RWEQDay(
+          day: d, windSpeed10m: 10, temperatureCelsius: 15, rainfall: d.month == 1 ? 3 : 0,
+          potentialEvapotranspiration: 2,
+          snowDepth: d.month == 2 && d.day <= 14 ? 30 : 0))
+    }
+    let wf = try #require(
+      rweqStationWeatherFactor(
+        days: days, year: 2023, elevationKilometres: 0, period: .month))
+    #expect(wf.periods.count == 12)
+    #expect(wf.periods[0] == 0)
+    #expect(formulaIsClose(wf.periods[1], 120.524961, tolerance: 1e-5))
+    #expect(formulaIsClose(wf.periods[2], 266.876700, tolerance: 1e-5))
+    #expect(formulaIsClose(wf.periods[3], 8.608926 * 30, tolerance: 1e-4))
+    #expect(formulaIsClose(wf.annual, 2754.856258, tolerance: 1e-5))
+    // Half-months: the same year in 24 periods gives the same sum here (SW, SD and ρ are
+    // uniform within each month of this series).
+    let half = try #require(
+      rweqStationWeatherFactor(days: days, year: 2023, elevationKilometres: 0))
+    #expect(half.periods.count == 24)
+    #expect(formulaIsClose(half.annual, 2754.856258, tolerance: 1e-5))
+    // Calm (U₂ ≤ U_t every day): WF = 0 — the "no wind erosion" case.
+    let calm = days.map { d -> RWEQDay in
+      var c = d
+      c.windSpeed10m = 6  // U₂ = 4.77 m/s ≤ 5
+      return c
+    }
+    #expect(
+      rweqStationWeatherFactor(days: calm, year: 2023, elevationKilometres: 0)?.annual == 0)
+    // A period without any observed day: no WF for the year.
+    #expect(
+      rweqStationWeatherFactor(
+        days: days.filter { $0.day.month != 7 }, year: 2023, elevationKilometres: 0) == nil)
+  }
 }
