@@ -118,4 +118,52 @@ func useFullRWEQ(_ set: URL) throws {
     #expect(abs(try #require(line.quantity).value - 138.7918) < 1e-3)
     #expect(!warnings.contains { $0.code == "sand_fixation.no-wind-erosion" })
   }
+
+  /// `[derive.weather_factor]` end to end: one station (sea level) with, every day of 2024
+  /// (366 days), U₁₀ = 7 m/s, T_max 20 / T_min 10 °C, RH 70 %, 8 h of sunshine (so ET_p > 0),
+  /// no rain (SW = 1) and no snow field (SD = 1):
+  ///
+  ///     U₂ = 7 × 0.2^(1/7) = 5.562182 m/s; term = 5.562182 × 0.562182² = 1.757919 m³/s³
+  ///     ρ = 348 × 1.013 / 288.15 = 1.223404 kg/m³; per day term × ρ/g = 0.219454
+  ///     WF = 0.219454 × 366 = 80.320032 kg/m (uniform: one station)
+  ///     X = 80.320032 × 0.4864 × 0.573394 × 0.984808 = 22.060859
+  ///     S_potential = 0.1699 × 22.060859^1.3711 = 0.1699 × 69.540962 = 11.815009 kg/m²
+  ///     S_actual = 11.815009 × 0.121890 = 1.440128 kg/m²; SF = 10.374881 kg/m²
+  ///     × 135 000 m² / 1000 = 1400.609 t/a; / 0.128 × 3.75 = 41 033.47 yuan/a
+  @Test func derivedWeatherFactorFromStations() throws {
+    let folder = try tempFolder("sand-fixation-derived")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var meteo = "StationID,Y,M,D,TMAX,TMIN,RM,WS,SSD\n"
+    var rain = "Y,M,D,S1\n"
+    for d in CalendarDay.allDays(of: 2024) {
+      meteo += "S1,\(d.year),\(d.month),\(d.day),20,10,70,7,8\n"
+      rain += "\(d.year),\(d.month),\(d.day),0\n"
+    }
+    try Data(meteo.utf8).write(to: folder.appendingPathComponent("meteo.csv"))
+    try Data(rain.utf8).write(to: folder.appendingPathComponent("rain.csv"))
+    try Data("StationID,Lon,Lat,Elevation\nS1,111.0,27.1,0\n".utf8).write(
+      to: folder.appendingPathComponent("stations.csv"))
+    var run = SyntheticRun.waterBalance()
+    run.landUse = { c, _ in c < 15 ? 6 : 104 }
+    addSandFixationRasters(&run, wf: { _, _ in 0 })
+    run.rasters["weather_factor"] = nil
+    let runFile = try run.write(to: folder)
+    let text = try String(contentsOfFile: runFile, encoding: .utf8)
+    try Data(
+      (text
+        + "\n[derive.weather_factor]\nmeteo = \"meteo.csv\"\nrain = \"rain.csv\"\n"
+        + "stations = \"stations.csv\"\n").utf8
+    ).write(to: URL(fileURLWithPath: runFile))
+    let result = try ComputeJob.run(
+      config: try RunConfiguration.load(path: runFile),
+      options: ComputeOptions(output: folder.appendingPathComponent("out").path, threads: 2))
+    let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+    let line = try #require(village.lines.first { $0.indicator == "sand_fixation" })
+    #expect(abs(try #require(line.quantity).value - 1400.609) < 1e-2)
+    #expect(abs(try #require(line.value).value - 41_033.47) < 0.5)
+    #expect(
+      result.warnings.contains {
+        $0.code == "raster.derived" && $0.location.field == "derive.weather_factor"
+      })
+  }
 }

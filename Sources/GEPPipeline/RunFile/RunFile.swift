@@ -667,11 +667,32 @@ public struct RunConfiguration: Sendable {
         case "fvc":
           unknownKeys(t, allowed: ["ndvi", "crs"], prefix: prefix)
           if let n = path("ndvi") { derivations[role] = .fvc(ndvi: n, crs: crs) }
+        case "weather_factor":
+          unknownKeys(
+            t, allowed: ["meteo", "rain", "stations", "year", "period", "snow_field"],
+            prefix: prefix)
+          var period = RWEQPeriod.halfMonth
+          if let text = string(t, "period", prefix + "period", required: false) {
+            if let p = RWEQPeriod(rawValue: text) {
+              period = p
+            } else {
+              d.error(
+                "run-file.value", "period must be half_month or month",
+                at: loc(prefix + "period"))
+            }
+          }
+          let snow = string(t, "snow_field", prefix + "snow_field", required: false)
+          if let m = path("meteo"), let r = path("rain"), let s = path("stations") {
+            derivations[role] = .weatherFactor(
+              meteo: m, rain: r, stations: s,
+              year: int(t, "year", prefix + "year", default: year) ?? year, period: period,
+              snowField: snow)
+          }
         default:
           d.error(
             "run-file.unknown-derivation",
             "no derivation for \(role); derivable: erodibility, erosivity, evapotranspiration, "
-              + "fvc, ls, precipitation, slope",
+              + "fvc, ls, precipitation, slope, weather_factor",
             at: loc("derive.\(role)"))
         }
       }
