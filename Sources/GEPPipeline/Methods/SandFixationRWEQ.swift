@@ -57,7 +57,9 @@ func sandFixationDescriptor(method: String, form: RWEQSandFixationForm, summary:
     ParameterRead("sand_cover_thickness", unit: "m"),
   ]
   // z = 50 m [S8][S10] (GEP-METHODS §5.3, §11.5).
-  if form == .full { parameters.append(ParameterRead("rweq_downwind_distance", unit: "m", default: 50)) }
+  if form == .full {
+    parameters.append(ParameterRead("rweq_downwind_distance", unit: "m", default: 50))
+  }
   return MethodDescriptor(
     indicator: "sand_fixation", method: method, summary: summary,
     source: "GEP-METHODS §5.3 [S1] [S6] [S8] [S9] [S10]", scope: .cell,
