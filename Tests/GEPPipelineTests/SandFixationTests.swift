@@ -1,5 +1,6 @@
 import Foundation
 import GEPCore
+import GEPGeo
 import GEPPipeline
 import Testing
 
@@ -165,5 +166,50 @@ func useFullRWEQ(_ set: URL) throws {
       result.warnings.contains {
         $0.code == "raster.derived" && $0.location.field == "derive.weather_factor"
       })
+  }
+
+  /// The five soil rasters derived from a soil map and its property table
+  /// (`[derive.soil_*]`): columns 0–9 soil 1 (SEIMS-style layers "60-40": layer 1 is the hand
+  /// cell's sand 60, silt 30, clay 10; organic carbon 1.160093 × 1.724 = 2.0 % OM; SOL_CAL
+  /// 1 %), columns 10–19 soil 2 without clay (EF's Sa/Cl undefined: not computed). So columns
+  /// 0–9 (forest) give the hand-computed 1.387918 t per cell × 100 = 138.7918 t/a
+  /// (`handComputedCell`), columns 10–14 (forest, clay 0) are uncovered (45 000 m²), columns
+  /// 15–19 (urban) not applicable.
+  @Test func soilRastersDerivedFromASoilMap() throws {
+    let folder = try tempFolder("sand-fixation-soil")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun.waterBalance()
+    run.landUse = { c, _ in c < 15 ? 6 : 104 }
+    addSandFixationRasters(&run, wf: { _, _ in 20 })
+    for role in ["soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3"] {
+      run.rasters[role] = nil
+    }
+    let runFile = try run.write(to: folder)
+    var ids = [Double](repeating: 0, count: run.width * run.height)
+    for r in 0..<run.height { for c in 0..<run.width { ids[r * run.width + c] = c < 10 ? 1 : 2 } }
+    let soil = folder.appendingPathComponent("soil.tif").path
+    let w = try RasterWriter(path: soil, grid: try run.grid, dataType: .int16, noData: 0)
+    try w.write(ids, window: try run.grid.fullWindow)
+    try w.close()
+    try Data(
+      ("SEQN,SOL_SAND,SOL_SILT,SOL_CLAY,SOL_CBN,SOL_CAL\n"
+        + "1,60-40,30-35,10-25,\(2 / 1.724),1\n" + "2,70,30,0,1,0\n").utf8
+    ).write(to: folder.appendingPathComponent("soil.csv"))
+    var text = try String(contentsOfFile: runFile, encoding: .utf8)
+    for role in ["soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3"] {
+      text += "\n[derive.\(role)]\nsoil_map = \"soil.tif\"\nproperties = \"soil.csv\"\n"
+    }
+    try Data(text.utf8).write(to: URL(fileURLWithPath: runFile))
+    let result = try ComputeJob.run(
+      config: try RunConfiguration.load(path: runFile),
+      options: ComputeOptions(output: folder.appendingPathComponent("out").path, threads: 2))
+    let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+    let line = try #require(village.lines.first { $0.indicator == "sand_fixation" })
+    #expect(abs(try #require(line.quantity).value - 138.7918) < 1e-3)
+    #expect(abs(line.uncoveredArea.value - 45_000) < 1e-6)
+    #expect(abs(line.notApplicableArea.value - 45_000) < 1e-6)
+    let undefined = try #require(result.warnings.first { $0.code == "indicator.undefined-cells" })
+    // 45 000 of the 180 000 m² of land.
+    #expect(undefined.message.hasPrefix("sand_fixation: 25.00 % of the land area"))
   }
 }

@@ -287,6 +287,20 @@ public enum ComputeJob {
         let cls = model.ecosystemClass(code: c).map { "class \($0)" } ?? "?"
         return "\(c) (\(cls), \(sums.cells(ofCode: c)) cells)"
       }
+      guard !listed.isEmpty else {
+        // Every class has its coefficients: the formula itself is undefined for some cells'
+        // inputs (sand fixation's EF at clay = 0).
+        d.warning(
+          "indicator.undefined-cells",
+          "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "
+            + String(format: "%.2f", un.value / land.value * 100)
+            + " % of the land area is not computed: every class has its coefficients, but the "
+            + "method is undefined for the input values of those cells (e.g. clay = 0 for the RWEQ "
+            + "erodible fraction, whose term Sa/Cl is undefined); inputs: "
+            + ind.roles.map(\.rawValue).joined(separator: ", "),
+          at: ProblemLocation(file: config.runFile, field: ind.id))
+        continue
+      }
       d.warning(
         "coefficients.missing-for-class",
         "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "

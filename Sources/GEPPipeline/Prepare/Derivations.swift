@@ -29,6 +29,11 @@ public enum FactorDerivation: Sendable, Hashable {
   case weatherFactor(
     meteo: String, rain: String, stations: String, year: Int, period: RWEQPeriod,
     snowField: String?)
+  /// A soil raster of sand fixation (`soil_sand`, `soil_silt`, `soil_clay`,
+  /// `soil_organic_matter`, `soil_caco3`, percent) from a soil map and its property table:
+  /// `field` (nil: the role's default names; organic matter from organic carbon × 1.724) of
+  /// layer `layer` (`FactorPreparation.soilProperty`; GEP-METHODS §5.3).
+  case soilProperty(soilMap: String, properties: String, field: String?, crs: String?, layer: Int)
 
   /// The method settings it runs with, key → value in the run file's spelling (for the
   /// manifest): for LS the method, S form, exponent rule, flow, caps and channel threshold
@@ -54,6 +59,7 @@ public enum FactorDerivation: Sendable, Hashable {
     case .evapotranspiration(let m, let s, _, _): return [m, s]
     case .fvc(let n, _): return [n]
     case .weatherFactor(let m, let r, let s, _, _, _): return [m, r, s]
+    case .soilProperty(let m, let p, _, _, _): return [m, p]
     }
   }
 }
@@ -94,7 +100,7 @@ let lsChannelMaskName = "derived-ls-channels.tif"
 /// The order derivations run in: evapotranspiration last, as it reads the precipitation raster.
 let derivationOrder = [
   "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
-  "weather_factor",
+  "weather_factor", "soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3",
 ]
 
 /// The options of `[derive.weather_factor]`: U_t and the snow-depth threshold from the run's
@@ -181,6 +187,14 @@ func runDerivations(
       summary = try FactorPreparation.weatherFactor(
         meteo: meteo, rain: rain, stations: stations, grid: grid, out: path,
         options: weatherFactorOptions(config, year: year, period: period, snowField: snow))
+    case .soilProperty(let map, let properties, let field, let crs, let layer):
+      summary = try FactorPreparation.soilProperty(
+        soilMap: map, properties: properties, role: RasterRole(rawValue: role)!, field: field,
+        out: path, options: SoilPropertyOptions(layer: layer, crs: crs))
+      // A property of a soil map's polygons: nearest, as K.
+      out[role] = input(role, path, .nearest)
+      progress(summary.description)
+      continue
     }
     out[role] = input(role, path)
     progress(summary.description)
@@ -246,6 +260,10 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
         let g = try FactorPreparation.referenceGrid(config.landUse.path, crs: config.landUse.crs)
         _ = try FactorPreparation.stationPoints(
           values, stationTable: stations, crs: g.crs, options: options.fields.grid)
+      case .soilProperty(let map, let properties, let field, let crs, let layer):
+        _ = try FactorPreparation.referenceGrid(map, crs: crs)
+        _ = try FactorPreparation.soilPropertyByID(
+          properties: properties, role: RasterRole(rawValue: role)!, field: field, layer: layer)
       }
     } catch {
       let message: String

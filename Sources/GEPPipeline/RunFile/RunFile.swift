@@ -688,11 +688,21 @@ public struct RunConfiguration: Sendable {
               year: int(t, "year", prefix + "year", default: year) ?? year, period: period,
               snowField: snow)
           }
+        case "soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3":
+          unknownKeys(
+            t, allowed: ["soil_map", "properties", "field", "crs", "layer"], prefix: prefix)
+          let layer = int(t, "layer", prefix + "layer", default: 1) ?? 1
+          let field = string(t, "field", prefix + "field", required: false)
+          if let m = path("soil_map"), let p = path("properties") {
+            derivations[role] = .soilProperty(
+              soilMap: m, properties: p, field: field, crs: crs, layer: layer)
+          }
         default:
           d.error(
             "run-file.unknown-derivation",
             "no derivation for \(role); derivable: erodibility, erosivity, evapotranspiration, "
-              + "fvc, ls, precipitation, slope, weather_factor",
+              + "fvc, ls, precipitation, slope, weather_factor, soil_sand, soil_silt, soil_clay, "
+              + "soil_organic_matter, soil_caco3",
             at: loc("derive.\(role)"))
         }
       }
