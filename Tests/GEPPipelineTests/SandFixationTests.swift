@@ -20,10 +20,10 @@ func addSandFixationRasters(_ run: inout SyntheticRun, wf: @escaping (Int, Int) 
 /// Runs the 20 × 10 grid of `forestRun` (30 m cells, one village) with columns 0–14 forest
 /// (SWAT 6 → class 103 → woodland α = −0.1535) and columns 15–19 urban (SWAT 104 → class 6,
 /// `rweq.applies = 0`), national-2022 edited by `edit`; returns the village's sand-fixation
-/// line and the run's warnings.
+/// line, the run's warnings, the village's land area (m²) and manifest.json.
 func sandFixationRun(
   wf: @escaping (Int, Int) -> Double, edit: (URL) throws -> Void = { _ in }
-) throws -> (line: IndicatorLine, warnings: [Problem], area: Double) {
+) throws -> (line: IndicatorLine, warnings: [Problem], area: Double, manifest: String) {
   let folder = try tempFolder("sand-fixation")
   defer { try? FileManager.default.removeItem(at: folder) }
   let root = try coefficientCopy(folder) { $0 }
@@ -39,7 +39,9 @@ func sandFixationRun(
     options: ComputeOptions(output: folder.appendingPathComponent("out").path, threads: 2))
   let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
   let line = try #require(village.lines.first { $0.indicator == "sand_fixation" })
-  return (line, result.warnings, village.area.value)
+  let manifest = try String(
+    contentsOf: folder.appendingPathComponent("out/manifest.json"), encoding: .utf8)
+  return (line, result.warnings, village.area.value, manifest)
 }
 
 /// The profile row switched from the integrated to the full RWEQ form, declaring z.
@@ -73,7 +75,7 @@ func useFullRWEQ(_ set: URL) throws {
   /// (sand_control_cost, Ganzi 2010 [S1]) = 6099.250 yuan/a. The 50 urban cells (45 000 m²)
   /// are not applicable (rweq.applies = 0), not a computed 0.
   @Test func handComputedCell() throws {
-    let (line, warnings, _) = try sandFixationRun(wf: { _, _ in 20 })
+    let (line, warnings, _, manifest) = try sandFixationRun(wf: { _, _ in 20 })
     #expect(line.method == "rweq_integrated")
     #expect(abs(try #require(line.quantity).value - 208.1877) < 1e-3)
     #expect(abs(try #require(line.value).value - 6099.250) < 1e-2)
@@ -81,6 +83,8 @@ func useFullRWEQ(_ set: URL) throws {
     #expect(line.uncoveredArea.value == 0)
     #expect(line.maskedArea.value == 0)
     #expect(!warnings.contains { $0.code == "sand_fixation.no-wind-erosion" })
+    #expect(manifest.contains("K′ = cos(slope)"))
+    #expect(!manifest.contains("sand_fixation.not_applicable"))
   }
 
   /// The full form on the same grid: SF = SL(X) − SL(X·C) with z = 50 m
@@ -89,7 +93,7 @@ func useFullRWEQ(_ set: URL) throws {
   /// Q_max = 129.9538, SL = 0.572339; SF = 5.795509 kg/m²) × 135 000 m² / 1000 =
   /// 782.3937 t/a; / 0.128 × 3.75 = 22 921.69 yuan/a.
   @Test func fullFormOnTheSameGrid() throws {
-    let (line, _, _) = try sandFixationRun(wf: { _, _ in 20 }, edit: useFullRWEQ)
+    let (line, _, _, _) = try sandFixationRun(wf: { _, _ in 20 }, edit: useFullRWEQ)
     #expect(line.method == "rweq_full")
     #expect(abs(try #require(line.quantity).value - 782.3937) < 1e-3)
     #expect(abs(try #require(line.value).value - 22_921.69) < 1e-2)
@@ -100,7 +104,7 @@ func useFullRWEQ(_ set: URL) throws {
   /// village, with a warning naming the bound (WF ≤ 0 kg/m) and U_t = 5 m/s [S8] [S9] — not a
   /// computed 0.
   @Test func noWindErosionIsNotApplicable() throws {
-    let (line, warnings, area) = try sandFixationRun(wf: { _, _ in 0 })
+    let (line, warnings, area, manifest) = try sandFixationRun(wf: { _, _ in 0 })
     #expect(line.status(unitArea: area) == .notApplicable)
     #expect(abs(line.notApplicableArea.value - area) < 1e-6)
     #expect(line.uncoveredArea.value == 0 && line.maskedArea.value == 0)
@@ -108,13 +112,14 @@ func useFullRWEQ(_ set: URL) throws {
     #expect(w.message.contains("≤ 0"))
     #expect(w.message.contains("U_t = 5 m/s"))
     #expect(w.location.field == "rasters.weather_factor")
+    #expect(manifest.contains("\"sand_fixation.not_applicable\""))
   }
 
   /// WF > 0 on part of the grid only: computed (the whole-grid rule does not fire), the cells
   /// without erosive wind add 0, the rest as by hand: columns 0–9 forest at WF = 20 (100 cells
   /// × 1.387918 t = 138.7918 t/a), columns 10–14 forest at WF = 0 (0 t).
   @Test func windOnPartOfTheGridIsComputed() throws {
-    let (line, warnings, area) = try sandFixationRun(wf: { c, _ in c < 10 ? 20 : 0 })
+    let (line, warnings, area, _) = try sandFixationRun(wf: { c, _ in c < 10 ? 20 : 0 })
     #expect(line.status(unitArea: area) == .computed)
     #expect(abs(try #require(line.quantity).value - 138.7918) < 1e-3)
     #expect(!warnings.contains { $0.code == "sand_fixation.no-wind-erosion" })

@@ -459,6 +459,9 @@ func applyNotApplicableBounds(
     guard let m = maxima[bound.role], m.valid > 0, m.max <= bound.atOrBelow else { continue }
     let ind = model.indicators[k]
     model.markNotApplicable(k)
+    model.switches["\(ind.id).not_applicable"] =
+      "\(bound.role.rawValue) ≤ \(formatNumber(bound.atOrBelow)) on the whole grid (largest "
+      + "\(formatNumber(m.max)))"
     let field =
       config.derivations[bound.role.rawValue] == nil
       ? "rasters.\(bound.role.rawValue)" : "derive.\(bound.role.rawValue)"
