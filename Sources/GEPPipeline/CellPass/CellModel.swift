@@ -59,7 +59,7 @@ public struct CellIndicator: Sendable, Hashable {
 ///
 /// The formulas are the descriptors' (Sources/GEPPipeline/Methods, GEP-METHODS §5): water
 /// conservation §5.1, soil conservation §5.2, flood regulation §5.5, air and water purification
-/// §5.6–§5.7, carbon sequestration §5.8, climate regulation §5.9.
+/// §5.6–§5.7, carbon sequestration §5.8, climate regulation §5.9, sand fixation (RWEQ) §5.3.
 public struct CellModel: Sendable {
   /// Output channels in a fixed order.
   public var indicators: [CellIndicator]
