@@ -82,8 +82,8 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
         problems.filter { $0.severity == .warning }.map {
           String($0.message.split(separator: " ")[0])
         })
-      // Landscape value has the hedonic method since issue 12 (property_prices table).
-      #expect(named == ["sand_fixation", "coastal_protection"])
+      // Landscape value (hedonic) and sand fixation (RWEQ) have methods since issue 12.
+      #expect(named == ["coastal_protection"])
     }
   }
 
