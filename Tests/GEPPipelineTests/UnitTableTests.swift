@@ -253,3 +253,62 @@ import Testing
     }
   }
 }
+
+/// Total nitrogen (TN) in water purification where a local profile declares it (GEP-METHODS
+/// §5.7: "some local profiles add TN"); a profile that does not declare it computes no TN.
+@Suite struct TotalNitrogenTests {
+  /// A 20 × 10 grid of open water (SWAT 18 → level-1 wetland 4; water purification applies to
+  /// wetland and water only), a copy of national-2022 whose water purification declares
+  /// `water_purification.tn` and `tn_treatment_cost`, with test rows wetland TN 10 kg/hm²/a
+  /// and 1750 yuan/t (test values, not coefficients of any set): 200 cells × 0.09 hm² × 10 kg
+  /// = 180 kg = 0.18 t, × 1750 = 315 yuan.
+  @Test func declaredTNIsComputed() throws {
+    let folder = try tempFolder("tn")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0.replacingOccurrences(
+        of: "water_purification.cod;water_purification.nh3n;water_purification.tp,,"
+          + "cod_treatment_cost;nh3n_treatment_cost;tp_treatment_cost,",
+        with: "water_purification.cod;water_purification.nh3n;water_purification.tp;"
+          + "water_purification.tn,,cod_treatment_cost;nh3n_treatment_cost;tp_treatment_cost;"
+          + "tn_treatment_cost,")
+    }
+    let set = root.appendingPathComponent("national-2022")
+    for (file, row) in [
+      (
+        "water_purification.csv",
+        "4,Wetland,tn,10,,,kg/hm2/a,,test,,test value,placeholder,test only\n"
+      ),
+      (
+        "prices.csv",
+        "tn_treatment_cost,water_purification,TN,1750,,,yuan/t,CNY,2024,test,test,,test value,"
+          + "placeholder,test only\n"
+      ),
+    ] {
+      let url = set.appendingPathComponent(file)
+      var text = try String(contentsOf: url, encoding: .utf8)
+      if !text.hasSuffix("\n") { text += "\n" }
+      try (text + row).write(to: url, atomically: true, encoding: .utf8)
+    }
+    var run = SyntheticRun()
+    run.landUse = { _, _ in 18 }
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    let tn = try #require(
+      result.account.units.first { $0.unit.code == "520621001001" }?.lines.first {
+        $0.indicator == "water_purification" && $0.component == "tn"
+      })
+    #expect(abs(tn.quantity!.value - 0.18) < 1e-12)
+    #expect(abs(tn.value!.value - 315) < 1e-9)
+    // The shipped profile declares no TN: no TN line.
+    let plain = try tempFolder("tn-none")
+    defer { try? FileManager.default.removeItem(at: plain) }
+    let plainResult = try compute(
+      try SyntheticRun.waterBalance().write(to: plain), out: plain.appendingPathComponent("out"))
+    #expect(
+      !plainResult.account.units.contains { u in u.lines.contains { $0.component == "tn" } })
+  }
+}

@@ -160,6 +160,7 @@ public enum CoefficientSchema {
       .init("cod", "kg/hm2/a", 0...1_000_000, "COD purification capacity q (§5.7)"),
       .init("nh3n", "kg/hm2/a", 0...1_000_000, "NH3-N purification capacity q (§5.7)"),
       .init("tp", "kg/hm2/a", 0...1_000_000, "TP purification capacity q (§5.7)"),
+      .init("tn", "kg/hm2/a", 0...1_000_000, "TN purification capacity q (§5.7, local profiles)"),
     ],
     "carbon_sequestration": [
       .init("rate", "tC/hm2/a", -100...100, "carbon sequestration rate (§5.8 rate method)"),

@@ -2,8 +2,9 @@ import GEPCore
 
 /// Pollutants of air purification, in channel order (GEP-METHODS §5.6).
 public let airPollutants = ["so2", "nox", "dust"]
-/// Pollutants of water purification, in channel order (GEP-METHODS §5.7).
-public let waterPollutants = ["cod", "nh3n", "tp"]
+/// Pollutants of water purification, in channel order (GEP-METHODS §5.7: COD, NH₃-N and TP
+/// nationally; TN where a local profile adds it).
+public let waterPollutants = ["cod", "nh3n", "tp", "tn"]
 
 /// Air purification (空气净化), method `capacity_capped`: per pollutant, the class capacity
 /// q (`air_purification.<pollutant>`, kg·hm⁻²·a⁻¹) × area / 1000 → t·a⁻¹ per cell, valued at
@@ -16,7 +17,8 @@ public let airPurificationCapacity = purificationDescriptor(
   capping: "capacity (no emission capping per cell)")
 
 /// Water purification (水质净化), method `capacity_capped`: as air purification with the
-/// pollutants COD, NH₃-N and TP (`water_purification.<pollutant>`), capped by the load table.
+/// pollutants COD, NH₃-N, TP and (where the profile declares `water_purification.tn`) TN
+/// (`water_purification.<pollutant>`), capped by the load table.
 /// Source: GEP-METHODS §5.7 [S1].
 public let waterPurificationCapacity = purificationDescriptor(
   indicator: "water_purification", table: "water_purification", pollutants: waterPollutants,
@@ -24,7 +26,8 @@ public let waterPurificationCapacity = purificationDescriptor(
   summary: "class capacity × area, capped by the load table (§5.7)",
   capping: "capacity (no load capping per cell)")
 
-/// A purification descriptor: one channel per pollutant.
+/// A purification descriptor: one channel per pollutant the profile declares among
+/// `pollutants` (its `class_parameters`; all of them when it declares none of them).
 func purificationDescriptor(
   indicator: String, table: String, pollutants: [String], emissions: String, section: String,
   summary: String, capping: String
@@ -36,7 +39,10 @@ func purificationDescriptor(
     prices: pollutants.map { "\($0)_treatment_cost" }, tables: [emissions],
     bind: { ctx in
       var out: [BoundChannel] = []
-      for pol in pollutants {
+      let declared = pollutants.filter {
+        ctx.profile.classParameters.flatMap { $0 }.map(\.description).contains("\(table).\($0)")
+      }
+      for pol in declared.isEmpty ? pollutants : declared {
         let price = ctx.price(
           ctx.profile.priceIDs.first { $0.hasPrefix(pol) } ?? "\(pol)_treatment_cost")
         let cost = price?.value ?? 0
