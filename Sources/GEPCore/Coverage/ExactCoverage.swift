@@ -88,8 +88,11 @@ public struct CoverageShape: Sendable {
   /// coordinates stay small and keep their digits.
   let colBase: Int
   let rowBase: Int
-  /// Vertex coordinates in local cell units (u = column − colBase, v = row − rowBase), rings
-  /// one after another, each closed implicitly.
+  /// Vertex coordinates in CRS units from the corner of cell (colBase, rowBase), u along
+  /// columns and v along rows (u = (column − colBase) · |cellWidth|, v likewise with
+  /// |cellHeight|), rings one after another, each closed implicitly. Kept in CRS units rather
+  /// than cell units so that round coordinates stay exact (a 300 000 m² rectangle on 30 m
+  /// cells gives fractions whose areas sum to 300 000 m² exactly).
   let us: [Double]
   let vs: [Double]
   /// Start of each ring in `us`/`vs`, plus the end (length rings + 1).
@@ -153,17 +156,18 @@ public struct CoverageShape: Sendable {
     var starts = [0]
     var signs: [Double] = []
     var total = 0.0
+    let x0 = lattice.originX + Double(cb) * lattice.cellWidth
+    let y0 = lattice.originY + Double(rb) * lattice.cellHeight
+    let sx: Double = lattice.cellWidth > 0 ? 1 : -1
+    let sy: Double = lattice.cellHeight > 0 ? 1 : -1
     for polygon in polygons {
       for (ringIndex, ring) in polygon.enumerated() {
         var pts = ring.map {
-          (
-            u: ($0.x - lattice.originX) / lattice.cellWidth - Double(cb),
-            v: ($0.y - lattice.originY) / lattice.cellHeight - Double(rb)
-          )
+          (u: ($0.x - x0) * sx, v: ($0.y - y0) * sy)
         }
         if pts.count > 1, pts[0] == pts[pts.count - 1] { pts.removeLast() }
         guard pts.count >= 3 else { continue }
-        // Shoelace area (cell units), positive when counter-clockwise in (u, v).
+        // Shoelace area (CRS units²), positive when counter-clockwise in (u, v).
         var a = 0.0
         for i in pts.indices {
           let p = pts[i]
@@ -187,7 +191,7 @@ public struct CoverageShape: Sendable {
     self.vs = vs
     ringStart = starts
     ringSign = signs
-    areaInCells = total
+    areaInCells = total / lattice.cellArea
     rows = rb..<max(rb + 1, Int(maxV.rounded(.up)))
     cols = cb..<max(cb + 1, Int(maxU.rounded(.up)))
   }
@@ -211,7 +215,8 @@ public struct CoverageShape: Sendable {
   }
 
   /// One piece of an edge inside one cell: its cell (local row, column), generation order,
-  /// trapezoid area and signed height.
+  /// trapezoid area in the cell and the area it adds to every cell to its right (its signed
+  /// height × the cell width), CRS units².
   struct Piece {
     var row: Int32
     var col: Int32
@@ -233,8 +238,11 @@ public struct CoverageShape: Sendable {
     // Local row range.
     let r0 = rowLo - rowBase
     let r1 = rowHi - rowBase
-    let fr0 = Double(r0)
-    let fr1 = Double(r1)
+    let w = abs(lattice.cellWidth)
+    let h = abs(lattice.cellHeight)
+    let cellArea = w * h
+    let fr0 = Double(r0) * h
+    let fr1 = Double(r1) * h
     pieces.removeAll(keepingCapacity: true)
     var seq: Int32 = 0
     func add(_ r: Int, _ k: Int, _ area: Double, _ dy: Double) {
@@ -259,10 +267,11 @@ public struct CoverageShape: Sendable {
         if va == vb {
           // Horizontal: no area, but it marks the cells it runs through as boundary cells
           // (unless it lies on a row line, where both rows' cells stay whole).
-          guard va != va.rounded(.down), va >= fr0, va < fr1, ua != ub else { continue }
-          let r = Int(va.rounded(.down))
-          let kLo = Int(ua.rounded(.down))
-          let kHi = Int(ub.rounded(.up)) - 1
+          let vr = va / h
+          guard vr != vr.rounded(.down), va >= fr0, va < fr1, ua != ub else { continue }
+          let r = Int(vr.rounded(.down))
+          let kLo = Int((ua / w).rounded(.down))
+          let kHi = Int((ub / w).rounded(.up)) - 1
           for k in kLo...max(kLo, kHi) { add(r, k, 0, 0) }
           continue
         }
@@ -271,22 +280,22 @@ public struct CoverageShape: Sendable {
         let uMin = min(ua, ub)
         let uMax = max(ua, ub)
         func xAt(_ y: Double) -> Double { min(uMax, max(uMin, ua + (y - va) * dxdy)) }
-        let rowFirst = max(Int(va.rounded(.down)), r0)
-        let rowLast = min(Int(vb.rounded(.up)) - 1, r1 - 1)
+        let rowFirst = max(Int((va / h).rounded(.down)), r0)
+        let rowLast = min(Int((vb / h).rounded(.up)) - 1, r1 - 1)
         guard rowFirst <= rowLast else { continue }
         for r in rowFirst...rowLast {
-          let ya = max(va, Double(r))
-          let yb = min(vb, Double(r + 1))
+          let ya = max(va, Double(r) * h)
+          let yb = min(vb, Double(r + 1) * h)
           guard yb > ya else { continue }
           let xa = ya == va ? ua : xAt(ya)
           let xb = yb == vb ? ub : xAt(yb)
           let lo = min(xa, xb)
           let hi = max(xa, xb)
-          let kLo = Int(lo.rounded(.down))
-          let kHi = hi > lo ? Int(hi.rounded(.up)) - 1 : kLo
+          let kLo = Int((lo / w).rounded(.down))
+          let kHi = hi > lo ? Int((hi / w).rounded(.up)) - 1 : kLo
           if kLo >= kHi {
             let dy = yb - ya
-            add(r, kLo, s * dy * (Double(kLo + 1) - (xa + xb) / 2), s * dy)
+            add(r, kLo, s * dy * (Double(kLo + 1) * w - (xa + xb) / 2), s * dy * w)
             continue
           }
           // Several columns: walk from lo to hi; y at x = lo and hi are the row piece's ends.
@@ -295,10 +304,10 @@ public struct CoverageShape: Sendable {
           var xPrev = lo
           var yPrev = yLo
           for k in kLo...kHi {
-            let xNext = k == kHi ? hi : Double(k + 1)
+            let xNext = k == kHi ? hi : Double(k + 1) * w
             let yNext = k == kHi ? yHi : min(yb, max(ya, va + (xNext - ua) * dydx))
             let dy = abs(yNext - yPrev)
-            add(r, k, s * dy * (Double(k + 1) - (xPrev + xNext) / 2), s * dy)
+            add(r, k, s * dy * (Double(k + 1) * w - (xPrev + xNext) / 2), s * dy * w)
             xPrev = xNext
             yPrev = yNext
           }
@@ -320,8 +329,9 @@ public struct CoverageShape: Sendable {
         let k = Int(pieces[p].col)
         if prev != Int.min, k > prev + 1 {
           // Untouched cells prev+1 ..< k: their winding number is an integer.
-          carry = carry.rounded()
-          if carry >= 1 {
+          let winding = (carry / cellArea).rounded()
+          carry = winding * cellArea
+          if winding >= 1 {
             let a = max(prev + 1, c0)
             let b = min(k, c1)
             if a < b {
@@ -336,7 +346,7 @@ public struct CoverageShape: Sendable {
           dy += pieces[p].dy
           p += 1
         }
-        let f = min(1, carry + area)
+        let f = min(1, (carry + area) / cellArea)
         if f > 0, k >= c0, k < c1 {
           out.append(CoverageSpan(row: gridRow, col: k + colBase, count: 1, fraction: f))
         }
