@@ -138,11 +138,13 @@ func readCSV(_ path: String) throws -> [[String: String]] {
 
 /// Runs a compute job and returns the output folder.
 func compute(
-  _ runFile: String, out: URL, threads: Int = 2, tileSize: Int? = nil, overwrite: Bool = false
+  _ runFile: String, out: URL, threads: Int = 2, tileSize: Int? = nil, overwrite: Bool = false,
+  writeRasters: Bool = false
 ) throws -> ComputeResult {
   let config = try RunConfiguration.load(path: runFile)
   return try ComputeJob.run(
     config: config,
     options: ComputeOptions(
-      output: out.path, threads: threads, tileSize: tileSize, overwrite: overwrite))
+      output: out.path, threads: threads, tileSize: tileSize, writeRasters: writeRasters,
+      overwrite: overwrite))
 }

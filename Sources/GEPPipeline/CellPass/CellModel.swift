@@ -24,6 +24,12 @@ public struct CellIndicator: Sendable, Hashable {
   public var roles: [RasterRole]
   /// The pollutant of a purification channel ("so2"), nil for whole indicators.
   public var component: String?
+  /// The mask role whose non-zero cells this channel is not evaluated on (stream channels for
+  /// soil conservation, `MethodDescriptor.excludedWhere`), nil: every cell. It is one of
+  /// `roles`, so a nodata in the mask masks the cell.
+  public var excludedWhere: RasterRole? = nil
+  /// The method's plausible upper density (`MethodDescriptor.plausibleDensity`), or nil.
+  public var plausibleDensity: PlausibleDensity? = nil
 
   /// Creates a channel description.
   public init(
@@ -74,6 +80,16 @@ public struct CellModel: Sendable {
   /// For each channel, per land-use code: true where the profile marks the indicator not
   /// applicable to the code's class (`applies = 0` in the method's class table).
   var notApplicable: [[Bool]] = []
+  /// For each channel, the slot of its exclusion mask (`CellIndicator.excludedWhere`), −1:
+  /// none.
+  var exclusionSlots: [Int] = []
+
+  /// True when channel `k` is not evaluated on a cell whose role values (by slot) are `x`:
+  /// its exclusion mask is non-zero there.
+  func excluded(_ k: Int, _ x: UnsafePointer<Double>, stride: Int = 1, cell i: Int = 0) -> Bool {
+    guard k < exclusionSlots.count, exclusionSlots[k] >= 0 else { return false }
+    return x[exclusionSlots[k] * stride + i] != 0
+  }
 
   /// What channel `k` gives for a land-use code whatever the rasters: `.notApplicable` for a
   /// class the profile masks, else the channel's own outcome.
@@ -93,8 +109,10 @@ public struct CellModel: Sendable {
   }
 
   /// Evaluates channel `k` for one cell of land-use code `code`: its physical quantity and
-  /// value (yuan), or nil when a coefficient is missing for the code's class. For single-cell
-  /// uses (VEP scenarios, calculators); the cell pass evaluates whole batches.
+  /// value (yuan), or nil when a coefficient is missing for the code's class; (0, 0) for a
+  /// class the profile marks not applicable and for a cell the channel excludes (a stream
+  /// channel cell for soil conservation). For single-cell uses (VEP scenarios, calculators);
+  /// the cell pass evaluates whole batches.
   ///
   /// - Parameters:
   ///   - k: the channel's index in `indicators`.
@@ -110,6 +128,7 @@ public struct CellModel: Sendable {
     case .zero, .notApplicable: return (0, 0)
     case .depends: break
     }
+    if excluded(k, x) { return (0, 0) }
     var c = Int32(code)
     var a = area
     var q = 0.0
@@ -130,7 +149,8 @@ extension CellModel {
   /// Evaluates channel `k` over a batch of cells (`CellBatch` layout: role-major `values` with
   /// `stride` entries per role, slots as `roles`): per cell the quantity and value, and
   /// `computed[i]` false where the code's class has no coefficient (the value is then not a
-  /// number to add). Structural zeros give (0, 0). The per-cell result equals
+  /// number to add). Structural zeros, not-applicable classes and cells the channel excludes
+  /// (`CellIndicator.excludedWhere`) give (0, 0). The per-cell result equals
   /// `evaluate(_:code:_:area:)` cell by cell.
   ///
   /// - Parameters:
@@ -157,7 +177,13 @@ extension CellModel {
         computed[i] = true
         quantity[i] = 0
         value[i] = 0
-      case .depends: computed[i] = !missing[i]
+      case .depends:
+        computed[i] = !missing[i]
+        if excluded(k, values, stride: stride, cell: i) {
+          computed[i] = true
+          quantity[i] = 0
+          value[i] = 0
+        }
       }
     }
   }
@@ -213,7 +239,19 @@ extension CellModel {
         coefficients: c, profile: p, descriptor: d, classOfCode: classOfCode,
         available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, year: year,
         file: file)
-      let channels = bind(&ctx)
+      var channels = bind(&ctx)
+      for i in channels.indices { channels[i].indicator.plausibleDensity = d.plausibleDensity }
+      if let mask = d.excludedWhere {
+        let used = available.contains(mask)
+        for i in channels.indices where used {
+          channels[i].indicator.excludedWhere = mask
+          if !channels[i].indicator.roles.contains(mask) {
+            channels[i].indicator.roles.append(mask)
+          }
+        }
+        switches["\(p.id).excluded_where"] =
+          used ? "\(mask.rawValue) ≠ 0 (not evaluated, reported as excluded_share)" : "none"
+      }
       maskTables += channels.map { _ in d.appliesTable }
       bound += channels
       notes += ctx.notes
@@ -226,6 +264,9 @@ extension CellModel {
       notes: notes, switches: switches)
     model.slots = Dictionary(uniqueKeysWithValues: roles.enumerated().map { ($1, $0) })
     model.roleSlots = model.indicators.map { $0.roles.compactMap { model.slots[$0] } }
+    model.exclusionSlots = model.indicators.map { ind in
+      ind.excludedWhere.flatMap { model.slots[$0] } ?? -1
+    }
     let maxCode = classOfCode.keys.max() ?? 0
     if maxCode >= 0 && maxCode <= 1 << 20 {
       var dense = [Int](repeating: -1, count: maxCode + 1)
@@ -247,8 +288,9 @@ extension CellModel {
       return model.classOfCode.map { $0 >= 0 && masked(table, $0) }
     }
     // Land-use codes whose class lacks a coefficient, per channel (reported with their areas
-    // after the cell pass): every input 1 (slope 1°).
-    let probe = [Double](repeating: 1, count: max(1, roles.count))
+    // after the cell pass): every input 1 (slope 1°), exclusion masks 0.
+    var probe = [Double](repeating: 1, count: max(1, roles.count))
+    for slot in model.exclusionSlots where slot >= 0 { probe[slot] = 0 }  // a hillslope cell
     model.missingCodes = model.indicators.indices.map { k in
       classOfCode.keys.sorted().filter { code in
         probe.withUnsafeBufferPointer { model.evaluate(k, code: code, $0.baseAddress!, area: 1) }

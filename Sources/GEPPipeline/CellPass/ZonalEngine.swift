@@ -7,12 +7,18 @@ import Synchronization
 /// tile size or thread count.
 ///
 /// Layout per zone (zones 0..<villageCount are villages by index, the last zone is
-/// "unassigned", cells outside every unit): for each channel k of the model, 5 sums —
-/// quantity, value (yuan), masked area (m², a needed raster was nodata), uncovered area (m², no
-/// coefficient for the class), not-applicable area (m², `applies = 0`) — then one area per level-1 ecosystem class (m²), then the total
+/// "unassigned", cells outside every unit): for each channel k of the model,
+/// `sumsPerChannel` (7) sums — quantity, value (yuan), masked area (m², a needed raster was
+/// nodata), uncovered area (m², no coefficient for the class), not-applicable area (m²,
+/// `applies = 0`), excluded area (m², cells the channel's exclusion mask removes, e.g. stream
+/// channels from soil conservation), implausible area (m², computed cells above the method's
+/// plausible density) — then one area per level-1 ecosystem class (m²), then the total
 /// land area (m², cells with a land-use value) and the land-use nodata area (m²), then the value
 /// (yuan) of each channel per level-1 class (the service × ecosystem-class matrix).
 public struct ZoneSums: Sendable {
+  /// Sums kept per channel and zone (quantity, value, masked, uncovered, not-applicable,
+  /// excluded and implausible area).
+  static let sumsPerChannel = 7
   /// Number of zones, villages + 1 (unassigned).
   public let zoneCount: Int
   /// Number of model channels.
@@ -30,10 +36,10 @@ public struct ZoneSums: Sendable {
 
   /// Sums per zone.
   public var stride: Int {
-    channelCount * 5 + classCodes.count + 2 + channelCount * classCodes.count
+    channelCount * Self.sumsPerChannel + classCodes.count + 2 + channelCount * classCodes.count
   }
   /// Offset of the land area in a zone's block.
-  var landOffset: Int { channelCount * 5 + classCodes.count }
+  var landOffset: Int { channelCount * Self.sumsPerChannel + classCodes.count }
   /// Offset of the land-use nodata area.
   var noDataOffset: Int { landOffset + 1 }
   /// Offset of the value of channel `k` in level-1 class index `c`.
@@ -54,18 +60,34 @@ public struct ZoneSums: Sendable {
   }
 
   /// Quantity of channel `k` in zone `z`.
-  public func quantity(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k] }
+  public func quantity(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .quantity) }
   /// Value (yuan) of channel `k` in zone `z`.
-  public func value(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 1] }
+  public func value(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .value) }
   /// Masked area (m²) of channel `k` in zone `z`.
-  public func maskedArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 2] }
+  public func maskedArea(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .masked) }
   /// Not-applicable area (m², `applies = 0` classes) of channel `k` in zone `z`.
-  public func notApplicableArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 4] }
+  public func notApplicableArea(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .notApplicable) }
   /// Uncovered area (m²) of channel `k` in zone `z`.
-  public func uncoveredArea(_ z: Int, _ k: Int) -> ExactSum { sums[z * stride + 5 * k + 3] }
+  public func uncoveredArea(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .uncovered) }
+  /// Excluded area (m², e.g. stream channel cells for soil conservation) of channel `k` in
+  /// zone `z`.
+  public func excludedArea(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .excluded) }
+  /// Area (m²) of the computed cells of channel `k` in zone `z` whose density exceeds the
+  /// method's plausible density (`PlausibleDensity`).
+  public func implausibleArea(_ z: Int, _ k: Int) -> ExactSum { sum(z, k, .implausible) }
   /// Area (m²) of level-1 class index `c` in zone `z`.
   public func classArea(_ z: Int, _ c: Int) -> ExactSum {
-    sums[z * stride + 5 * channelCount + c]
+    sums[z * stride + Self.sumsPerChannel * channelCount + c]
+  }
+
+  /// The per-channel sums of a zone, in their order in the zone's block.
+  enum Slot: Int {
+    case quantity, value, masked, uncovered, notApplicable, excluded, implausible
+  }
+  /// Offset of a per-channel sum in a zone's block.
+  static func offset(_ k: Int, _ slot: Slot) -> Int { sumsPerChannel * k + slot.rawValue }
+  func sum(_ z: Int, _ k: Int, _ slot: Slot) -> ExactSum {
+    sums[z * stride + Self.offset(k, slot)]
   }
   /// Land area (m², cells with a land-use value) of zone `z`.
   public func landArea(_ z: Int) -> ExactSum { sums[z * stride + landOffset] }
@@ -225,6 +247,8 @@ struct ZonePassPlan: @unchecked Sendable {
   let codeLevel1: [Int]
   /// Per channel: bitmask of the role slots it reads (≤ 64 roles).
   let channelMasks: [UInt64]
+  /// Per channel: the role slot of its exclusion mask, −1: none (`CellModel.exclusionSlots`).
+  let exclusionSlots: [Int]
   /// Per channel and land-use code: the outcome when it does not depend on the rasters (a
   /// missing coefficient → uncovered; a structural zero → nothing to add).
   let outcomes: [[CellOutcome]]
@@ -247,6 +271,9 @@ struct ZonePassPlan: @unchecked Sendable {
     }
     channelMasks = model.roleSlots.map { slots in
       slots.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
+    }
+    exclusionSlots = model.indicators.indices.map {
+      $0 < model.exclusionSlots.count ? model.exclusionSlots[$0] : -1
     }
     outcomes = model.channels.indices.map { k in
       model.classOfCode.indices.map {
@@ -376,7 +403,7 @@ struct ZoneTileWorker {
     let stride = acc.stride
     let landOffset = acc.landOffset
     let noDataOffset = acc.noDataOffset
-    let classOffset = 5 * plan.model.indicators.count
+    let classOffset = ZoneSums.sumsPerChannel * plan.model.indicators.count
     let classOfCode = plan.model.classOfCode
     acc.sums.withUnsafeMutableBufferPointer { s in
       for r in 0..<win.height {
@@ -449,19 +476,46 @@ struct ZoneTileWorker {
       }
     }
     let matrixBase = acc.landOffset + 2 + k * plan.level1Codes.count
+    let exclusion = plan.exclusionSlots[k]
+    let (quantityAt, valueAt) = (ZoneSums.offset(k, .quantity), ZoneSums.offset(k, .value))
+    let maskedAt = ZoneSums.offset(k, .masked)
+    let uncoveredAt = ZoneSums.offset(k, .uncovered)
+    let notApplicableAt = ZoneSums.offset(k, .notApplicable)
+    let excludedAt = ZoneSums.offset(k, .excluded)
+    let implausibleAt = ZoneSums.offset(k, .implausible)
+    // Upper density per m² (the bound is per hectare), or +∞.
+    let upper =
+      model.indicators[k].plausibleDensity.map {
+        $0.upperPerHectare / UnitConversion.squareMetresPerHectare
+      } ?? .infinity
     try acc.sums.withUnsafeMutableBufferPointer { s in
       for j in 0..<m {
         let i = cellIndex[j]
         let e0 = Int(entries.start[i])
         let e1 = Int(entries.start[i + 1])
         if cellInvalid[j] & mask != 0 {
-          for e in e0..<e1 { s[entryBase[e] + 5 * k + 2].add(fixed: entryFixed[e]) }
+          for e in e0..<e1 { s[entryBase[e] + maskedAt].add(fixed: entryFixed[e]) }
           continue
         }
         let code = Int(cellCode[j])
-        switch outcome[code] {
+        let kind = outcome[code]
+        if case .notApplicable = kind {
+          for e in e0..<e1 { s[entryBase[e] + notApplicableAt].add(fixed: entryFixed[e]) }
+          if writing {
+            outQ[k * n + cellIndex[j]] = 0
+            outV[k * n + cellIndex[j]] = 0
+          }
+          continue
+        }
+        // Excluded cells (a stream channel for soil conservation): not evaluated, their own
+        // share; their per-cell rasters stay nodata.
+        if exclusion >= 0, cellValues[exclusion * n + j] != 0 {
+          for e in e0..<e1 { s[entryBase[e] + excludedAt].add(fixed: entryFixed[e]) }
+          continue
+        }
+        switch kind {
         case .missing:
-          for e in e0..<e1 { s[entryBase[e] + 5 * k + 3].add(fixed: entryFixed[e]) }
+          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
           continue
         case .zero:
           if writing {
@@ -469,17 +523,10 @@ struct ZoneTileWorker {
             outV[k * n + cellIndex[j]] = 0
           }
           continue
-        case .notApplicable:
-          for e in e0..<e1 { s[entryBase[e] + 5 * k + 4].add(fixed: entryFixed[e]) }
-          if writing {
-            outQ[k * n + cellIndex[j]] = 0
-            outV[k * n + cellIndex[j]] = 0
-          }
-          continue
-        case .depends: break
+        case .notApplicable, .depends: break
         }
         if missing[j] {
-          for e in e0..<e1 { s[entryBase[e] + 5 * k + 3].add(fixed: entryFixed[e]) }
+          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
           continue
         }
         let (qj, vj) = (q[j], v[j])
@@ -490,13 +537,15 @@ struct ZoneTileWorker {
             column: win.colOffset + cellIndex[j] % win.width,
             inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
         }
+        let implausible = qj > upper * cellArea[j]
         let li = plan.codeLevel1[code]
         for e in e0..<e1 {
           // f = 1 (every cell in centre mode, interior cells in exact mode): qj · 1 = qj.
           let f = entries.fraction[e]
           let base = entryBase[e]
-          s[base + 5 * k].add(qj * f)
-          s[base + 5 * k + 1].add(vj * f)
+          s[base + quantityAt].add(qj * f)
+          s[base + valueAt].add(vj * f)
+          if implausible { s[base + implausibleAt].add(fixed: entryFixed[e]) }
           if li >= 0 { s[base + matrixBase + li].add(vj * f) }
         }
         if writing {

@@ -167,13 +167,18 @@ public enum ComputeJob {
     // Factors derived from primary data, then every raster onto the grid.
     var rasters = config.rasters
     let derived = try runDerivations(config, work: work, progress: progress)
-    let derivedProblems = derivedRangeProblems(derived)
+    let (derivedProblems, derivedMeans) = derivedRangeProblems(derived)
     if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
-    for (role, r) in derived {
+    for (role, r) in derived.sorted(by: { $0.key < $1.key }) {
       rasters[role] = r
+      let origin = role == RasterRole.channels.rawValue ? "ls" : role
       d.warning(
-        "raster.derived", "\(role) derived from primary data ([derive.\(role)])",
-        at: ProblemLocation(file: config.runFile, field: "derive.\(role)"))
+        "raster.derived",
+        role == RasterRole.channels.rawValue
+          ? "channel cells derived from the DEM ([derive.ls] channel_threshold): soil "
+            + "conservation is not evaluated on them (exclude_channels = false computes them)"
+          : "\(role) derived from primary data ([derive.\(role)])",
+        at: ProblemLocation(file: config.runFile, field: "derive.\(origin)"))
     }
     let (rolePaths, slopeSlot) = try modelInputsOnGrid(
       roles: model.roles, rasters: rasters, grid: g, work: work, progress: progress)
@@ -234,7 +239,7 @@ public enum ComputeJob {
     mark("cells")
     d.append(
       plausibilityWarnings(
-        model: model, sums: sums, lsMean: rasters["ls"] == nil ? nil : validated.rasterMeans["ls"],
+        model: model, sums: sums, lsMean: derivedMeans["ls"] ?? validated.rasterMeans["ls"],
         config: config))
     // Cells masked by nodata in an input: one warning per channel above 5 % of the land (a
     // raster that does not cover the grid, or whose CRS is wrong, masks whole indicators).
@@ -255,6 +260,22 @@ public enum ComputeJob {
             at: ProblemLocation(file: config.runFile, field: ind.id))
         }
       }
+    }
+    // Cells a method excludes by rule (stream channels from soil conservation): their share.
+    for (k, ind) in model.indicators.enumerated() where ind.excludedWhere != nil {
+      var land = ExactSum()
+      var excluded = ExactSum()
+      for z in 0..<sums.zoneCount {
+        land.add(sums.landArea(z))
+        excluded.add(sums.excludedArea(z, k))
+      }
+      guard land.value > 0 else { continue }
+      d.warning(
+        "indicator.excluded-cells",
+        "\(ind.id): " + String(format: "%.2f", 100 * excluded.value / land.value)
+          + " % of the land area lies on \(ind.excludedWhere!.rawValue) cells (≠ 0 in the mask) "
+          + "and is not evaluated (excluded_share in indicators.csv)",
+        at: ProblemLocation(file: config.runFile, field: ind.id))
     }
     // Cells not computed for lack of a coefficient: one warning per channel.
     var land = ExactSum()
@@ -328,53 +349,61 @@ public func sha256Hex(path: String) throws -> String {
   return hasher.finalize().map { String(format: "%02x", $0) }.joined()
 }
 
-/// Plausibility warnings on soil conservation (issue 21; GEP-METHODS §5.2): the given LS
-/// raster's mean against the highest national mean of the EU 25 m LS map
-/// (`LSPlausibility.mountainousMeanLS25m`, 5.20), and the account's soil conservation density
-/// against the Garzê anchors (`SoilConservationPlausibility.garze`: forest 442 t·hm⁻²·a⁻¹), each
-/// flagged when more than twice the anchor. Anchors from cited studies, not limits: warnings.
+/// Plausibility warnings (GEP-METHODS §5.2; docs/soil-conservation-ls.md): the LS raster's
+/// mean (given or derived) against twice the highest national mean of the EU 25 m LS map
+/// (`LSPlausibility.mountainousMeanLS25m`, 5.20), and, for each channel whose method declares
+/// a `PlausibleDensity` (soil conservation: twice Garzê's forest density, 884.8 t·hm⁻²·a⁻¹),
+/// the share of the computed area whose cells lie above it, with the mean density. Anchors
+/// from cited studies, not limits: warnings.
 ///
 /// - Parameters:
 ///   - model: the per-cell model; sums: the zone sums of the cell pass.
-///   - lsMean: the mean of a given LS raster (nil when LS is derived or absent).
-/// - Returns: `soil.ls-implausible` and `soil.density-implausible` warnings.
+///   - lsMean: the mean of the LS raster, given or derived (nil when absent).
+/// - Returns: `soil.ls-implausible` and the density warnings (`soil.density-implausible`).
 func plausibilityWarnings(
   model: CellModel, sums: ZoneSums, lsMean: Double?, config: RunConfiguration
 ) -> [Problem] {
   var out: [Problem] = []
-  guard let k = model.indicators.firstIndex(where: { $0.id == "soil_conservation" }) else {
-    return out
-  }
-  if let lsMean, lsMean > 2 * LSPlausibility.mountainousMeanLS25m {
+  let soil = model.indicators.contains { $0.id == "soil_conservation" }
+  if soil, let lsMean, lsMean > 2 * LSPlausibility.mountainousMeanLS25m {
     out.append(
       Problem(
         .warning, "soil.ls-implausible",
         "the mean LS is \(String(format: "%.2f", lsMean)), more than twice the highest national "
           + "mean of the EU 25 m LS map (5.20, Austria; Panagos et al. 2015): does the slope "
           + "length run on along channels? (docs/soil-conservation-ls.md)",
-        at: ProblemLocation(file: config.rasters["ls"]?.path, field: "rasters.ls")))
+        at: ProblemLocation(
+          file: config.rasters["ls"]?.path ?? config.runFile,
+          field: config.derivations["ls"] == nil ? "rasters.ls" : "derive.ls")))
   }
-  var quantity = ExactSum()
-  var area = ExactSum()
-  for z in 0..<sums.zoneCount {
-    quantity.add(sums.quantity(z, k))
-    area.add(sums.landArea(z))
-    var excluded = sums.maskedArea(z, k)
-    excluded.add(sums.uncoveredArea(z, k))
-    excluded.add(sums.notApplicableArea(z, k))
-    area.add(fixed: -excluded.raw)
-  }
-  let hectares = area.value / UnitConversion.squareMetresPerHectare
-  let forest = SoilConservationPlausibility.garze.first { $0.ecosystemClass == "forest" }!
-  if hectares > 0, quantity.value / hectares > 2 * forest.density {
+  // Densities above each method's plausible bound: the share of the computed area.
+  for (k, ind) in model.indicators.enumerated() {
+    guard let bound = ind.plausibleDensity else { continue }
+    var quantity = ExactSum()
+    var area = ExactSum()
+    var above = ExactSum()
+    for z in 0..<sums.zoneCount {
+      quantity.add(sums.quantity(z, k))
+      area.add(sums.landArea(z))
+      for excluded in [
+        sums.maskedArea(z, k), sums.uncoveredArea(z, k), sums.notApplicableArea(z, k),
+        sums.excludedArea(z, k),
+      ] {
+        area.add(fixed: -excluded.raw)
+      }
+      above.add(sums.implausibleArea(z, k))
+    }
+    guard above.raw > 0, area.value > 0 else { continue }
+    let hectares = area.value / UnitConversion.squareMetresPerHectare
     out.append(
       Problem(
-        .warning, "soil.density-implausible",
-        "soil conservation averages \(String(format: "%.0f", quantity.value / hectares)) "
-          + "t·hm⁻²·a⁻¹ where it is computed, more than twice the forest density of Garzê "
-          + "(\(forest.density) t·hm⁻²·a⁻¹, [S1] 白玛卓嘎 et al. 2017): check R, K, LS and C "
-          + "(docs/soil-conservation-ls.md)",
-        at: ProblemLocation(file: config.runFile, field: "soil_conservation")))
+        .warning, bound.code,
+        "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "
+          + String(format: "%.2f", 100 * above.value / area.value) + " % of the area where it is "
+          + "computed lies above \(formatNumber(bound.upperPerHectare)) \(bound.unit) (mean "
+          + String(format: "%.0f", quantity.value / hectares) + " \(bound.unit)), "
+          + bound.reason,
+        at: ProblemLocation(file: config.runFile, field: ind.id)))
   }
   return out
 }

@@ -248,7 +248,7 @@ public enum VEPJob {
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     var rasters = config.rasters
     let derived = try runDerivations(config, work: work, progress: progress)
-    let derivedProblems = derivedRangeProblems(derived)
+    let derivedProblems = derivedRangeProblems(derived).problems
     if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
     for (role, r) in derived { rasters[role] = r }
     // Slope from the DEM per parcel window, as in the cell pass (TileSlope).

@@ -36,6 +36,15 @@ public struct MethodDescriptor: Sendable {
   /// (the cell pass reports them as not applicable); nil: the table of the first class
   /// parameter, or none.
   public var appliesTable: String?
+  /// A mask role whose non-zero cells the indicator is not evaluated on, when the run gives
+  /// it: soil conservation skips stream channel cells (`RasterRole.channels`; InVEST SDR's
+  /// stream layer from `threshold_flow_accumulation`, GEP-METHODS §5.2). The cell pass reports
+  /// their area as the channel's excluded share (`ZoneSums.excludedArea`), neither computed
+  /// nor "not computed"; nil: every cell is evaluated.
+  public var excludedWhere: RasterRole?
+  /// The published density above which a cell's result is implausible (a warning with the
+  /// share of the computed area above it, not an error), or nil.
+  public var plausibleDensity: PlausibleDensity?
   /// Binds the method to a run (coefficients, crosswalk, available rasters): the per-cell
   /// channels it writes, or none (with the reason in the context's notes). Nil for methods
   /// evaluated per unit (`scope == .unit`), whose code lives in the unit-level stage.
@@ -54,9 +63,12 @@ public struct MethodDescriptor: Sendable {
     indicator: String, method: String, summary: String, source: String, scope: Scope,
     rasters: [RasterRead] = [], classParameters: [String] = [],
     parameters: [ParameterRead] = [], prices: [String] = [], tables: [String] = [],
-    appliesTable: String? = nil,
+    appliesTable: String? = nil, excludedWhere: RasterRole? = nil,
+    plausibleDensity: PlausibleDensity? = nil,
     bind: (@Sendable (inout MethodContext) -> [BoundChannel])? = nil
   ) {
+    self.excludedWhere = excludedWhere
+    self.plausibleDensity = plausibleDensity
     self.appliesTable =
       appliesTable ?? classParameters.first.map { String($0.split(separator: ".")[0]) }
     self.indicator = indicator
@@ -70,6 +82,27 @@ public struct MethodDescriptor: Sendable {
     self.prices = prices
     self.tables = tables
     self.bind = bind
+  }
+}
+
+/// An upper density of a method's physical quantity per area, from a cited study: the cell
+/// pass counts the area of cells above it (`ZoneSums.implausibleArea`) and `gep compute` warns
+/// with that share of the computed area.
+public struct PlausibleDensity: Sendable, Hashable {
+  /// Upper density, in the channel's physical unit per hectare (e.g. t·hm⁻²·a⁻¹).
+  public var upperPerHectare: Double
+  /// Its unit as printed, e.g. "t·hm⁻²·a⁻¹".
+  public var unit: String
+  /// The warning code, e.g. "soil.density-implausible".
+  public var code: String
+  /// Why this bound, with its source; and what to check when a cell exceeds it.
+  public var reason: String
+  /// Creates a bound.
+  public init(upperPerHectare: Double, unit: String, code: String, reason: String) {
+    self.upperPerHectare = upperPerHectare
+    self.unit = unit
+    self.code = code
+    self.reason = reason
   }
 }
 

@@ -22,6 +22,18 @@ public let soilConservationRUSLE: [MethodDescriptor] = [
     summary: "R·K·LS·(1 − C·P), C from the class table rusle.usle_c (§5.2)"),
 ]
 
+/// Twice the forest soil conservation density of Garzê (2 × 442.4 t·hm⁻²·a⁻¹, 白玛卓嘎 et al.
+/// 2017 [S1], `SoilConservationPlausibility.garze`), the highest class density of a high-
+/// relief region found: a cell above it is worth a look at R, K, LS and C
+/// (docs/soil-conservation-ls.md).
+let soilConservationPlausibleDensity: PlausibleDensity = {
+  let forest = SoilConservationPlausibility.garze.first { $0.ecosystemClass == "forest" }!
+  return PlausibleDensity(
+    upperPerHectare: 2 * forest.density, unit: "t·hm⁻²·a⁻¹", code: "soil.density-implausible",
+    reason: "twice the forest density of Garzê (\(formatNumber(forest.density)) t·hm⁻²·a⁻¹, [S1] "
+      + "白玛卓嘎 et al. 2017): check R, K, LS and C (docs/soil-conservation-ls.md)")
+}()
+
 /// The most slope classes of usle_p one ecosystem class may have (more are refused by
 /// validation, `coefficients.usle-p-ranges`).
 let maximumPRanges = 16
@@ -33,6 +45,7 @@ func soilConservationDescriptor(
   var rasters = [RasterRead(.erosivity), RasterRead(.erodibility), RasterRead(.ls)]
   if !cFromTable { rasters.append(RasterRead(.fvc, required: false)) }
   if form == .coverAndPractice { rasters.append(RasterRead(.slope, required: false)) }
+  rasters.append(RasterRead(.channels, required: false))
   var classParameters = ["rusle.usle_c"]
   if form == .coverAndPractice { classParameters.append("rusle.usle_p") }
   return MethodDescriptor(
@@ -45,7 +58,8 @@ func soilConservationDescriptor(
       ParameterRead("soil_n_content", unit: "percent", default: 0),
       ParameterRead("soil_p_content", unit: "percent", default: 0),
     ],
-    prices: ["dredging_cost", "nitrogen_cost", "phosphorus_cost"],
+    prices: ["dredging_cost", "nitrogen_cost", "phosphorus_cost"], excludedWhere: .channels,
+    plausibleDensity: soilConservationPlausibleDensity,
     bind: { ctx in bindSoilConservation(&ctx, form: form, cFromTable: cFromTable) })
 }
 

@@ -157,7 +157,9 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
 
 /// `indicators.csv`: long form, one row per unit × indicator × component: physical quantity
 /// and unit, value in yuan, method, price and its source, and the shares of the unit's area
-/// where the indicator could not be computed (inputs nodata; no coefficient for the class).
+/// where the indicator could not be computed (inputs nodata; no coefficient for the class),
+/// where it does not apply (`applies = 0` classes) and where its method excludes the cells
+/// (`excluded_share`: stream channel cells for soil conservation).
 public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
   var out =
     (bom ? "\u{FEFF}" : "")
@@ -165,7 +167,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
       "code", "name", "level", "indicator", "component", "category", "name_zh",
       "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
       "masked_share", "uncovered_share", "capacity", "capacity_value_yuan", "status",
-      "computed_share", "not_applicable_share",
+      "computed_share", "not_applicable_share", "excluded_share",
     ])
   for u in account.units {
     let area = u.area.value
@@ -184,6 +186,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
         l.capacityValue.map { formatNumber($0.value) } ?? "",
         status.rawValue, formatNumber(l.computedShare(unitArea: area)),
         area > 0 ? formatNumber(l.notApplicableArea.value / area) : "",
+        area > 0 ? formatNumber(l.excludedArea.value / area) : "",
       ])
     }
   }

@@ -56,11 +56,22 @@ extension RunConfiguration {
     return out
   }
 
-  /// The raster roles the run provides: given, derived, and the slope where a DEM is given.
+  /// True when `[derive.ls]` writes a channel mask that the run uses as its `channels`
+  /// raster (a channel threshold, `excludeChannels`, and no `[rasters.channels]`).
+  public var derivedChannelMask: Bool {
+    guard excludeChannels, rasters["channels"] == nil,
+      case .ls(_, _, let o)? = derivations["ls"], o.channelThreshold != nil
+    else { return false }
+    return true
+  }
+
+  /// The raster roles the run provides: given, derived, the slope where a DEM is given, and
+  /// the channel mask of a derived LS (`derivedChannelMask`).
   public var availableRoles: Set<RasterRole> {
     var roles = Set(rasters.keys.compactMap(RasterRole.init(rawValue:)))
     roles.formUnion(derivations.keys.compactMap(RasterRole.init(rawValue:)))
     if roles.contains(.dem) { roles.insert(.slope) }
+    if derivedChannelMask { roles.insert(.channels) }
     return roles
   }
 }
@@ -107,6 +118,7 @@ func runDerivations(
         dem: dem, out: path,
         options: LSPreparationOptions(factor: options, crs: crs, streamOut: mask))
       for note in summary.notes { progress(note) }
+      if let mask, config.derivedChannelMask { out["channels"] = input("channels", mask, .nearest) }
     case .slope(let dem, let crs):
       summary = try FactorPreparation.slope(dem: dem, out: path, crs: crs)
     case .erodibility(let map, let properties, let crs, let layer):
@@ -223,9 +235,13 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
 ///
 /// - Parameter derived: the derived rasters by role (`runDerivations`).
 /// - Returns: `raster.out-of-range` errors, one per derived raster with cells outside the
-///   role's range (first cell, range found, reason).
-func derivedRangeProblems(_ derived: [String: RasterInput]) -> [Problem] {
+///   role's range (first cell, range found, reason), and the mean of each derived raster's
+///   valid cells by role (for the plausibility warnings, e.g. the mean LS).
+func derivedRangeProblems(_ derived: [String: RasterInput]) -> (
+  problems: [Problem], means: [String: Double]
+) {
   var out: [Problem] = []
+  var means: [String: Double] = [:]
   for (role, r) in derived.sorted(by: { $0.key < $1.key }) {
     guard let (range, why) = r.validRange,
       let ds = try? RasterDataset(path: r.path), let band = try? ds.band(r.band)
@@ -234,16 +250,18 @@ func derivedRangeProblems(_ derived: [String: RasterInput]) -> [Problem] {
     let s = ValidationRun.scanRaster(
       r, band: band, windows: plan, nonNegative: false, range: range
     ).scan
+    means[role] = s.mean
     guard s.outOfRange > 0, let f = s.firstOutOfRange else { continue }
+    let origin = role == RasterRole.channels.rawValue ? "ls" : role
     out.append(
       Problem(
         .error, "raster.out-of-range",
-        "\(s.outOfRange) cells of the \(role) raster derived from primary data ([derive.\(role)]) "
+        "\(s.outOfRange) cells of the \(role) raster derived from primary data ([derive.\(origin)]) "
           + "lie outside the accepted range (range found \(formatNumber(s.min))–"
           + "\(formatNumber(s.max)), first at row \(f.row), column \(f.col), 0-based): \(why)",
         at: ProblemLocation(
-          row: f.row, column: String(f.col), field: "derive.\(role)",
+          row: f.row, column: String(f.col), field: "derive.\(origin)",
           value: formatNumber(f.value))))
   }
-  return out
+  return (out, means)
 }

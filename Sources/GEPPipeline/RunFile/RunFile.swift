@@ -61,6 +61,12 @@ public enum RasterRole: String, Sendable, CaseIterable {
   /// g C·m⁻²·a⁻¹ (declared; 1 g C·m⁻² = 0.01 t C·hm⁻²), negative where the cell is a carbon
   /// source (carbon sequestration NEP method, §5.8 (b)).
   case nep
+  /// Stream channel cells (河道栅格), 1 on a channel and 0 on a hillslope, e.g. the mask of
+  /// `gep prepare ls --stream-out` or of `[derive.ls]` with a channel threshold: soil
+  /// conservation (RUSLE, a hillslope model) is not evaluated on channel cells, which are
+  /// reported as their own share (InVEST SDR's `threshold_flow_accumulation` stream layer;
+  /// GEP-METHODS §5.2; docs/soil-conservation-ls.md).
+  case channels
 
   /// The units a run file may declare for this role.
   public var acceptedUnits: [String] {
@@ -69,7 +75,7 @@ public enum RasterRole: String, Sendable, CaseIterable {
     case .erosivity: return ["MJ mm hm-2 h-1 a-1", "MJ*mm/(hm2*h*a)", "MJ·mm·hm⁻²·h⁻¹·a⁻¹"]
     case .erodibility:
       return ["t hm2 h hm-2 MJ-1 mm-1", "t*hm2*h/(hm2*MJ*mm)", "t·hm²·h·hm⁻²·MJ⁻¹·mm⁻¹"]
-    case .ls, .ndvi: return ["1", "dimensionless"]
+    case .ls, .ndvi, .channels: return ["1", "dimensionless"]
     case .fvc: return ["fraction", "1", "percent"]
     case .dem: return ["m"]
     case .slope: return ["degree", "degrees"]
@@ -133,11 +139,18 @@ public enum RasterRole: String, Sendable, CaseIterable {
         "NEP cannot exceed NPP, which stays below 3 270 g C·m⁻²·a⁻¹ (32.7 t C·hm⁻²·a⁻¹, the "
         + "MOD17A3 valid range): another unit (kg, g dry matter), or NPP × 10?"
       return unit == "gC/m2/a" ? (-3_270...3_270, reason) : (-32.7...32.7, reason)
+    case .channels:
+      return (
+        0...1,
+        "a channel mask holds 1 on stream channel cells and 0 on hillslopes (gep prepare ls "
+          + "--stream-out): is it a flow-accumulation raster rather than its thresholded mask?"
+      )
     }
   }
 
-  /// Continuous data default to bilinear resampling.
-  public var defaultResampling: Resampling { .bilinear }
+  /// Continuous data default to bilinear resampling; the channel mask (a class raster) to
+  /// nearest neighbour.
+  public var defaultResampling: Resampling { self == .channels ? .nearest : .bilinear }
 }
 
 /// How the unit hierarchy (village → township → county) is found.
@@ -219,6 +232,11 @@ public struct RunConfiguration: Sendable {
   /// Factor rasters derived from primary data by role name (`[derive.<role>]`), in place of a
   /// `[rasters.<role>]` file.
   public var derivations: [String: FactorDerivation] = [:]
+  /// True (the default): when `[derive.ls]` has a channel threshold, its channel mask becomes
+  /// the run's `channels` raster and soil conservation is not evaluated on channel cells
+  /// (reported as their own share); false (`exclude_channels = false`): channel cells are
+  /// computed like hillslopes. A given `[rasters.channels]` mask is always used.
+  public var excludeChannels = true
 
   /// The coefficient folder of the profile: `coefficientsRoot/profile`.
   public var coefficientsFolder: String {
@@ -336,7 +354,8 @@ public struct RunConfiguration: Sendable {
             at: ProblemLocation(file: file, field: prefix + "unit", value: unit))
         }
       }
-      var resampling: Resampling = unitRequired ? .bilinear : .nearest
+      var resampling: Resampling =
+        unitRequired ? (RasterRole(rawValue: name)?.defaultResampling ?? .bilinear) : .nearest
       if let r = string(t, "resampling", prefix + "resampling", required: false) {
         if let v = Resampling(rawValue: r == "nearest" ? "near" : r) {
           resampling = v
@@ -480,6 +499,7 @@ public struct RunConfiguration: Sendable {
     }
 
     var derivations: [String: FactorDerivation] = [:]
+    var excludeChannels = true
     if let dt = root["derive"]?.table {
       for role in dt.keys.sorted() {
         let prefix = "derive.\(role)."
@@ -526,8 +546,16 @@ public struct RunConfiguration: Sendable {
             t,
             allowed: [
               "dem", "crs", "flow", "method", "s_factor", "m", "l_factor_cap",
-              "max_slope_length", "channel_threshold", "max_l",
+              "max_slope_length", "channel_threshold", "max_l", "exclude_channels",
             ], prefix: prefix)
+          if let v = t["exclude_channels"] {
+            if let b = v.bool {
+              excludeChannels = b
+            } else {
+              d.error(
+                "run-file.type", "must be true or false", at: loc(prefix + "exclude_channels"))
+            }
+          }
           // Defaults: the national profile (cumulative slope length, Liu S, slope-class m,
           // D8, 1000-cell channels); docs/soil-conservation-ls.md gives the reasons.
           let base = LSFactorOptions.nationalProfile
@@ -637,6 +665,7 @@ public struct RunConfiguration: Sendable {
       output: output, landUse: landUse!, landUseScheme: scheme, rasters: rasters,
       units: units!, tables: tables)
     config.derivations = derivations
+    config.excludeChannels = excludeChannels
     return config
   }
 }

@@ -29,6 +29,10 @@ public struct IndicatorLine: Sendable {
   /// Area whose class the profile marks not applicable to this indicator (`applies = 0`), m²:
   /// a structural nothing, excluded from the computed share's denominator.
   public var notApplicableArea = ExactSum()
+  /// Area the indicator's method does not evaluate by rule (`MethodDescriptor.excludedWhere`:
+  /// stream channel cells for soil conservation), m²: excluded from the computed share's
+  /// denominator like the not-applicable area, and reported as its own share.
+  public var excludedArea = ExactSum()
   /// Value (yuan) per level-1 ecosystem class (`Account.level1Codes` order) for the per-cell
   /// indicators (the service × ecosystem-class matrix); empty for table-based lines.
   public var classValues: [ExactSum] = []
@@ -41,25 +45,28 @@ public struct IndicatorLine: Sendable {
   public var reported: Bool = true
 
   /// The share of the unit's land area on which the line was computed: 1 − (masked +
-  /// uncovered area) / land area for per-cell lines (1 on a unit without land), 1 or 0 for
-  /// table-based lines (`reported`).
+  /// uncovered area) / (land − not-applicable − excluded area) for per-cell lines (1 on a unit
+  /// without land), 1 or 0 for table-based lines (`reported`).
   ///
   /// - Parameter unitArea: the unit's land area, m².
   public func computedShare(unitArea: Double) -> Double {
     if classValues.isEmpty && capacity == nil && maskedArea.raw == 0 && uncoveredArea.raw == 0
-      && notApplicableArea.raw == 0
+      && notApplicableArea.raw == 0 && excludedArea.raw == 0
     {
       return reported ? 1 : 0
     }
-    let applicable = unitArea - notApplicableArea.value
+    let applicable = unitArea - notApplicableArea.value - excludedArea.value
     guard unitArea > 0, applicable > 1e-9 * unitArea else { return reported ? 1 : 0 }
     let missing = (maskedArea.value + uncoveredArea.value) / applicable
     return min(1, max(0, 1 - missing))
   }
 
-  /// True when the whole unit's land is of classes the profile marks not applicable.
+  /// True when the whole unit's land is of classes the profile marks not applicable, or
+  /// excluded by the method's rule (a unit of stream channel cells only, for soil
+  /// conservation).
   public func whollyNotApplicable(unitArea: Double) -> Bool {
-    notApplicableArea.raw > 0 && unitArea - notApplicableArea.value <= 1e-9 * unitArea
+    let none = notApplicableArea.value + excludedArea.value
+    return (notApplicableArea.raw > 0 || excludedArea.raw > 0) && unitArea - none <= 1e-9 * unitArea
   }
 
   /// The line's status in the unit: `notComputed` when nothing of it was computed (its
@@ -227,7 +234,7 @@ func buildAccount(
           nameZH: ind.nameZH, quantity: sums.quantity(z, k), physicalUnit: ind.physicalUnit,
           value: ind.hasValue ? sums.value(z, k) : nil, method: ind.method, price: ind.priceNote,
           maskedArea: sums.maskedArea(z, k), uncoveredArea: sums.uncoveredArea(z, k),
-          notApplicableArea: sums.notApplicableArea(z, k),
+          notApplicableArea: sums.notApplicableArea(z, k), excludedArea: sums.excludedArea(z, k),
           classValues: (0..<level1.count).map { sums.classValue(z, k, $0) }))
     }
     return out
@@ -302,6 +309,7 @@ func buildAccount(
           e.maskedArea = ExactSum()
           e.uncoveredArea = ExactSum()
           e.notApplicableArea = ExactSum()
+          e.excludedArea = ExactSum()
           e.capacity = l.capacity == nil ? nil : ExactSum()
           e.capacityValue = l.capacityValue == nil ? nil : ExactSum()
           e.classValues = l.classValues.map { _ in ExactSum() }
@@ -321,6 +329,7 @@ func buildAccount(
       p.lines[i].maskedArea.add(child.lines[i].maskedArea)
       p.lines[i].uncoveredArea.add(child.lines[i].uncoveredArea)
       p.lines[i].notApplicableArea.add(child.lines[i].notApplicableArea)
+      p.lines[i].excludedArea.add(child.lines[i].excludedArea)
     }
     rows[parentCode] = p
   }
