@@ -102,10 +102,11 @@ public struct ZoneCoverage: Sendable {
     let cols = window.colOffset..<(window.colOffset + window.width)
     var spans: [CoverageSpan] = []
     var spanZone: [Int32] = []
+    var scratch = CoverageScratch()
     for (z, shape) in shapes.enumerated()
     where shape.rows.overlaps(rows) && shape.cols.overlaps(cols) {
       let before = spans.count
-      spans.append(contentsOf: shape.coverage(rows: rows, cols: cols))
+      shape.coverage(rows: rows, cols: cols, into: &spans, scratch: &scratch)
       spanZone.append(contentsOf: repeatElement(zones[z], count: spans.count - before))
     }
     // Σ f per cell, then one remainder entry where it is short of 1.

@@ -5,6 +5,10 @@
 //                 [--threads 2] [--warp] [--gep .build/release/gep] [--coefficients coefficients]
 //   gep-bench generate --cells 1000000 --dir DIR [--compress NONE] [--warp] [--coefficients …]
 //   gep-bench floor RUN_FILE [--threads 2] [--tile 256]
+//   gep-bench zones RASTER POLYGONS [--tile 256]
+//     the zone step of the cell pass alone, one thread, CPU time: every tile's zones by the
+//     cell-centre rule (ZoneRasterizer) and by exact coverage (ZoneCoverage), for the polygons
+//     of POLYGONS (first layer, transformed to the raster's CRS) on the raster's grid.
 //   gep-bench coverage RASTER POLYGONS [--geos]
 //     exact coverage fractions (exactCellCoverage, issue 15) of each polygon of POLYGONS (first
 //     layer, transformed to the raster's CRS) on the raster's grid, timed; with --geos also the
@@ -561,6 +565,54 @@ func bench(_ options: Options) throws {
   }
 }
 
+/// CPU seconds of the calling thread.
+func threadCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Times the zone step of the cell pass alone: centre rule vs exact coverage, every tile.
+func zonesBench(raster: String, polygons: String, tile: Int) throws {
+  let grid = try RasterDataset(path: raster).grid()
+  let layer = try VectorDataset(path: polygons).layer(0)
+  guard let source = try layer.spatialReference() else {
+    throw BenchError("\(polygons) has no CRS")
+  }
+  let t = try CoordinateTransformation(from: source, to: grid.crs)
+  let geometries = try layer.features().compactMap { try $0.geometry?.transformed(by: t) }
+  let zones = geometries.indices.map(Int32.init)
+  let tiles = blockPlan(width: grid.width, height: grid.height, tileWidth: tile, tileHeight: tile)
+  var c0 = threadCPUSeconds()
+  let rasterizer = ZoneRasterizer(grid: grid, geometries: geometries, zones: zones)
+  var centreCells = 0
+  for w in tiles { centreCells += try rasterizer.rasterize(w).filter { $0 >= 0 }.count }
+  let centre = threadCPUSeconds() - c0
+  c0 = threadCPUSeconds()
+  let coverage = try ZoneCoverage(
+    grid: grid, geometries: geometries, zones: zones, outside: Int32(geometries.count))
+  let prepare = threadCPUSeconds() - c0
+  var tc = TileCoverage()
+  var entries = 0
+  var covered = 0.0
+  c0 = threadCPUSeconds()
+  for w in tiles {
+    coverage.coverage(w, into: &tc)
+    entries += tc.zone.count
+    for e in tc.zone.indices where tc.zone[e] != Int32(geometries.count) {
+      covered += tc.fraction[e]
+    }
+  }
+  let exact = threadCPUSeconds() - c0
+  print(
+    String(
+      format:
+        "%d units, %d tiles of %d: centre %.3f s CPU (%d cells in units); exact %.3f s CPU "
+        + "+ %.3f s preparing (%.0f cells covered, %d entries, %.4f per cell); exact ÷ centre %.2f",
+      geometries.count, tiles.count, tile, centre, centreCells, exact, prepare, covered, entries,
+      Double(entries) / Double(grid.width * grid.height), (exact + prepare) / centre))
+}
+
 /// Times exact coverage (and optionally GEOS per-cell clipping) of each polygon on a grid.
 func coverageBench(raster: String, polygons: String, geos: Bool) throws {
   let grid = try RasterDataset(path: raster).grid()
@@ -612,6 +664,9 @@ func main() throws {
     guard let cells = o.cells else { throw BenchError("generate needs --cells N") }
     let spec = Spec(cells: cells, compress: o.compress, warp: o.warp)
     print(try generate(spec, dir: o.folder(cells), coefficients: o.coefficients))
+  case "zones":
+    guard o.positional.count >= 2 else { throw BenchError("zones needs RASTER POLYGONS") }
+    try zonesBench(raster: o.positional[0], polygons: o.positional[1], tile: o.tile)
   case "coverage":
     guard o.positional.count >= 2 else { throw BenchError("coverage needs RASTER POLYGONS") }
     try coverageBench(

@@ -209,7 +209,7 @@ public struct CoverageShape: Sendable {
   ///   the cell's area, or by its geodesic area on geographic grids).
   public func coverage(rows: Range<Int>, cols: Range<Int>) -> [CoverageSpan] {
     var out: [CoverageSpan] = []
-    var scratch: [Piece] = []
+    var scratch = CoverageScratch()
     coverage(rows: rows, cols: cols, into: &out, scratch: &scratch)
     return out
   }
@@ -217,7 +217,7 @@ public struct CoverageShape: Sendable {
   /// One piece of an edge inside one cell: its cell (local row, column), generation order,
   /// trapezoid area in the cell and the area it adds to every cell to its right (its signed
   /// height × the cell width), CRS units².
-  struct Piece {
+  struct Piece: Sendable {
     var row: Int32
     var col: Int32
     var seq: Int32
@@ -225,10 +225,18 @@ public struct CoverageShape: Sendable {
     var dy: Double
   }
 
-  /// `coverage(rows:cols:)` appending to `out`, reusing `scratch` (for repeated calls).
+  /// `coverage(rows:cols:)` appending to `out`, reusing `scratch`'s buffers (for many calls,
+  /// e.g. every unit of a tile).
+  public func coverage(
+    rows wantRows: Range<Int>, cols wantCols: Range<Int>, into out: inout [CoverageSpan],
+    scratch: inout CoverageScratch
+  ) {
+    coverage(rows: wantRows, cols: wantCols, into: &out, pieces: &scratch.pieces)
+  }
+
   func coverage(
     rows wantRows: Range<Int>, cols wantCols: Range<Int>, into out: inout [CoverageSpan],
-    scratch pieces: inout [Piece]
+    pieces: inout [Piece]
   ) {
     let rowLo = max(wantRows.lowerBound, rows.lowerBound)
     let rowHi = min(wantRows.upperBound, rows.upperBound)
@@ -355,4 +363,11 @@ public struct CoverageShape: Sendable {
       }
     }
   }
+}
+
+/// Reusable buffers of `CoverageShape.coverage(rows:cols:into:scratch:)` (one per thread).
+public struct CoverageScratch: Sendable {
+  var pieces: [CoverageShape.Piece] = []
+  /// Empty buffers.
+  public init() {}
 }
