@@ -336,10 +336,15 @@ extension String {
 ///   - destinationPath: the file to write (overwritten).
 ///   - format: the GDAL driver short name ("GPKG", "GeoJSON", "XLSX", "FlatGeobuf", …).
 ///   - arguments: further ogr2ogr arguments (e.g. ["-t_srs", "EPSG:4326", "-nln", "units"]).
+///   - config: GDAL configuration options set on this thread for the translation (e.g.
+///     `OGR_CURRENT_DATE` for a reproducible GeoPackage timestamp).
 /// - Throws: `GDALError` with GDAL's message.
 public func translateVector(
-  sourcePath: String, destinationPath: String, format: String, arguments: [String] = []
+  sourcePath: String, destinationPath: String, format: String, arguments: [String] = [],
+  config: [String: String] = [:]
 ) throws(GDALError) {
+  for (k, v) in config { CPLSetThreadLocalConfigOption(k, v) }
+  defer { for k in config.keys { CPLSetThreadLocalConfigOption(k, nil) } }
   let source = try VectorDataset(path: sourcePath)
   let args = ["-f", format, "-overwrite"] + arguments
   CPLErrorReset()

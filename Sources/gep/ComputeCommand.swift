@@ -108,7 +108,7 @@ func installInterruptHandlers() -> [any DispatchSourceSignal] {
 
 /// The county's line on the console: GEP and each category in 亿元, a category whose lines
 /// were all not computed as "not computed" (never 0.00), then whether the account is complete
-/// and which profile indicators are not computed or partial.
+/// and which profile indicators are not computed, partial or not applicable.
 func consoleSummary(_ county: UnitAccount, account: Account) -> String {
   let yi = UnitConversion.yi
   func category(_ c: IndicatorCategory) -> String {
@@ -124,5 +124,9 @@ func consoleSummary(_ county: UnitAccount, account: Account) -> String {
   line += c.complete ? "; complete" : "; incomplete"
   if !c.notComputed.isEmpty { line += "; not computed: " + c.notComputed.joined(separator: ", ") }
   if !c.partial.isEmpty { line += "; partial: " + c.partial.joined(separator: ", ") }
+  let notApplicable = account.profileIndicators.map(\.id).filter {
+    county.indicatorStatus($0) == .notApplicable
+  }
+  if !notApplicable.isEmpty { line += "; not applicable: " + notApplicable.joined(separator: ", ") }
   return line
 }

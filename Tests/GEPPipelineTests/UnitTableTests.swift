@@ -123,3 +123,133 @@ import Testing
     #expect(names.contains("甲村") && names.contains("乙村"))
   }
 }
+
+/// Recreation by the travel cost method with the time cost (GEP-METHODS §6.1: TC = T × W + C;
+/// [S4]: time valued at 30 % of the daily wage) and landscape value by hedonic pricing (§6.2).
+@Suite struct TravelCostAndHedonicTests {
+  /// Two villages of the 20 × 10 forest grid, the national-2022 set (time_value_share 0.3).
+  ///
+  /// Tourism row 1 (village 甲): 1000 visits × (52.47 direct + 2 d × 300 yuan/d × 0.3 = 180
+  /// time + 578.03 consumer surplus = 810.50) = 810 500 yuan. Row 2 (village 乙): 10 visits ×
+  /// 100 yuan direct only = 1000 yuan. County: 1010 visits, 811 500 yuan.
+  /// Property rows: 5 000 m² × 12 yuan/m²/a = 60 000 yuan in 甲; 2 000 m² × 7.5 = 15 000 yuan
+  /// for the county, shared by area (1 000 m² and 7 500 yuan per village): 甲 6 000 m² and
+  /// 67 500 yuan, 乙 1 000 m² and 7 500 yuan, county 75 000 yuan; cultural 886 500 yuan.
+  @Test func timeCostAndHedonicPremium() throws {
+    let folder = try tempFolder("tcm-hedonic")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 10, 10), ("520621002001", "乙村", 10, 0, 20, 10),
+    ]
+    run.tables = [
+      "tourism":
+        "unit_code,visits,travel_cost_per_visit_yuan,travel_time_days,daily_wage_yuan,"
+        + "consumer_surplus_per_visit_yuan,source\n"
+        + "520621001001,1000,52.47,2,300,578.03,test\n" + "520621002001,10,100,,,,test\n",
+      "property_prices":
+        "unit_code,benefiting_area_m2,premium_yuan_per_m2_per_year,source\n"
+        + "520621001001,5000,12,test\n" + "520621,2000,7.5,test\n",
+    ]
+    let runFile = try run.write(to: folder)
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    func line(_ code: String, _ id: String) -> IndicatorLine? {
+      result.account.units.first { $0.unit.code == code }?.lines.first { $0.indicator == id }
+    }
+    let a = try #require(line("520621001001", "recreation"))
+    #expect(abs(a.value!.value - 810_500) < 1e-6)
+    #expect(abs(line("520621002001", "recreation")!.value!.value - 1000) < 1e-9)
+    let county = try #require(line("520621000000", "recreation"))
+    #expect(abs(county.value!.value - 811_500) < 1e-6)
+    #expect(abs(county.quantity!.value - 1010) < 1e-9)
+    #expect(a.price.contains("time cost on 1 of 2 rows"))
+    let la = try #require(line("520621001001", "landscape_value"))
+    #expect(abs(la.value!.value - 67_500) < 1e-6 && abs(la.quantity!.value - 6_000) < 1e-9)
+    #expect(abs(line("520621002001", "landscape_value")!.value!.value - 7_500) < 1e-9)
+    #expect(abs(line("520621000000", "landscape_value")!.value!.value - 75_000) < 1e-6)
+    // Cultural = recreation + landscape.
+    let c = try #require(result.account.units.first { $0.unit.code == "520621000000" })
+    #expect(abs(c.categoryValue(.cultural).value - 886_500) < 1e-6)
+    #expect(c.indicatorStatus("landscape_value") == .computed)
+  }
+
+  /// A time cost needs both columns; a property row without its premium is an error.
+  @Test func incompleteRowsAreErrors() throws {
+    let folder = try tempFolder("tcm-bad")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var run = SyntheticRun()
+    run.villages = [("520621001001", "甲村", 0, 0, 20, 10)]
+    run.tables = [
+      "tourism": "unit_code,visits,travel_cost_per_visit_yuan,travel_time_days\n520621,10,5,1\n",
+      "property_prices": "unit_code,benefiting_area_m2,premium_yuan_per_m2_per_year\n520621,10,\n",
+    ]
+    let runFile = try run.write(to: folder)
+    do {
+      _ = try compute(runFile, out: folder.appendingPathComponent("out"))
+      Issue.record("incomplete rows must stop the run")
+    } catch let e as InputProblems {
+      let text = e.description
+      #expect(
+        text.contains(
+          "[table.missing-value] travel_time_days and daily_wage_yuan are given together: "
+            + "daily_wage_yuan is empty in the tourism table"), "\(text)")
+      #expect(text.contains("premium_yuan_per_m2_per_year is empty"), "\(text)")
+    }
+  }
+}
+
+/// Material products by net output (产品净产值, `net_output_value`): output less intermediate
+/// consumption (it silently computed the gross value before the method existed).
+@Suite struct NetOutputTests {
+  /// Agriculture by net output, forestry by market value, on two villages: agriculture
+  /// 1 000 000 − 400 000 = 600 000 yuan, by area (no cropland: the fallback) 300 000 each;
+  /// forestry 500 000 gross, its intermediate consumption ignored: 250 000 each.
+  @Test func netOutputIsOutputLessIntermediateConsumption() throws {
+    let folder = try tempFolder("net-output")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let root = try coefficientCopy(folder) {
+      $0.replacingOccurrences(
+        of: "agricultural_products,Agricultural products,农业产品,material,market_value,",
+        with: "agricultural_products,Agricultural products,农业产品,material,net_output_value,")
+    }
+    var run = SyntheticRun()
+    run.villages = [
+      ("520621001001", "甲村", 0, 0, 10, 10), ("520621002001", "乙村", 10, 0, 20, 10),
+    ]
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,intermediate_consumption_yuan,allocate_to,source\n"
+      + "520621,agriculture,1000000,400000,cropland,test\n"
+      + "520621,forestry,500000,100000,forest,test\n"
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "coefficients = \"\(coefficientRoot)\"", "coefficients = \"\(root.path)\"")
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    func line(_ code: String, _ id: String) -> IndicatorLine? {
+      result.account.units.first { $0.unit.code == code }?.lines.first { $0.indicator == id }
+    }
+    let agri = try #require(line("520621001001", "agricultural_products"))
+    #expect(abs(agri.value!.value - 300_000) < 1e-6)
+    #expect(agri.method == "net_output_value")
+    #expect(agri.price.hasPrefix("reported output value less intermediate consumption"))
+    #expect(abs(line("520621000000", "agricultural_products")!.value!.value - 600_000) < 1e-6)
+    #expect(abs(line("520621002001", "forestry_products")!.value!.value - 250_000) < 1e-6)
+
+    // Without the column, or with more consumption than output: errors naming the row.
+    try Data(
+      ("unit_code,sector,output_value_yuan,intermediate_consumption_yuan,allocate_to\n"
+        + "520621,agriculture,1000,,cropland\n" + "520621001001,agriculture,1000,2000,cropland\n")
+        .utf8
+    ).write(to: folder.appendingPathComponent("material.csv"))
+    #expect(throws: InputProblems.self) {
+      _ = try compute(runFile, out: folder.appendingPathComponent("bad"))
+    }
+    do {
+      _ = try compute(runFile, out: folder.appendingPathComponent("bad"))
+    } catch let e as InputProblems {
+      let text = e.description
+      #expect(
+        text.contains("the row needs intermediate_consumption_yuan") && text.contains("row 2"))
+      #expect(text.contains("exceeds the output value 1000 yuan") && text.contains("row 3"))
+    }
+  }
+}

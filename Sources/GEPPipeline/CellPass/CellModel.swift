@@ -201,13 +201,16 @@ extension CellModel {
   ///   - year: the accounting year (prices are indexed to it where the set names an index).
   ///   - codes: land-use code → ecosystem class to use instead of the crosswalk of `scheme`
   ///     (the calculators evaluate classes directly).
+  ///   - notApplicable: indicators the run declares not applicable to its region
+  ///     (`RunConfiguration.notApplicable`): not bound.
   /// - Returns: the model; indicators whose inputs, coefficients or prices are missing are
   ///   left out or computed without value, each with a warning in `notes`. A method the
   ///   registry lacks is not bound (validation rejects it, `MethodRegistry.problems(of:)`).
   public static func build(
     coefficients c: CoefficientSet, scheme: String, roles available: Set<RasterRole>,
     fvcIsPercent: Bool, file: String, registry: MethodRegistry = .builtIn,
-    codes: [Int: Int]? = nil, rasterUnits: [RasterRole: String] = [:], year: Int? = nil
+    codes: [Int: Int]? = nil, rasterUnits: [RasterRole: String] = [:], year: Int? = nil,
+    notApplicable: Set<String> = []
   ) -> CellModel {
     var notes: [Problem] = []
     var switches: [String: String] = [:]
@@ -222,6 +225,10 @@ extension CellModel {
     var maskTables: [String?] = []
     for p in c.profile.indicators where p.category == .regulating {
       switches[p.id] = p.method
+      if notApplicable.contains(p.id) {
+        switches[p.id] = "not applicable (run file [not_applicable])"
+        continue
+      }
       guard let d = registry.descriptor(indicator: p.id, method: p.method), d.scope == .cell,
         let bind = d.bind
       else { continue }

@@ -126,7 +126,9 @@ public enum ComputeJob {
     var model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: fvcIsPercent, file: config.coefficientsFolder, registry: options.registry,
-      rasterUnits: config.rasterUnits, year: config.year)
+      rasterUnits: config.rasterUnits, year: config.year,
+      notApplicable: Set(config.notApplicable.keys))
+    for (id, reason) in config.notApplicable { model.switches["not_applicable.\(id)"] = reason }
     // The missing-input notes came with the validated run already (each warning once).
     for n in model.notes where n.code != "indicator.missing-input" {
       d.warning(n.code, n.message, at: n.location)
@@ -155,7 +157,8 @@ public enum ComputeJob {
         at: ProblemLocation(file: config.coefficientsFolder + "/prices.csv"))
     }
     // Hash the inputs for the manifest while the account is computed.
-    let hasher = BackgroundHasher(paths: manifestFiles(config).map(\.path))
+    let hasher = BackgroundHasher(
+      paths: manifestFiles(config).map(\.path) + (engineExecutable.map { [$0] } ?? []))
     // Units.
     mark("inputs")
     // Output staging folder; work files go inside it and are removed before commit.
@@ -310,10 +313,13 @@ public enum ComputeJob {
     try write(
       try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
     if options.geoPackage {
-      // The same features through OGR's GeoPackage driver (ogr2ogr API).
+      // The same features through OGR's GeoPackage driver (ogr2ogr API), with a fixed
+      // timestamp (the accounting year's last day) so that the file re-computes byte for byte
+      // (`gep verify`).
       try translateVector(
         sourcePath: out.file("units.geojson").path, destinationPath: out.file("units.gpkg").path,
-        format: "GPKG", arguments: ["-nln", "units"])
+        format: "GPKG", arguments: ["-nln", "units"],
+        config: ["OGR_CURRENT_DATE": "\(config.year)-12-31T00:00:00Z"])
     }
     try FileManager.default.removeItem(at: work)
     mark("write")
@@ -323,7 +329,7 @@ public enum ComputeJob {
     let manifest = manifestJSON(
       config: config, options: options, grid: g, model: model, coefficients: coefficients,
       warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
-      cells: sums.cells, hashes: hasher.wait())
+      cells: sums.cells, hashes: hasher.wait(), outputs: try outputFileHashes(out.staging))
     try write(manifest, to: out.file("manifest.json"))
     try out.commit()
     return ComputeResult(

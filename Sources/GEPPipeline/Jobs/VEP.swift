@@ -211,7 +211,8 @@ public enum VEPJob {
     let model = CellModel.build(
       coefficients: coefficients, scheme: config.landUseScheme, roles: available,
       fvcIsPercent: config.rasters["fvc"]?.unit == "percent", file: config.coefficientsFolder,
-      rasterUnits: config.rasterUnits, year: config.year)
+      rasterUnits: config.rasterUnits, year: config.year,
+      notApplicable: Set(config.notApplicable.keys))
     // The missing-input notes came with the validated run already (each warning once).
     for n in model.notes where n.code != "indicator.missing-input" {
       d.warning(n.code, n.message, at: n.location)

@@ -24,12 +24,13 @@ public struct MethodRegistry: Sendable {
 
   /// The methods of this version of gep.
   public static let builtIn = MethodRegistry(
-    descriptors: materialMarketValue + [
+    descriptors: materialMarketValue + materialNetOutput + [
       waterConservationWaterBalance
     ] + soilConservationRUSLE + [
       carbonSequestrationRate, carbonSequestrationNEPMethod, oxygenReleaseRate,
       climateRegulationEPP, airPurificationCapacity,
       waterPurificationCapacity, floodRegulationWetlandStorage, recreationTravelCost,
+      landscapeHedonic,
     ])
 
   /// The same registry with `more` descriptors added (e.g. a test's own indicator).
@@ -38,11 +39,11 @@ public struct MethodRegistry: Sendable {
   }
 
   /// Indicator ids of GEP profiles that this version does not compute by any method but that a
-  /// profile may list (reported as not computed): the national list's sand fixation, coastal
-  /// protection and landscape value, and the items of other guides (GEP-METHODS §2.2, §6.2:
+  /// profile may list (reported as not computed): the national list's sand fixation and
+  /// coastal protection, and the items of other guides (GEP-METHODS §2.2, §6.2:
   /// species conservation, negative air ions, pest control, water supply, noise reduction).
   public static let knownUnimplemented: Set<String> = [
-    "sand_fixation", "coastal_protection", "landscape_value", "species_conservation",
+    "sand_fixation", "coastal_protection", "species_conservation",
     "negative_air_ions", "pest_control", "water_supply", "noise_reduction",
   ]
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GEPCore
 import GEPGeo
@@ -53,20 +54,63 @@ final class BackgroundHasher: @unchecked Sendable {
   }
 }
 
-/// `manifest.json`: enough to re-run and audit the account (复算): engine and GDAL versions,
-/// run file, year, profile, method switches, SHA-256 and size of every input and coefficient
-/// file, the analysis grid, warnings, timings.
+/// The path of the running executable (`/proc/self/exe` resolved), hashed for the manifest's
+/// engine build identity; nil where the system does not tell.
+let engineExecutable: String? = {
+  let link = "/proc/self/exe"
+  return (try? FileManager.default.destinationOfSymbolicLink(atPath: link))
+    ?? (FileManager.default.fileExists(atPath: link) ? link : nil)
+}()
+
+/// The files of an output folder below `root`, relative paths sorted, without `manifest.json`
+/// (which holds their hashes) and hidden files (the folder's `.gep-output.json` marker, the
+/// `.work` folder), each with its size and SHA-256.
+///
+/// - Throws: Foundation errors when a file cannot be read.
+func outputFileHashes(_ root: URL) throws -> [(path: String, bytes: Int, sha256: String)] {
+  let base = root.standardizedFileURL.path
+  var out: [(String, Int, String)] = []
+  let walker = FileManager.default.enumerator(atPath: base)
+  while let rel = walker?.nextObject() as? String {
+    let full = (base as NSString).appendingPathComponent(rel)
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+      rel != "manifest.json", !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+    else { continue }
+    let size = (try FileManager.default.attributesOfItem(atPath: full)[.size] as? Int) ?? 0
+    out.append((rel, size, try sha256Hex(path: full)))
+  }
+  return out.sorted { $0.0 < $1.0 }
+}
+
+/// One SHA-256 over a list of output hashes ("path\tsha256\n" per file, in order): the
+/// manifest's `outputs_sha256`, so an account can be checked against its manifest alone.
+func combinedOutputHash(_ files: [(path: String, bytes: Int, sha256: String)]) -> String {
+  var hasher = SHA256()
+  for f in files { hasher.update(data: Data("\(f.path)\t\(f.sha256)\n".utf8)) }
+  return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// `manifest.json`: enough to re-run and audit the account (复算, `gep verify`): engine and
+/// GDAL versions and the engine build (SHA-256 of the executable), run file with its text,
+/// year, profile, method switches, the options that shape the outputs, SHA-256 and size of
+/// every input and coefficient file (with its path relative to the run file's folder), the
+/// analysis grid, warnings, timings, and the size and SHA-256 of every output file with one
+/// hash over them all.
 func manifestJSON(
   config: RunConfiguration, options: ComputeOptions, grid: Grid, model: CellModel,
   coefficients: CoefficientSet, warnings: [Problem], timings: [(String, Double)], tiles: Int,
-  tileSize: (Int, Int), cells: Int, hashes: [String: String]
+  tileSize: (Int, Int), cells: Int, hashes: [String: String],
+  outputs: [(path: String, bytes: Int, sha256: String)] = []
 ) -> String {
+  let runFolder = URL(fileURLWithPath: config.runFile).deletingLastPathComponent()
   var inputs: [String] = []
   for (role, path) in manifestFiles(config) {
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
     let hash = hashes[path] ?? ""
     inputs.append(
-      "    {\"role\": \(jsonString(role)), \"path\": \(jsonString(path)), \"bytes\": "
+      "    {\"role\": \(jsonString(role)), \"path\": \(jsonString(path)), \"relative_path\": "
+        + "\(jsonString(relativePath(path, from: runFolder))), \"bytes\": "
         + "\(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(hash))}")
   }
   let t = grid.geoTransform
@@ -103,11 +147,20 @@ func manifestJSON(
       + "\(formatNumber(v.range.upperBound)), \"set_by\": "
       + "\(jsonString(r.acceptedRange == nil ? "role default" : "run file"))}"
   }
+  let runText = (try? String(contentsOfFile: config.runFile, encoding: .utf8)) ?? ""
+  let build = engineExecutable.map { hashes[$0] ?? "" } ?? ""
+  let outputList = outputs.map {
+    "    {\"path\": \(jsonString($0.path)), \"bytes\": \($0.bytes), \"sha256\": "
+      + "\(jsonString($0.sha256))}"
+  }
   return """
     {
       "engine": \(jsonString("gep \(gepEngineVersion)")),
+      "engine_build_sha256": \(jsonString(build)),
       "gdal": \(jsonString(GDAL.version)),
       "run_file": \(jsonString(config.runFile)),
+      "run_file_text": \(jsonString(runText)),
+      "options": {"tile_size": \(options.tileSize.map(String.init) ?? "null"), "rasters": \(options.writeRasters), "bom": \(options.bom), "gpkg": \(options.geoPackage)},
       "accounting_year": \(config.year),
       "profile": \(jsonString(coefficients.profile.id)),
       "coefficients": \(jsonString(config.coefficientsFolder)),
@@ -144,10 +197,24 @@ func manifestJSON(
       "warnings": [
     \(warn.joined(separator: ",\n"))
       ],
+      "outputs": [
+    \(outputList.joined(separator: ",\n"))
+      ],
+      "outputs_sha256": \(jsonString(combinedOutputHash(outputs))),
       "timings_seconds": {
     \(times.joined(separator: ",\n"))
       }
     }
 
     """
+}
+
+/// `path` relative to the folder `base` ("../../coefficients/x.csv"), for relocating the
+/// inputs of a manifest (`gep verify --inputs-root`).
+func relativePath(_ path: String, from base: URL) -> String {
+  let a = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+  let b = base.standardizedFileURL.pathComponents
+  var i = 0
+  while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
+  return (Array(repeating: "..", count: b.count - i) + a[i...]).joined(separator: "/")
 }

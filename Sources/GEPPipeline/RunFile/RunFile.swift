@@ -237,6 +237,11 @@ public struct RunConfiguration: Sendable {
   /// (reported as their own share); false (`exclude_channels = false`): channel cells are
   /// computed like hillslopes. A given `[rasters.channels]` mask is always used.
   public var excludeChannels = true
+  /// Indicators of the profile declared not applicable to this region (`[not_applicable]`,
+  /// indicator id → the reason, e.g. "inland county: no coastline"): every unit reports them
+  /// as `not_applicable` with the reason, they are not computed, and the account is not
+  /// incomplete for their lack. Validation rejects ids the profile does not have.
+  public var notApplicable: [String: String] = [:]
 
   /// The coefficient folder of the profile: `coefficientsRoot/profile`.
   public var coefficientsFolder: String {
@@ -245,7 +250,7 @@ public struct RunConfiguration: Sendable {
 
   /// Known table roles.
   public static let tableRoles: Set<String> = [
-    "material_products", "gdp_population", "tourism", "emissions", "reservoirs",
+    "material_products", "gdp_population", "tourism", "emissions", "reservoirs", "property_prices",
   ]
 
   /// Reads and checks a run file; every problem is collected, none stops the reading early.
@@ -321,7 +326,7 @@ public struct RunConfiguration: Sendable {
       root,
       allowed: [
         "year", "profile", "coefficients", "output", "landuse", "rasters", "units", "tables",
-        "derive",
+        "derive", "not_applicable",
       ], prefix: "")
 
     let year = int(root, "year", "year") ?? 0
@@ -500,6 +505,26 @@ public struct RunConfiguration: Sendable {
 
     var derivations: [String: FactorDerivation] = [:]
     var excludeChannels = true
+    var notApplicable: [String: String] = [:]
+    if let v = root["not_applicable"] {
+      if let t = v.table {
+        for id in t.keys.sorted() {
+          let reason = string(t, id, "not_applicable.\(id)")?.trimmingCharacters(in: .whitespaces)
+          if let reason, !reason.isEmpty {
+            notApplicable[id] = reason
+          } else if reason != nil {
+            d.error(
+              "run-file.value", "give the reason the indicator does not apply to this region",
+              at: loc("not_applicable.\(id)"))
+          }
+        }
+      } else {
+        d.error(
+          "run-file.type",
+          "must be a table of indicator id = \"reason\" (e.g. coastal_protection = \"inland county\")",
+          at: loc("not_applicable"))
+      }
+    }
     if let dt = root["derive"]?.table {
       for role in dt.keys.sorted() {
         let prefix = "derive.\(role)."
@@ -666,6 +691,7 @@ public struct RunConfiguration: Sendable {
       units: units!, tables: tables)
     config.derivations = derivations
     config.excludeChannels = excludeChannels
+    config.notApplicable = notApplicable
     return config
   }
 }

@@ -35,7 +35,8 @@ struct RowLocator {
 }
 
 /// Adds the unit-level indicators of the statistical tables to the village rows, before the
-/// roll-up: recreation from the tourism table (§6.1), reservoir flood storage (§5.5), and the
+/// roll-up: recreation from the tourism table (§6.1), landscape value from the property table
+/// (§6.2), reservoir flood storage (§5.5), and the
 /// emission cap of air and water purification (§5.6–5.7, §9.2). A row given for a township or
 /// county is shared among its villages (recreation, reservoirs: by area; capped purification: in
 /// proportion to each village's capacity), so every level sums exactly from its villages; the
@@ -52,6 +53,7 @@ func applyUnitTables(
       units: units, gridCRS: gridCRS, code12: config.units.hierarchy == .statisticalCode12),
     d: d)
   try stage.recreation()
+  try stage.landscape()
   try stage.reservoirs()
   try stage.emissionCap()
   village = stage.village
@@ -150,47 +152,131 @@ struct UnitTableStage {
     return zip(vs, w).map { ($0, amount * $1 / total) }
   }
 
-  /// Recreation (休闲旅游, §6.1): visits × travel cost per visit from the tourism table.
-  mutating func recreation() throws {
-    // Recreation (cultural).
-    if let p = coefficients.profile.indicator("recreation") {
-      if let input = config.tables["tourism"] {
-        if let t = try readTable(input, diagnostics: &d) {
-          var q = [ExactSum](repeating: empty, count: village.count)
-          var v = q
-          var rules: [String] = []
-          for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
-            guard let visits = number(t, r, "visits", input.path),
-              let cost = number(t, r, "travel_cost_per_visit_yuan", input.path),
-              let (vs, rule) = try target(t, r, input.path)
-            else { continue }
-            let value = recreationValue(visits: visits, valuePerVisit: cost)
-            guard ExactSum.accepts(value) else {
-              d.error(
-                "table.out-of-range",
-                "visits × travel cost = \(formatNumber(value)) yuan exceeds 10¹⁵",
-                at: ProblemLocation(file: input.path, row: r.line, column: "visits"))
-              continue
-            }
-            for (z, part) in share(visits, over: vs) { q[z].add(part) }
-            for (z, part) in share(value, over: vs) { v[z].add(part) }
-            rules.append(rule)
-          }
-          for z in village.indices {
-            village[z].lines.append(
-              IndicatorLine(
-                indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
-                quantity: q[z], physicalUnit: "visits/a", value: v[z], method: p.method,
-                price: "visits × travel cost per visit (tourism table; "
-                  + rules.joined(separator: "; ") + ")",
-                maskedArea: empty, uncoveredArea: empty))
-          }
-        }
-      } else {
-        d.warning(
-          "table.missing", "no tourism table: recreation (休闲旅游) is not computed",
-          at: ProblemLocation(file: config.runFile, field: "tables.tourism"))
+  /// Sums a located table per village: for each non-empty row, `row` gives its physical
+  /// quantity and value (nil after reporting a problem); both are shared over the row's
+  /// villages by area (`target`, `share`). Values beyond 10¹⁵ are errors naming the row.
+  ///
+  /// - Returns: per village the quantity and value, and the location rule of each row.
+  mutating func locatedSums(
+    _ t: Table, _ file: String, what: String,
+    row: (inout UnitTableStage, Table.Row) -> (quantity: Double, value: Double)?
+  ) throws -> (quantity: [ExactSum], value: [ExactSum], rules: [String]) {
+    var q = [ExactSum](repeating: empty, count: village.count)
+    var v = q
+    var rules: [String] = []
+    for r in t.rows where !r.values.allSatisfy(\.isEmpty) {
+      guard let (quantity, value) = row(&self, r), let (vs, rule) = try target(t, r, file)
+      else { continue }
+      guard ExactSum.accepts(value) else {
+        d.error(
+          "table.out-of-range", "\(what) = \(formatNumber(value)) yuan exceeds 10¹⁵",
+          at: ProblemLocation(file: file, row: r.line))
+        continue
       }
+      for (z, part) in share(quantity, over: vs) { q[z].add(part) }
+      for (z, part) in share(value, over: vs) { v[z].add(part) }
+      rules.append(rule)
+    }
+    return (q, v, rules)
+  }
+
+  /// Recreation (休闲旅游, §6.1) by the travel cost method from the tourism table: visits ×
+  /// (direct travel cost + time cost + consumer surplus) per visit, the time cost being
+  /// travel_time_days × daily_wage_yuan × `time_value_share` (30 % of the daily wage [S4])
+  /// when both columns are given (`travelTimeCost`), the consumer surplus when given.
+  mutating func recreation() throws {
+    guard let p = coefficients.profile.indicator("recreation") else { return }
+    guard let input = config.tables["tourism"] else {
+      d.warning(
+        "table.missing", "no tourism table: recreation (休闲旅游) is not computed",
+        at: ProblemLocation(file: config.runFile, field: "tables.tourism"))
+      return
+    }
+    guard let t = try readTable(input, diagnostics: &d) else { return }
+    let wageShare = coefficients.parameterValue("time_value_share")
+    var timeCosted = 0
+    var rows = 0
+    let (q, v, rules) = try locatedSums(t, input.path, what: "visits × cost per visit") {
+      stage, r in
+      guard let visits = stage.number(t, r, "visits", input.path),
+        let direct = stage.number(t, r, "travel_cost_per_visit_yuan", input.path)
+      else { return nil }
+      rows += 1
+      let days = stage.number(t, r, "travel_time_days", input.path, required: false)
+      let wage = stage.number(t, r, "daily_wage_yuan", input.path, required: false)
+      let surplus =
+        stage.number(t, r, "consumer_surplus_per_visit_yuan", input.path, required: false) ?? 0
+      var time = 0.0
+      if days != nil || wage != nil {
+        guard let days, let wage else {
+          stage.d.error(
+            "table.missing-value",
+            "the time cost needs both travel_time_days and daily_wage_yuan",
+            at: ProblemLocation(
+              file: input.path, row: r.line,
+              column: days == nil ? "travel_time_days" : "daily_wage_yuan"))
+          return nil
+        }
+        guard let wageShare else {
+          stage.d.error(
+            "coefficients.missing-parameter",
+            "the time cost needs the parameter time_value_share (parameters.csv)",
+            at: ProblemLocation(file: input.path, row: r.line, column: "travel_time_days"))
+          return nil
+        }
+        time = travelTimeCost(days: days, dailyWage: wage, wageShare: wageShare)
+        timeCosted += 1
+      }
+      let perVisit = individualTravelCostPerVisit(
+        travelExpenditure: direct, timeCost: time, consumerSurplus: surplus)
+      return (visits, recreationValue(visits: visits, valuePerVisit: perVisit))
+    }
+    let time =
+      timeCosted == rows
+      ? "with the time cost (days × daily wage × \(formatNumber(wageShare ?? 0)))"
+      : timeCosted == 0
+        ? "direct costs only (no travel_time_days and daily_wage_yuan)"
+        : "time cost on \(timeCosted) of \(rows) rows"
+    for z in village.indices {
+      village[z].lines.append(
+        IndicatorLine(
+          indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
+          quantity: q[z], physicalUnit: "visits/a", value: v[z], method: p.method,
+          price: "visits × travel cost per visit, \(time) (tourism table; "
+            + rules.joined(separator: "; ") + ")",
+          maskedArea: empty, uncoveredArea: empty))
+    }
+  }
+
+  /// Landscape value (景观价值, §6.2) by hedonic pricing from the property table: the floor
+  /// area benefiting from an ecological landscape × its annual price premium per m²
+  /// (`landscapeValue`). The buffer analysis (which properties benefit) is the table's: the
+  /// engine sums what it gives.
+  mutating func landscape() throws {
+    guard let p = coefficients.profile.indicator("landscape_value"), p.method == "hedonic" else {
+      return
+    }
+    guard let input = config.tables["property_prices"] else {
+      d.warning(
+        "table.missing", "no property_prices table: landscape value (景观价值) is not computed",
+        at: ProblemLocation(file: config.runFile, field: "tables.property_prices"))
+      return
+    }
+    guard let t = try readTable(input, diagnostics: &d) else { return }
+    let (q, v, rules) = try locatedSums(t, input.path, what: "area × premium") { stage, r in
+      guard let area = stage.number(t, r, "benefiting_area_m2", input.path),
+        let premium = stage.number(t, r, "premium_yuan_per_m2_per_year", input.path)
+      else { return nil }
+      return (area, landscapeValue(benefitingArea: area, premiumPerArea: premium))
+    }
+    for z in village.indices {
+      village[z].lines.append(
+        IndicatorLine(
+          indicator: p.id, component: "", category: .cultural, nameZH: p.nameZH,
+          quantity: q[z], physicalUnit: "m2", value: v[z], method: p.method,
+          price: "benefiting floor area × annual premium per m² (property_prices table; "
+            + rules.joined(separator: "; ") + ")",
+          maskedArea: empty, uncoveredArea: empty))
     }
   }
 

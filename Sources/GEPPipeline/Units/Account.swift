@@ -43,6 +43,10 @@ public struct IndicatorLine: Sendable {
   /// For table-based lines: false when the table gives nothing for this indicator (e.g. a
   /// material sector absent from the material_products table): the line is not computed.
   public var reported: Bool = true
+  /// Set when the run declares the indicator not applicable to its region (the run file's
+  /// `[not_applicable]`, with this reason): the line's status is `not_applicable` whatever its
+  /// areas, its quantity and value are empty.
+  public var notApplicableReason: String? = nil
 
   /// The share of the unit's land area on which the line was computed: 1 − (masked +
   /// uncovered area) / (land − not-applicable − excluded area) for per-cell lines (1 on a unit
@@ -75,7 +79,9 @@ public struct IndicatorLine: Sendable {
   ///
   /// - Parameter unitArea: the unit's land area, m².
   public func status(unitArea: Double) -> LineStatus {
-    if whollyNotApplicable(unitArea: unitArea) { return .notApplicable }
+    if notApplicableReason != nil || whollyNotApplicable(unitArea: unitArea) {
+      return .notApplicable
+    }
     let share = computedShare(unitArea: unitArea)
     if share <= 1e-12 { return .notComputed }
     if value == nil { return .notValued }
@@ -273,6 +279,22 @@ func buildAccount(
       uncoveredArea: ExactSum(), reported: false)
   }
   for z in 0..<villageCount { village[z].lines += absent }
+  // Indicators the region declares not applicable: one line each, whatever was computed.
+  for (id, reason) in config.notApplicable {
+    guard let p = coefficients.profile.indicators.first(where: { $0.id == id }) else { continue }
+    for z in 0..<villageCount {
+      guard let first = village[z].lines.firstIndex(where: { $0.indicator == id }) else { continue }
+      village[z].lines.removeAll { $0.indicator == id }
+      village[z].lines.insert(
+        IndicatorLine(
+          indicator: p.id, component: "", category: p.category ?? .regulating, nameZH: p.nameZH,
+          quantity: nil, physicalUnit: p.physicalUnit, value: nil, method: p.method,
+          price: "not applicable to this region: \(reason) (run file [not_applicable])",
+          maskedArea: ExactSum(), uncoveredArea: ExactSum(), notApplicableArea: village[z].area,
+          reported: false, notApplicableReason: reason),
+        at: min(first, village[z].lines.count))
+    }
+  }
   // The unassigned row gets the same lines as the villages (zero where only tables feed them).
   if let template = village.first?.lines {
     unassigned.lines = template.map { t in
@@ -286,7 +308,11 @@ func buildAccount(
       e.value = t.value == nil ? nil : ExactSum()
       e.capacity = nil
       e.capacityValue = nil
-      e.price = "not located here"
+      if t.notApplicableReason != nil {
+        e.notApplicableArea = unassigned.area
+      } else {
+        e.price = "not located here"
+      }
       return e
     }
   }
@@ -526,7 +552,7 @@ func allocateMaterialProducts(
         at: loc("sector", r.values[si]))
       continue
     }
-    guard let value = PlainDecimal.parse(r.values[vi]) else {
+    guard var value = PlainDecimal.parse(r.values[vi]) else {
       d.error(
         "table.not-numeric",
         "output_value_yuan is " + PlainDecimal.notPlainDecimalMessage(r.values[vi]),
@@ -538,6 +564,27 @@ func allocateMaterialProducts(
         "table.out-of-range", "output_value_yuan exceeds 10¹⁵ yuan, the largest value gep accepts",
         at: loc("output_value_yuan", r.values[vi]))
       continue
+    }
+    // The net-output method (产品净产值): gross output less intermediate consumption.
+    if materialIndicators[k].method == "net_output_value" {
+      let raw = t.fieldIndex("intermediate_consumption_yuan").map { r.values[$0] } ?? ""
+      guard let used = PlainDecimal.parse(raw) else {
+        d.error(
+          "table.missing-value",
+          "\(sectorID) is valued by net output (net_output_value): the row needs "
+            + "intermediate_consumption_yuan",
+          at: loc("intermediate_consumption_yuan", raw))
+        continue
+      }
+      guard used <= value else {
+        d.error(
+          "table.out-of-range",
+          "intermediate consumption \(formatNumber(used)) exceeds the output value "
+            + "\(formatNumber(value)) yuan: a negative net output is not a GEP value",
+          at: loc("intermediate_consumption_yuan", raw))
+        continue
+      }
+      value -= used
     }
     let words = r.values[ai].split(separator: ";").map {
       $0.trimmingCharacters(in: .whitespaces).lowercased()
@@ -599,7 +646,10 @@ func allocateMaterialProducts(
         indicator: p.id, component: "", category: .material, nameZH: p.nameZH, quantity: nil,
         physicalUnit: "", value: values[z][k], method: p.method,
         price: ruleTexts[k].isEmpty
-          ? "not in the material_products table" : "reported output value, " + ruleTexts[k],
+          ? "not in the material_products table"
+          : (p.method == "net_output_value"
+            ? "reported output value less intermediate consumption, " : "reported output value, ")
+            + ruleTexts[k],
         maskedArea: ExactSum(), uncoveredArea: ExactSum(), reported: !ruleTexts[k].isEmpty)
     }
   }

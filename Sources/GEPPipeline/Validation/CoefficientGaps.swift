@@ -60,6 +60,9 @@ public struct CoefficientGapReport: Sendable, Hashable {
   public var unmappedCodes: [Int]
   /// Profile indicators this version does not compute (not checked).
   public var notComputed: [String]
+  /// Profile indicators the run declares not applicable to its region (`[not_applicable]`;
+  /// not checked).
+  public var declaredNotApplicable: [String] = []
 
   /// Gaps proper (missing, empty, placeholder), without out-of-region notes.
   public var strictGaps: [CoefficientGap] { gaps.filter { $0.kind.isGap } }
@@ -75,11 +78,13 @@ public enum CoefficientGaps {
   ///   - areaByCode: land area (m², or any area unit) by land-use code present in the run.
   ///   - implemented: indicators computed by this version (default: those of
   ///     `MethodRegistry.builtIn`).
+  ///   - notApplicable: indicators the run declares not applicable (not checked).
   /// - Returns: the report. A regional-study value is out of region unless its `region` equals
   ///   the set's manifest `region`; an international default is always out of region.
   public static func analyse(
     set: CoefficientSet, scheme: String, areaByCode: [Int: Double],
-    implemented: Set<String> = Set(MethodRegistry.builtIn.descriptors.map(\.indicator))
+    implemented: Set<String> = Set(MethodRegistry.builtIn.descriptors.map(\.indicator)),
+    notApplicable: Set<String> = []
   ) -> CoefficientGapReport {
     let setRegion = set.manifest["region"] ?? ""
     var classOf: [Int: Int] = [:]
@@ -112,7 +117,12 @@ public enum CoefficientGaps {
     var gaps: [CoefficientGap] = []
     var notComputed: [String] = []
     let classes = Set(classOf.values).sorted()
+    var declared: [String] = []
     for indicator in set.profile.indicators {
+      if notApplicable.contains(indicator.id) {
+        declared.append(indicator.id)
+        continue
+      }
       guard implemented.contains(indicator.id) else {
         notComputed.append(indicator.id)
         continue
@@ -173,8 +183,10 @@ public enum CoefficientGaps {
         }
       }
     }
-    return CoefficientGapReport(
+    var report = CoefficientGapReport(
       gaps: gaps, areaByCode: areaByCode, unmappedCodes: unmapped, notComputed: notComputed)
+    report.declaredNotApplicable = declared
+    return report
   }
 
   /// What a class gets for one requirement group (`a.x|b.y`: the first alternative with
@@ -247,7 +259,9 @@ public enum CoefficientGaps {
     let areas = try landUseAreas(
       path: configuration.landUse.path, band: configuration.landUse.band)
     return (
-      analyse(set: set, scheme: configuration.landUseScheme, areaByCode: areas), set
+      analyse(
+        set: set, scheme: configuration.landUseScheme, areaByCode: areas,
+        notApplicable: Set(configuration.notApplicable.keys)), set
     )
   }
 
@@ -276,6 +290,11 @@ public enum CoefficientGaps {
       lines.append(
         "land-use codes outside the account (no class in the crosswalk): "
           + report.unmappedCodes.map(String.init).joined(separator: ", "))
+    }
+    if !report.declaredNotApplicable.isEmpty {
+      lines.append(
+        "declared not applicable in the run file (not checked): "
+          + report.declaredNotApplicable.joined(separator: ", "))
     }
     if !report.notComputed.isEmpty {
       lines.append(

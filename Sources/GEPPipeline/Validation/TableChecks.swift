@@ -148,6 +148,16 @@ extension ValidationRun {
             at: loc(r.line, c, s))
         }
       }
+      for group in spec.together {
+        let filled = group.map { c in t.fieldIndex(c).map { !r.values[$0].isEmpty } ?? false }
+        if filled.contains(true), let gap = filled.firstIndex(of: false) {
+          d.error(
+            "table.missing-value",
+            group.joined(separator: " and ") + " are given together: \(group[gap]) is empty "
+              + "in the \(role) table",
+            at: loc(r.line, group[gap]))
+        }
+      }
       if role == "tourism", let vi = t.fieldIndex("visits"),
         let ci = t.fieldIndex("travel_cost_per_visit_yuan"),
         let visits = PlainDecimal.parse(r.values[vi]),

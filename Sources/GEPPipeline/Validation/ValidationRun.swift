@@ -155,7 +155,23 @@ final class ValidationRun {
     coefficients = check.set
     // Methods the engine does not implement are errors; indicators it does not compute at all
     // are named; a declared input the method does not read is an error (MethodRegistry).
+    let profileIDs = Set(check.set.profile.indicators.map(\.id))
+    for (id, _) in config.notApplicable.sorted(by: { $0.key < $1.key })
+    where !profileIDs.contains(id) {
+      let near = profileIDs.min { editDistance($0, id) < editDistance($1, id) } ?? ""
+      d.error(
+        "run-file.unknown-indicator",
+        "\(id) is not an indicator of the profile \(config.profile)"
+          + (near.isEmpty ? "" : "; did you mean \(near)?"),
+        at: ProblemLocation(file: config.runFile, field: "not_applicable.\(id)", value: id))
+    }
     for p in options.registry.problems(of: check.set.profile) {
+      // An indicator the region declares not applicable is not computed: no warning that the
+      // engine lacks its method (an error in its profile row still stands).
+      let row = check.set.profile.indicators.first {
+        $0.provenance.location.row == p.location.row
+      }
+      if p.severity != .error, let row, config.notApplicable[row.id] != nil { continue }
       let loc = ProblemLocation(
         file: (config.coefficientsFolder as NSString).appendingPathComponent(p.location.file),
         row: p.location.row, column: p.location.column, value: p.location.value)
@@ -185,7 +201,8 @@ final class ValidationRun {
         coefficients: check.set, scheme: config.landUseScheme, roles: config.availableRoles,
         fvcIsPercent: config.rasters["fvc"]?.unit == "percent",
         file: config.coefficientsFolder, registry: options.registry,
-        rasterUnits: config.rasterUnits, year: config.year)
+        rasterUnits: config.rasterUnits, year: config.year,
+        notApplicable: Set(config.notApplicable.keys))
       for n in model.notes where n.code == "indicator.missing-input" {
         d.warning(n.code, n.message, at: n.location)
       }
