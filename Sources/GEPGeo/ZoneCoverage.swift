@@ -71,6 +71,12 @@ public struct ZoneCoverage: Sendable {
   public let grid: Grid
   let shapes: [CoverageShape]
   let zones: [Int32]
+  /// Shape indices (ascending) whose envelope touches each bucket of `bucketSize` × `bucketSize`
+  /// cells, buckets row-major over the grid (`bucketColumns` per row): a tile looks only at the
+  /// shapes of its buckets instead of every shape.
+  let buckets: [[Int32]]
+  let bucketColumns: Int
+  static let bucketSize = 128
   /// The zone of the part of a cell no polygon covers.
   public let outside: Int32
 
@@ -88,9 +94,50 @@ public struct ZoneCoverage: Sendable {
     precondition(geometries.count == zones.count, "one zone index per geometry")
     let lattice = try coverageLattice(grid)
     self.grid = grid
-    self.shapes = geometries.map { CoverageShape(polygons: $0.polygonRings, lattice: lattice) }
+    let shapes = geometries.map { CoverageShape(polygons: $0.polygonRings, lattice: lattice) }
+    self.shapes = shapes
     self.zones = zones
     self.outside = outside
+    let b = ZoneCoverage.bucketSize
+    let bc = max(1, (grid.width + b - 1) / b)
+    let br = max(1, (grid.height + b - 1) / b)
+    var buckets = [[Int32]](repeating: [], count: bc * br)
+    for (z, shape) in shapes.enumerated() where !shape.isEmpty {
+      let r0 = max(0, shape.rows.lowerBound)
+      let r1 = min(grid.height, shape.rows.upperBound)
+      let c0 = max(0, shape.cols.lowerBound)
+      let c1 = min(grid.width, shape.cols.upperBound)
+      guard r0 < r1, c0 < c1 else { continue }
+      for by in (r0 / b)...((r1 - 1) / b) {
+        for bx in (c0 / b)...((c1 - 1) / b) { buckets[by * bc + bx].append(Int32(z)) }
+      }
+    }
+    self.buckets = buckets
+    bucketColumns = bc
+  }
+
+  /// Indices (ascending, once each) of the shapes whose envelope overlaps the window.
+  func candidates(rows: Range<Int>, cols: Range<Int>) -> [Int] {
+    let b = ZoneCoverage.bucketSize
+    let r0 = max(0, rows.lowerBound)
+    let r1 = min(grid.height, rows.upperBound)
+    let c0 = max(0, cols.lowerBound)
+    let c1 = min(grid.width, cols.upperBound)
+    guard r0 < r1, c0 < c1 else { return [] }
+    var found: [Int] = []
+    for by in (r0 / b)...((r1 - 1) / b) {
+      for bx in (c0 / b)...((c1 - 1) / b) {
+        for z in buckets[by * bucketColumns + bx] {
+          let shape = shapes[Int(z)]
+          if shape.rows.overlaps(rows) && shape.cols.overlaps(cols) { found.append(Int(z)) }
+        }
+      }
+    }
+    found.sort()
+    var unique: [Int] = []
+    unique.reserveCapacity(found.count)
+    for z in found where unique.last != z { unique.append(z) }
+    return unique
   }
 
   /// The coverage of `window` into `out` (its arrays reused).
@@ -103,10 +150,9 @@ public struct ZoneCoverage: Sendable {
     var spans: [CoverageSpan] = []
     var spanZone: [Int32] = []
     var scratch = CoverageScratch()
-    for (z, shape) in shapes.enumerated()
-    where shape.rows.overlaps(rows) && shape.cols.overlaps(cols) {
+    for z in candidates(rows: rows, cols: cols) {
       let before = spans.count
-      shape.coverage(rows: rows, cols: cols, into: &spans, scratch: &scratch)
+      shapes[z].coverage(rows: rows, cols: cols, into: &spans, scratch: &scratch)
       spanZone.append(contentsOf: repeatElement(zones[z], count: spans.count - before))
     }
     // Σ f per cell, then one remainder entry where it is short of 1.
