@@ -10,7 +10,8 @@ import GEPPipeline
 struct PrepareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "prepare",
-    abstract: "Derive factor rasters (LS, slope, R, K, C, precipitation, ET) from primary data.",
+    abstract:
+      "Derive factor rasters (LS, slope, R, K, C, precipitation, ET, RWEQ WF) from primary data.",
     discussion: """
       Each subcommand writes one Float32 GeoTIFF (nodata -9999) and prints its range on stderr. \
       Rasters are held in memory: at most 50 million cells (a daily stack for R is streamed). Exit codes: 0 success; 1 input \
@@ -19,6 +20,7 @@ struct PrepareCommand: ParsableCommand {
     subcommands: [
       PrepareSlope.self, PrepareLS.self, PrepareR.self, PrepareK.self, PrepareC.self,
       PrepareInterpolate.self, PreparePrecipitation.self, PrepareET.self,
+      PrepareWeatherFactor.self,
     ]
   )
 
@@ -523,6 +525,66 @@ struct PrepareET: ParsableCommand {
       try FactorPreparation.et(
         meteo: meteo, stations: stations, precipitation: precipitation, out: out,
         options: options)
+    }
+  }
+}
+
+struct PrepareWeatherFactor: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "weather-factor",
+    abstract: "RWEQ weather factor WF (kg/m) of a year from daily station data (sand fixation).",
+    discussion: """
+      Per station and half-month (or month): WF = Σ U2(U2 − Ut)² × Nd/N × ρ/g × SW × SD \
+      (GEP-METHODS §5.3; RWEQ, Fryrear et al. 1998), U2 from the wind at --wind-height by the \
+      1/7 power law, ρ from the station elevation and T = (Tmax + Tmin)/2, SW from rainfall \
+      and ET_p = FAO-56 ET0 of the same table, SD from the snow depth (mm; none: SD = 1); the \
+      periods are summed to the year and interpolated onto the grid of --grid. WF = 0 where \
+      no wind exceeds Ut: gep compute then reports sand fixation not applicable.
+      """)
+
+  @Option(help: "Daily meteorological table (station, date, TMAX, TMIN, RM, WS, SSD).")
+  var meteo: String
+  @Option(help: "Daily rainfall table (wide: one column per station; or long with --rain-field).")
+  var rain: String
+  @Option(help: "Value field of a long-layout rainfall table.") var rainField: String?
+  @OptionGroup var station: StationOptions
+  @Option(help: "Raster whose grid the output takes (e.g. the land use).") var grid: String
+  @Option(help: "The year.") var year: Int
+  @Option(help: "RWEQ periods: half_month or month.") var period = "half_month"
+  @Option(help: "Snow depth field (mm) of the meteorological table.") var snowField: String?
+  @Option(help: "Threshold wind speed U_t at 2 m, m/s.") var thresholdWindSpeed: Double = 5
+  @Option(help: "Snow depth above which the soil is covered, mm.")
+  var snowDepthThreshold: Double = 25.4
+  @Option(help: "Wind measurement height, m.") var windHeight: Double = 10
+  @Option(help: "T_max field.") var tmaxField = "TMAX"
+  @Option(help: "T_min field.") var tminField = "TMIN"
+  @Option(help: "Mean relative humidity field, %.") var rhField = "RM"
+  @Option(help: "Wind speed field, m/s.") var windField = "WS"
+  @Option(help: "Sunshine hours field.") var sunshineField = "SSD"
+  @Option(help: "Station field of the meteorological table.") var stationField: String?
+  @Option(help: "Days per station that may lack a variable.") var maxMissingDays: Int = 0
+  @Option(help: "Output GeoTIFF (WF, kg/m).") var out: String
+  @Flag(help: "Print only errors.") var quiet = false
+  @Flag(help: "Replace an existing output file (never a folder or an input).")
+  var overwrite = false
+
+  func run() throws {
+    guard let stations = station.stations else { throw ValidationError("--stations is required") }
+    guard let periods = RWEQPeriod(rawValue: period) else {
+      throw ValidationError("--period must be half_month or month, not '\(period)'")
+    }
+    let fields = ETPreparationOptions(
+      year: year, tmaxField: tmaxField, tminField: tminField, rhMeanField: rhField,
+      windField: windField, sunshineField: sunshineField, stationField: stationField,
+      windHeight: windHeight, grid: try station.gridOptions())
+    let options = WeatherFactorOptions(
+      year: year, period: periods, fields: fields, snowField: snowField,
+      rain: DailyRainOptions(year: year, valueField: rainField),
+      thresholdWindSpeed: thresholdWindSpeed, snowDepthThreshold: snowDepthThreshold,
+      maximumMissingDays: maxMissingDays)
+    try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
+      try FactorPreparation.weatherFactor(
+        meteo: meteo, rain: rain, stations: stations, grid: grid, out: out, options: options)
     }
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import Testing
 
@@ -22,6 +23,39 @@ struct ExactSumTests {
     f.add(fixed: ExactSum.fixedPoint(2.5))
     f.add(-2.5)
     #expect(f.raw == 0)
+  }
+
+  /// The inline rounding below 2⁵² units gives the integer `rounded()` (to nearest, ties away
+  /// from zero) gives — the reference written out here as the conversion used before — on
+  /// exact ties (k + ½ units, both signs), on the values next to them, at the 2⁵² boundary, and
+  /// on a million random values of every magnitude from 10⁻¹⁵ to 10⁷.
+  @Test func inlineRoundingEqualsRounded() {
+    func reference(_ x: Double) -> Int128 {
+      let scaled = (x * ExactSum.scale).rounded()
+      if abs(scaled) < 9.2e18 { return Int128(Int64(scaled)) }
+      return Int128(exactly: scaled) ?? 0
+    }
+    var values: [Double] = [0, -0.0, 0.5 / ExactSum.scale, -0.5 / ExactSum.scale]
+    for k in [0.0, 1, 2, 3, 1e6, 4_503_599_627_370_494] {
+      for sign in [1.0, -1.0] {
+        let tie = sign * (k + 0.5) / ExactSum.scale
+        values += [tie, tie.nextUp, tie.nextDown]
+      }
+    }
+    let boundary = 4_503_599_627_370_496 / ExactSum.scale
+    values += [boundary, boundary.nextDown, boundary.nextUp, -boundary, -boundary.nextDown]
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<1_000_000 {
+      let magnitude = Double.random(in: -15...7, using: &rng)
+      values.append((Bool.random(using: &rng) ? 1 : -1) * pow(10, magnitude))
+    }
+    var mismatches = 0
+    for x in values where ExactSum.fixedPoint(x) != reference(x) { mismatches += 1 }
+    #expect(mismatches == 0)
+    // The ties themselves, by hand: 2.5 units → 3, −2.5 → −3, 0.5 → 1.
+    #expect(ExactSum.fixedPoint(2.5 / ExactSum.scale) == 3)
+    #expect(ExactSum.fixedPoint(-2.5 / ExactSum.scale) == -3)
+    #expect(ExactSum.fixedPoint(0.5 / ExactSum.scale) == 1)
   }
 
   /// Values beyond Int128 (3.4e38 · 2⁴⁰, 1e30 · 2⁴⁰ ≈ 1.1e42) trapped with "value cannot be

@@ -187,10 +187,31 @@ struct PriceIndexingTests {
     #expect(throws: PriceIndexingError.priceMissing("nope")) {
       _ = try set.indexedPrice("nope", toYear: 2024)
     }
-    // The LY/T 1721 price of 2005 needs 2006…2024; the reference CPI table leaves 2008 empty.
+    // The reference CPI table ends with 2024: a 2025 account lacks the 2025 index.
+    #expect(throws: PriceIndexingError.indexYearMissing(index: "cpi_national", year: 2025)) {
+      _ = try set.indexedPrice("reservoir_capacity_cost_lyt1721", toYear: 2025)
+    }
+    // A year removed from the chain is named: without 2008 the 2005 price cannot reach 2024.
+    var gap = try #require(set.priceIndices["cpi_national"])
+    gap.values[2008] = .some(nil)
+    set.priceIndices["cpi_national"] = gap
     #expect(throws: PriceIndexingError.indexYearMissing(index: "cpi_national", year: 2008)) {
       _ = try set.indexedPrice("reservoir_capacity_cost_lyt1721", toYear: 2024)
     }
+  }
+
+  /// The LY/T 1721 reservoir cost 6.1107 yuan/m³ of 2005 brought to 2024 with the complete
+  /// reference CPI chain (2006…2024). By hand: 2006…2010 give
+  ///   1.015 × 1.048 × 1.059 × 0.993 × 1.033 = 1.015 → 1.063720 → 1.126479 → 1.118594
+  ///     → 1.155508
+  /// and 2011…2024 give 1.323302 (test above), so the factor is 1.155508 × 1.323302 = 1.529086
+  /// and the 2024 price 6.1107 × 1.529086 = 9.343787 yuan/m³.
+  @Test func a2005PriceIndexedTo2024MatchesTheHandComputation() throws {
+    let set = try CoefficientSet.load(from: try shippedSet("reference"))
+    let indexed = try set.indexedPrice("reservoir_capacity_cost_lyt1721", toYear: 2024)
+    #expect(indexed.originalValue == 6.1107 && indexed.priceYear == 2005)
+    #expect(abs(indexed.toIndex / indexed.fromIndex - 1.529086) < 1e-6)
+    #expect(abs(indexed.indexedValue - 9.343787) < 1e-6)
   }
 }
 

@@ -171,4 +171,110 @@ struct SandFixationFormulaTests {
     #expect(formulaIsClose(value / formulaYi, 2.28, tolerance: 0.005))
     #expect(formulaIsClose(value / formulaYi, 2.2835, tolerance: 0.00005))
   }
+
+  // MARK: One cell from soil, terrain and cover
+
+  /// Hand computation of one forest cell (the same cell as the pipeline's
+  /// `SandFixationTests.handComputedCell`): WF = 20 kg/m; Sa 60, Si 30, Cl 10, OM 2, CaCO₃ 1 %;
+  /// slope 10°; FVC 10 %; α = −0.1535 (woodland, §11.2).
+  ///
+  ///     EF  = (29.09 + 0.31·60 + 0.17·30 + 0.33·60/10 − 2.59·2 − 0.95·1)/100
+  ///         = (29.09 + 18.6 + 5.1 + 1.98 − 5.18 − 0.95)/100 = 48.64/100 = 0.4864
+  ///     SCF = 1/(1 + 0.0066·10² + 0.021·2²) = 1/1.744 = 0.573394
+  ///     K′  = cos 10° = 0.984808
+  ///     C   = exp(−0.1535 × 10) = exp(−1.535) = 0.215456
+  ///     X   = 20 × 0.4864 × 0.573394 × 0.984808 = 5.493240 kg/m
+  ///   integrated: 0.1699 × X^1.3711 = 0.1699 × 10.33663 = 1.756193 (potential);
+  ///     × C^1.3711 = × 0.121890 → 0.214062 (actual); Q_sf = 1.756193 − 0.214062 = 1.542131 kg/m²
+  ///   full (z = 50 m): potential s = 150.71 × X^−0.3711 = 80.0925 m, Q_max = 109.8 X = 603.158,
+  ///     SL = 2·50/80.0925² × 603.158 × exp(−(50/80.0925)²) = 9.402590 × 0.677244 = 6.367848;
+  ///     actual X·C = 1.183549: s = 141.5737 m, Q_max = 129.9538,
+  ///     SL = 100/141.5737² × 129.9538 × exp(−(50/141.5737)²) = 0.648371 × 0.882734 = 0.572339;
+  ///     Q_sf = 6.367848 − 0.572339 = 5.795509 kg/m²
+  @Test func cellSandFixationHandComputation() throws {
+    func cell(_ form: RWEQSandFixationForm) -> Double? {
+      rweqCellSandFixation(
+        weatherFactor: 20, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+        organicMatterPercent: 2, calciumCarbonatePercent: 1, slopeDegrees: 10, coverPercent: 10,
+        alpha: -0.1535, form: form)
+    }
+    #expect(formulaIsClose(try #require(cell(.integrated)), 1.542131, tolerance: 1e-6))
+    #expect(formulaIsClose(try #require(cell(.full)), 5.795509, tolerance: 1e-6))
+  }
+
+  /// EF leaves [0, 1] for organic or calcareous soils: clipped, so an EF regression below 0
+  /// gives no erosion (Q_sf = 0), never a NaN from a negative base; no clay: nil (Sa/Cl
+  /// undefined); no wind above the threshold (WF = 0): 0 in both forms.
+  @Test func cellSandFixationEdges() {
+    // OM 12 %: EF = (29.09 + 18.6 + 5.1 + 1.98 − 31.08 − 0.95 × 30)/100 = −4.81/100 < 0 → 0.
+    for form in RWEQSandFixationForm.allCases {
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 20, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+          organicMatterPercent: 12, calciumCarbonatePercent: 30, slopeDegrees: 0,
+          coverPercent: 50, alpha: -0.1535, form: form) == 0)
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 20, sandPercent: 100, siltPercent: 0, clayPercent: 0,
+          organicMatterPercent: 0, calciumCarbonatePercent: 0, slopeDegrees: 0,
+          coverPercent: 50, alpha: -0.1535, form: form) == nil)
+      #expect(
+        rweqCellSandFixation(
+          weatherFactor: 0, sandPercent: 60, siltPercent: 30, clayPercent: 10,
+          organicMatterPercent: 2, calciumCarbonatePercent: 1, slopeDegrees: 10,
+          coverPercent: 10, alpha: -0.1535, form: form) == 0)
+    }
+  }
+
+  // MARK: Station weather factor of a year
+
+  /// A year (2023, 365 days) of monthly periods at a station at sea level, every day
+  /// U₁₀ = 10 m/s, T = 15 °C, ET_p = 2 mm, no rain, no snow, except:
+  /// January rain 3 mm every day; February snow depth 30 mm (> 25.4) on days 1–14; March
+  /// days 1–10 not observed.
+  ///
+  ///     U₂ = 10 × 0.2^(1/7) = 7.945974 m/s; term = 7.945974 × (2.945974)² = 68.961226 m³/s³
+  ///     ρ = 348 × 1.013 / 288.15 = 1.223404 kg/m³; ρ/g = 0.124837
+  ///     term × ρ/g = 8.608926 per day
+  ///     January: SW = (62 − 93 × 31/31)/62 = −0.5 → 0, WF = 0
+  ///     February: SD = 1 − 14/28 = 0.5, WF = 8.608926 × 28 × 0.5 = 120.524961
+  ///     March: N = 21 of N_d = 31: Σ = 21 × term, × N_d/N = 31 × term → 266.876700
+  ///     other months: 8.608926 × N_d; year: 8.608926 × (365 − 31 − 14) = 2754.856258 kg/m
+  @Test func stationWeatherFactorOfAYear() throws {
+    var days: [RWEQDay] = []
+    for d in CalendarDay.allDays(of: 2023) where !(d.month == 3 && d.day <= 10) {
+      days.append(
+        RWEQDay(
+          day: d, windSpeed10m: 10, temperatureCelsius: 15, rainfall: d.month == 1 ? 3 : 0,
+          potentialEvapotranspiration: 2,
+          snowDepth: d.month == 2 && d.day <= 14 ? 30 : 0))
+    }
+    let wf = try #require(
+      rweqStationWeatherFactor(
+        days: days, year: 2023, elevationKilometres: 0, period: .month))
+    #expect(wf.periods.count == 12)
+    #expect(wf.periods[0] == 0)
+    #expect(formulaIsClose(wf.periods[1], 120.524961, tolerance: 1e-5))
+    #expect(formulaIsClose(wf.periods[2], 266.876700, tolerance: 1e-5))
+    #expect(formulaIsClose(wf.periods[3], 8.608926 * 30, tolerance: 1e-4))
+    #expect(formulaIsClose(wf.annual, 2754.856258, tolerance: 1e-5))
+    // Half-months: the same year in 24 periods gives the same sum here (SW, SD and ρ are
+    // uniform within each month of this series).
+    let half = try #require(
+      rweqStationWeatherFactor(days: days, year: 2023, elevationKilometres: 0))
+    #expect(half.periods.count == 24)
+    #expect(formulaIsClose(half.annual, 2754.856258, tolerance: 1e-5))
+    // Calm (U₂ ≤ U_t every day): WF = 0 — the "no wind erosion" case.
+    let calm = days.map { d -> RWEQDay in
+      var c = d
+      c.windSpeed10m = 6  // U₂ = 4.77 m/s ≤ 5
+      return c
+    }
+    #expect(
+      rweqStationWeatherFactor(days: calm, year: 2023, elevationKilometres: 0)?.annual == 0)
+    // A period without any observed day: no WF for the year.
+    #expect(
+      rweqStationWeatherFactor(
+        days: days.filter { $0.day.month != 7 }, year: 2023, elevationKilometres: 0) == nil)
+  }
 }

@@ -40,6 +40,10 @@ import Testing
     #expect(abs(Double(soilA["physical_quantity"] ?? "")! / (90 * 20.73124057) - 1) < kRel)
     #expect(soilA["excluded_share"] == "0.1")
     #expect(soilA["status"] == "computed" && soilA["computed_share"] == "1")
+    // The density is per hectare of the computed (hillslope) area: 90 × 20.73124057 t over
+    // 90 × 0.09 hm² = 230.3471175 t/hm²/a; water 41 198.4 m³ over 9 hm² = 4 577.6 m³/hm²/a.
+    #expect(abs(Double(soilA["physical_density"] ?? "")! / 230.3471175 - 1) < kRel)
+    #expect(soilA["physical_density_unit"] == "t/hm2/a")
     let soilB = try #require(line("520621002001", "soil_conservation"))
     #expect(abs(Double(soilB["physical_quantity"] ?? "")! / 2073.124057 - 1) < kRel)
     #expect(soilB["excluded_share"] == "0")
@@ -49,6 +53,8 @@ import Testing
     for code in ["520621001001", "520621002001"] {
       let water = try #require(line(code, "water_conservation"))
       #expect(abs(Double(water["physical_quantity"] ?? "")! - 41_198.4) < 1e-7)
+      #expect(abs(Double(water["physical_density"] ?? "")! - 4_577.6) < 1e-8)
+      #expect(water["physical_density_unit"] == "m3/hm2/a")
       #expect(water["excluded_share"] == "0")
     }
     let w = try #require(result.warnings.first { $0.code == "indicator.excluded-cells" })

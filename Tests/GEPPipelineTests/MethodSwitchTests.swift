@@ -82,8 +82,8 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
         problems.filter { $0.severity == .warning }.map {
           String($0.message.split(separator: " ")[0])
         })
-      // Landscape value has the hedonic method since issue 12 (property_prices table).
-      #expect(named == ["sand_fixation", "coastal_protection"])
+      // Landscape value (hedonic) and sand fixation (RWEQ) have methods since issue 12.
+      #expect(named == ["coastal_protection"])
     }
   }
 
@@ -150,6 +150,25 @@ func soilConservationRun(method: String = "rusle_cp", rusleRows: String = "", sl
     #expect(line.uncoveredArea.value == 0)
     #expect(line.notApplicableArea.value == 180_000)
     #expect(line.status(unitArea: 180_000) == .notApplicable)
+  }
+
+  /// A level-2 class with a value of its own is computed although its level-1 parent is marked
+  /// `applies = 0` (each level's rows come before its parent's mask, as `classCoefficient`
+  /// reads them; the cell pass masked the class before). Forest (1) `applies = 0`, mixed forest
+  /// (103, the whole 0.18 km²) P = 0.5: by hand 200 cells · 0.09 hm² · 4000 · K · 2
+  /// · (1 − 0.5 C) with C = 0.6508 − 0.3436 lg 50 and K = 0.03 (as the Float32 raster holds
+  /// it), nothing not applicable.
+  @Test func ownValueUnderAMaskedParentIsComputed() throws {
+    let rows =
+      "1,Forest,applies,0,,,flag,,China,,test,placeholder,\n"
+      + "103,Mixed forest,usle_p,0.5,,,fraction,,China,,test,placeholder,\n"
+    let line = try soilConservationRun(rusleRows: rows, slope: 3).line
+    let c = 0.6508 - 0.3436 * log10(50.0)
+    let expected = 200 * 0.09 * 4000 * Double(Float(0.03)) * 2 * (1 - 0.5 * c)
+    let q = try #require(line.quantity?.value)
+    #expect(abs(q - expected) < 1e-6 * expected, "\(q) vs \(expected)")
+    #expect(line.notApplicableArea.value == 0)
+    #expect(line.uncoveredArea.value == 0)
   }
 
   /// Ten slope classes for one class: the tenth (30–90°, P 0.95) applies at 35°; the lookup

@@ -275,9 +275,12 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     try text.write(to: run, atomically: true, encoding: .utf8)
     let r = try runGEP(["coefficients", "gaps", run.path, "--gaps-only"])
     #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+    // Water conservation is not applicable to farmland, urban and bare land (scope of [S2]):
+    // no gap; carbon sequestration still lacks the forest rate (66.1 % of the land).
+    #expect(!r.stdout.contains("water_conservation runoff_coefficient.alpha"))
     #expect(
       r.stdout.contains(
-        "empty: water_conservation runoff_coefficient.alpha, class 5 Farmland (codes 1)"))
+        "empty: carbon_sequestration carbon_sequestration.rate, class 1 Forest (codes 2), 66.1%"))
     #expect(!r.stdout.contains("out-of-region:"))
     #expect(r.stdout.contains(" gaps (missing, empty or placeholder)"))
   }

@@ -60,6 +60,46 @@ private func rawFloat32VRT(
     #expect(r.stderr.contains("→ \(out)"))
   }
 
+  /// `gep prepare weather-factor` (RWEQ WF, GEP-METHODS §5.3): one sea-level station with,
+  /// every day of 2024, U₁₀ = 7 m/s, T 20/10 °C, no rain, no snow field: per day
+  /// U₂(U₂ − 5)² × ρ/g = 5.562182 × 0.562182² × 1.223404/9.8 = 0.219454, × 366 days =
+  /// 80.320 kg/m (hand computation as in `SandFixationTests.derivedWeatherFactorFromStations`).
+  @Test func weatherFactorFromStations() throws {
+    let folder = try prepareTemp("weather-factor")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var meteo = "StationID,Y,M,D,TMAX,TMIN,RM,WS,SSD\n"
+    var rain = "Y,M,D,S1\n"
+    for m in 1...12 {
+      let days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+      for d in 1...days {
+        meteo += "S1,2024,\(m),\(d),20,10,70,7,8\n"
+        rain += "2024,\(m),\(d),0\n"
+      }
+    }
+    let meteoPath = folder.appendingPathComponent("meteo.csv").path
+    let rainPath = folder.appendingPathComponent("rain.csv").path
+    let stationsPath = folder.appendingPathComponent("stations.csv").path
+    try Data(meteo.utf8).write(to: URL(fileURLWithPath: meteoPath))
+    try Data(rain.utf8).write(to: URL(fileURLWithPath: rainPath))
+    try Data("StationID,Lon,Lat,Elevation\nS1,108.8,27.7,0\n".utf8).write(
+      to: URL(fileURLWithPath: stationsPath))
+    let out = folder.appendingPathComponent("wf.tif").path
+    let r = try runGEP([
+      "prepare", "weather-factor", "--meteo", meteoPath, "--rain", rainPath, "--stations",
+      stationsPath, "--grid", dem, "--year", "2024", "--out", out,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: out))
+    #expect(r.stderr.contains("station S1: WF 80.320 kg/m"), "\(r.stderr)")
+    #expect(r.stderr.contains("no snow depth field: SD = 1"))
+    let bad = try runGEP([
+      "prepare", "weather-factor", "--meteo", meteoPath, "--rain", rainPath, "--stations",
+      stationsPath, "--grid", dem, "--year", "2024", "--period", "week", "--out", out,
+      "--overwrite",
+    ])
+    #expect(bad.status == 64 && bad.stderr.contains("half_month or month"), "\(bad.stderr)")
+  }
+
   /// `gep prepare … --out` removed whatever was there: a folder with a thesis in it, or the
   /// input DEM itself. Now a folder and an input are refused, a file needs --overwrite.
   @Test func outputNeverDeletesAFolderOrAnInput() throws {

@@ -139,6 +139,134 @@ public func rweqSnowFactor(probabilityOfSnowCover: Double) -> Double {
   1 - probabilityOfSnowCover
 }
 
+/// The periods of the RWEQ weather factor within a year (GEP-METHODS §5.3 Grain: half-month
+/// default in [S8], monthly in [S9]).
+public enum RWEQPeriod: String, Sendable, CaseIterable, Codable {
+  /// 24 periods: days 1–15 and 16–end of each month (`CalendarDay.halfMonth`).
+  case halfMonth = "half_month"
+  /// 12 calendar months.
+  case month
+
+  /// The index of a day's period (0-based).
+  public func index(of day: CalendarDay) -> Int {
+    self == .halfMonth ? day.halfMonth : day.month - 1
+  }
+
+  /// Number of periods in a year.
+  public var count: Int { self == .halfMonth ? 24 : 12 }
+}
+
+/// One day of station weather for the RWEQ weather factor.
+public struct RWEQDay: Sendable, Hashable {
+  /// The day.
+  public var day: CalendarDay
+  /// Daily mean wind speed at 10 m, m/s (converted to 2 m by `rweqWindSpeedAt2m`).
+  public var windSpeed10m: Double
+  /// Daily mean air temperature, °C (for the air density ρ).
+  public var temperatureCelsius: Double
+  /// Rainfall of the day, mm.
+  public var rainfall: Double
+  /// Potential evapotranspiration of the day, mm (ET_p of SW).
+  public var potentialEvapotranspiration: Double
+  /// Snow depth, mm; nil when not observed (then the day counts as without snow cover).
+  public var snowDepth: Double?
+
+  /// Memberwise initializer (units as the properties).
+  public init(
+    day: CalendarDay, windSpeed10m: Double, temperatureCelsius: Double, rainfall: Double,
+    potentialEvapotranspiration: Double, snowDepth: Double? = nil
+  ) {
+    self.day = day
+    self.windSpeed10m = windSpeed10m
+    self.temperatureCelsius = temperatureCelsius
+    self.rainfall = rainfall
+    self.potentialEvapotranspiration = potentialEvapotranspiration
+    self.snowDepth = snowDepth
+  }
+}
+
+/// The RWEQ weather factor of one station and year, period by period, from daily weather.
+///
+/// Per period p with N observed days of its N_d calendar days:
+///
+///     Wf  = Σ_days U₂(U₂ − U_t)²,  U₂ = U₁₀ × 0.2^(1/7), 0 at or below U_t
+///     ρ   = 348 (1.013 − 0.1183 EL + 0.0048 EL²) / (T̄ + 273.15)
+///     SW  = `rweqSoilMoistureFactor` with ET_p = ΣET_p × N_d/N, R = ΣR × N_d/N, I = 0,
+///           R_d = (days with R > rainDayThreshold) × N_d/N; SW = 0 when ET_p ≤ 0
+///     SD  = 1 − (days with snow depth > snowDepthThreshold) / N
+///     WF_p = Wf × N_d/N × ρ/g × SW × SD                                      (kg/m)
+///
+/// and the year's WF = Σ_p WF_p (the RWEQ convention of summing periods, [S8]). Days are
+/// observations (N_d/N = 1 for a complete period); a period without any observed day has no
+/// WF (nil) and makes the year nil.
+///
+/// SW = 0 at ET_p ≤ 0 is the limit of the formula for rain in the period (a period without
+/// evaporative demand keeps the soil moist) and a choice of this engine when it is dry too.
+/// Irrigation I is 0 (no irrigation data are read).
+///
+/// - Parameters:
+///   - days: the year's observed days (any order; a day absent is not observed).
+///   - year: the year.
+///   - elevationKilometres: EL, station elevation, km.
+///   - period: half-month (default, [S8]) or month ([S9]).
+///   - thresholdWindSpeed: U_t at 2 m, m/s (5 [S8][S9]).
+///   - snowDepthThreshold: snow depth above which the soil counts as covered, mm (25.4 [S8]).
+///   - rainDayThreshold: rainfall above which a day is a rain day, mm (0: any rain).
+///   - soilMoistureFormula: the SW arrangement (`RWEQSoilMoistureFormula`).
+///   - gravity: g, m/s² (9.8 [S8]).
+/// - Returns: WF per period (kg/m) and the year's sum, or nil when a period has no day.
+/// - Note: GEP-METHODS §5.3, §11.5 [S8][S9][S10]; RWEQ, Fryrear et al. 1998.
+public func rweqStationWeatherFactor(
+  days: [RWEQDay], year: Int, elevationKilometres: Double, period: RWEQPeriod = .halfMonth,
+  thresholdWindSpeed: Double = 5, snowDepthThreshold: Double = 25.4,
+  rainDayThreshold: Double = 0, soilMoistureFormula: RWEQSoilMoistureFormula = .rainDayWeighted,
+  gravity: Double = 9.8
+) -> (periods: [Double], annual: Double)? {
+  let n = period.count
+  var calendarDays = [Double](repeating: 0, count: n)
+  for d in CalendarDay.allDays(of: year) { calendarDays[period.index(of: d)] += 1 }
+  var observed = [Double](repeating: 0, count: n)
+  var wind = [Double](repeating: 0, count: n)
+  var temperature = [Double](repeating: 0, count: n)
+  var rain = [Double](repeating: 0, count: n)
+  var rainDays = [Double](repeating: 0, count: n)
+  var etp = [Double](repeating: 0, count: n)
+  var snowDays = [Double](repeating: 0, count: n)
+  for d in days where d.day.year == year {
+    let p = period.index(of: d.day)
+    observed[p] += 1
+    wind[p] += rweqWindTerm(
+      windSpeed2m: rweqWindSpeedAt2m(windSpeed10m: d.windSpeed10m),
+      thresholdWindSpeed: thresholdWindSpeed)
+    temperature[p] += d.temperatureCelsius
+    rain[p] += d.rainfall
+    if d.rainfall > rainDayThreshold { rainDays[p] += 1 }
+    etp[p] += d.potentialEvapotranspiration
+    if let s = d.snowDepth, s > snowDepthThreshold { snowDays[p] += 1 }
+  }
+  var out: [Double] = []
+  for p in 0..<n {
+    guard observed[p] > 0 else { return nil }
+    let scale = calendarDays[p] / observed[p]
+    let rho = rweqAirDensity(
+      elevationKilometres: elevationKilometres,
+      temperatureKelvin: temperature[p] / observed[p] + 273.15)
+    let periodETp = etp[p] * scale
+    let sw =
+      periodETp > 0
+      ? rweqSoilMoistureFactor(
+        potentialEvapotranspiration: periodETp, rainfall: rain[p] * scale, irrigation: 0,
+        rainDays: rainDays[p] * scale, daysInPeriod: calendarDays[p],
+        formula: soilMoistureFormula) : 0
+    let sd = rweqSnowFactor(probabilityOfSnowCover: snowDays[p] / observed[p])
+    out.append(
+      rweqWeatherFactor(
+        windTermSum: wind[p], daysInPeriod: calendarDays[p], observationCount: observed[p],
+        airDensity: rho, soilMoistureFactor: sw, snowFactor: sd, gravity: gravity))
+  }
+  return (out, out.reduce(0, +))
+}
+
 // MARK: - Soil factors EF, SCF
 
 /// Soil organic matter from organic carbon (van Bemmelen factor).
@@ -380,6 +508,72 @@ public func rweqSandFixationIntegrated(
 ) -> Double {
   let x = weatherFactor * erodibleFraction * crustFactor * roughnessFactor
   return 0.1699 * pow(x, 1.3711) * (1 - pow(vegetationFactor, 1.3711))
+}
+
+// MARK: - One cell from soil, terrain and cover
+
+/// Which RWEQ arrangement of sand fixation a profile selects (GEP-METHODS §5.3: the two do
+/// not give identical numbers; a profile picks one and records it).
+public enum RWEQSandFixationForm: String, Sendable, CaseIterable {
+  /// Q_sf = 0.1699·X^1.3711·(1 − C^1.3711) (`rweqSandFixationIntegrated`, profile method
+  /// `rweq_integrated`).
+  case integrated
+  /// Q_sf = SL(X) − SL(X·C) (`rweqSandFixation`, profile method `rweq_full`).
+  case full
+}
+
+/// Sand fixation of one grid cell from the RWEQ weather factor, the topsoil composition, the
+/// slope and the vegetation cover: EF (`rweqErodibleFraction`, clipped to [0, 1]), SCF
+/// (`rweqSoilCrustFactor`), the simplified K′ = cos(slope) (`rweqRoughnessFactorSimplified`),
+/// C = exp(α·SC) with SC in percent (`rweqVegetationFactor(coverPercent:alpha:)`), then the
+/// selected form with X = WF·EF·SCF·K′.
+///
+/// EF's regression (29.09 + 0.31 Sa + 0.17 Si + 0.33 Sa/Cl − 2.59 OM − 0.95 CaCO₃)/100 leaves
+/// [0, 1] for soils rich in organic matter or carbonate (negative: no erodible aggregates) or
+/// nearly clay-free sands (above 1); EF is a mass fraction, so it is clipped to [0, 1] — a
+/// modelling choice of this engine, recorded in the run manifest.
+///
+/// - Parameters:
+///   - weatherFactor: WF, kg/m for the period (negative values are taken as 0).
+///   - sandPercent, siltPercent, clayPercent: Sa, Si, Cl, percent by mass (Cl > 0).
+///   - organicMatterPercent: OM, percent (`organicMatterPercent(organicCarbonPercent:)`).
+///   - calciumCarbonatePercent: CaCO₃, percent.
+///   - slopeDegrees: slope, degrees (0…90).
+///   - coverPercent: SC, fractional vegetation cover in **percent** 0…100.
+///   - alpha: α of the ecosystem class, per percent of cover (§11.2).
+///   - form: the RWEQ arrangement.
+///   - downwindDistance: z, m, for the full form; default 50 [S8][S10].
+/// - Returns: Q_sf, kg/m² for the period of WF; nil when Cl ≤ 0 (Sa/Cl undefined).
+/// - Note: GEP-METHODS §5.3, §11.2, §11.5 [S6][S8][S9][S10]; RWEQ, Fryrear et al. 1998.
+@inlinable
+public func rweqCellSandFixation(
+  weatherFactor: Double, sandPercent: Double, siltPercent: Double, clayPercent: Double,
+  organicMatterPercent: Double, calciumCarbonatePercent: Double, slopeDegrees: Double,
+  coverPercent: Double, alpha: Double, form: RWEQSandFixationForm,
+  downwindDistance: Double = 50
+) -> Double? {
+  guard clayPercent > 0 else { return nil }
+  let ef = min(
+    max(
+      rweqErodibleFraction(
+        sandPercent: sandPercent, siltPercent: siltPercent, clayPercent: clayPercent,
+        organicMatterPercent: organicMatterPercent,
+        calciumCarbonatePercent: calciumCarbonatePercent), 0), 1)
+  let scf = rweqSoilCrustFactor(
+    clayPercent: clayPercent, organicMatterPercent: organicMatterPercent)
+  let k = max(0, rweqRoughnessFactorSimplified(slopeDegrees: slopeDegrees))
+  let c = rweqVegetationFactor(coverPercent: coverPercent, alpha: alpha)
+  let wf = max(0, weatherFactor)
+  switch form {
+  case .integrated:
+    return rweqSandFixationIntegrated(
+      weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
+      vegetationFactor: c)
+  case .full:
+    return rweqSandFixation(
+      weatherFactor: wf, erodibleFraction: ef, crustFactor: scf, roughnessFactor: k,
+      vegetationFactor: c, downwindDistance: downwindDistance)
+  }
 }
 
 // MARK: - Valuation

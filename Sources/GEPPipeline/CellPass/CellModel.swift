@@ -30,6 +30,9 @@ public struct CellIndicator: Sendable, Hashable {
   public var excludedWhere: RasterRole? = nil
   /// The method's plausible upper density (`MethodDescriptor.plausibleDensity`), or nil.
   public var plausibleDensity: PlausibleDensity? = nil
+  /// The method's whole-grid not-applicable bound (`MethodDescriptor.notApplicableBound`), or
+  /// nil.
+  public var notApplicableBound: NotApplicableBound? = nil
 
   /// Creates a channel description.
   public init(
@@ -56,7 +59,7 @@ public struct CellIndicator: Sendable, Hashable {
 ///
 /// The formulas are the descriptors' (Sources/GEPPipeline/Methods, GEP-METHODS §5): water
 /// conservation §5.1, soil conservation §5.2, flood regulation §5.5, air and water purification
-/// §5.6–§5.7, carbon sequestration §5.8, climate regulation §5.9.
+/// §5.6–§5.7, carbon sequestration §5.8, climate regulation §5.9, sand fixation (RWEQ) §5.3.
 public struct CellModel: Sendable {
   /// Output channels in a fixed order.
   public var indicators: [CellIndicator]
@@ -98,6 +101,22 @@ public struct CellModel: Sendable {
       return .notApplicable
     }
     return channels[k].outcome(code: code)
+  }
+
+  /// Marks channel `k` not applicable on every land-use code (the region has nothing for it to
+  /// measure, `NotApplicableBound`): the cell pass then counts all its land as not applicable
+  /// (status `not_applicable`), reads none of its rasters (a nodata cell does not make it "not
+  /// computed") and evaluates no formula.
+  ///
+  /// - Parameter k: the channel's index in `indicators`.
+  public mutating func markNotApplicable(_ k: Int) {
+    while notApplicable.count < channels.count { notApplicable.append([]) }
+    notApplicable[k] = [Bool](repeating: true, count: classOfCode.count)
+    indicators[k].roles = []
+    indicators[k].excludedWhere = nil
+    if k < roleSlots.count { roleSlots[k] = [] }
+    if k < exclusionSlots.count { exclusionSlots[k] = -1 }
+    if k < missingCodes.count { missingCodes[k] = [] }
   }
 
   /// Size of the dense per-code table (largest mapped land-use code + 1).
@@ -247,7 +266,10 @@ extension CellModel {
         available: available, fvcIsPercent: fvcIsPercent, rasterUnits: rasterUnits, year: year,
         file: file)
       var channels = bind(&ctx)
-      for i in channels.indices { channels[i].indicator.plausibleDensity = d.plausibleDensity }
+      for i in channels.indices {
+        channels[i].indicator.plausibleDensity = d.plausibleDensity
+        channels[i].indicator.notApplicableBound = d.notApplicableBound
+      }
       if let mask = d.excludedWhere {
         let used = available.contains(mask)
         for i in channels.indices where used {
@@ -280,13 +302,18 @@ extension CellModel {
       for (k, v) in classOfCode where k >= 0 { dense[k] = v }
       model.classOfCode = dense
     }
-    // Classes the profile marks not applicable (`applies = 0` at the first level of the class
-    // chain that has an applies row, as `CoefficientSet.classCoefficient` reads it).
+    // Classes the profile marks not applicable, read level by level as
+    // `CoefficientSet.classCoefficient` reads a value: at each level of the class chain an
+    // `applies` row decides; a level with a value of its own (a level-2 class with its own α
+    // under a level-1 parent marked `applies = 0`) is computed, not masked by the parent.
     func masked(_ table: String, _ cls: Int) -> Bool {
+      guard let rows = c.classTables[table]?.rows else { return false }
       for code in c.classChain(cls) {
-        if let row = c.classTables[table]?.rows(classCode: code, parameter: "applies").first {
-          return row.value == 0
+        let level = rows.filter { $0.classCode == code }
+        if let mask = level.first(where: { $0.parameter == "applies" }) {
+          return mask.value == 0
         }
+        if level.contains(where: { $0.value != nil }) { return false }
       }
       return false
     }

@@ -192,6 +192,11 @@ public enum ComputeJob {
         at: ProblemLocation(file: dem.path))
     }
     mark("warp")
+    // An indicator with nothing to measure on the grid (sand fixation without erosive wind):
+    // not applicable with its reason, rather than a sum of zeros.
+    for n in try applyNotApplicableBounds(&model, paths: rolePaths, config: config) {
+      d.warning(n.code, n.message, at: n.location)
+    }
     // Level-1 classes.
     var level1Of: [Int: Int] = [:]
     for code in coefficients.ecosystemClasses.keys {
@@ -293,6 +298,20 @@ public enum ComputeJob {
       let listed = codes.map { c in
         let cls = model.ecosystemClass(code: c).map { "class \($0)" } ?? "?"
         return "\(c) (\(cls), \(sums.cells(ofCode: c)) cells)"
+      }
+      guard !listed.isEmpty else {
+        // Every class has its coefficients: the formula itself is undefined for some cells'
+        // inputs (sand fixation's EF at clay = 0).
+        d.warning(
+          "indicator.undefined-cells",
+          "\(ind.id)\(ind.component.map { " (\($0))" } ?? ""): "
+            + String(format: "%.2f", un.value / land.value * 100)
+            + " % of the land area is not computed: every class has its coefficients, but the "
+            + "method is undefined for the input values of those cells (e.g. clay = 0 for the RWEQ "
+            + "erodible fraction, whose term Sa/Cl is undefined); inputs: "
+            + ind.roles.map(\.rawValue).joined(separator: ", "),
+          at: ProblemLocation(file: config.runFile, field: ind.id))
+        continue
       }
       d.warning(
         "coefficients.missing-for-class",
@@ -410,6 +429,65 @@ func plausibilityWarnings(
           + String(format: "%.0f", quantity.value / hectares) + " \(bound.unit)), "
           + bound.reason,
         at: ProblemLocation(file: config.runFile, field: ind.id)))
+  }
+  return out
+}
+
+/// Marks not applicable every channel whose method declares a `NotApplicableBound` that every
+/// valid cell of its role on the grid meets (the RWEQ weather factor WF ≤ 0 kg/m: no wind
+/// erosion in the region, GEP-METHODS §5.3), and returns one warning per such indicator,
+/// naming the bound, its reason and source, and the largest value found. A role with no valid
+/// cell on the grid is left to the cell pass (its cells are "not computed", as any nodata).
+///
+/// - Parameters:
+///   - model: the per-cell model; marked channels become not applicable on every class.
+///   - paths: the model's rasters on the grid, in `model.roles` order (`modelInputsOnGrid`).
+/// - Returns: the warnings, located at the run file's `rasters.<role>` (or `derive.<role>`).
+/// - Throws: `GDALError` when a raster on the grid cannot be read.
+func applyNotApplicableBounds(
+  _ model: inout CellModel, paths: [(path: String, band: Int)], config: RunConfiguration
+) throws -> [Problem] {
+  var out: [Problem] = []
+  var maxima: [RasterRole: (valid: Int, max: Double)] = [:]
+  for k in model.indicators.indices {
+    guard let bound = model.indicators[k].notApplicableBound,
+      let slot = model.slots[bound.role], slot < paths.count
+    else { continue }
+    if maxima[bound.role] == nil {
+      let ds = try RasterDataset(path: paths[slot].path)
+      let band = try ds.band(paths[slot].band)
+      let plan = blockPlan(width: ds.width, height: ds.height, tileWidth: 512, tileHeight: 512)
+      let r = RasterInput(
+        name: bound.role.rawValue, path: paths[slot].path, band: paths[slot].band, unit: "",
+        resampling: .nearest)
+      let scan = ValidationRun.scanRaster(
+        r, band: band, windows: plan, nonNegative: false, range: nil)
+      if let (w, error) = scan.failure {
+        throw GDALError(
+          number: GDALError.appDefined,
+          message: "cannot read rows \(w.rowOffset)–\(w.rowOffset + w.height - 1) of the "
+            + "\(bound.role.rawValue) raster on the grid: \(error.message)",
+          function: "applyNotApplicableBounds", path: paths[slot].path)
+      }
+      maxima[bound.role] = (scan.scan.valid, scan.scan.max)
+    }
+    guard let m = maxima[bound.role], m.valid > 0, m.max <= bound.atOrBelow else { continue }
+    let ind = model.indicators[k]
+    model.markNotApplicable(k)
+    model.switches["\(ind.id).not_applicable"] =
+      "\(bound.role.rawValue) ≤ \(formatNumber(bound.atOrBelow)) on the whole grid (largest "
+      + "\(formatNumber(m.max)))"
+    let field =
+      config.derivations[bound.role.rawValue] == nil
+      ? "rasters.\(bound.role.rawValue)" : "derive.\(bound.role.rawValue)"
+    out.append(
+      Problem(
+        .warning, bound.code,
+        "\(ind.id) (\(ind.nameZH))\(ind.component.map { " (\($0))" } ?? "") is not applicable "
+          + "to this region: the largest \(bound.role.rawValue) on the grid is "
+          + "\(formatNumber(m.max)) ≤ \(formatNumber(bound.atOrBelow)); " + bound.reason,
+        at: ProblemLocation(
+          file: config.rasters[bound.role.rawValue]?.path ?? config.runFile, field: field)))
   }
   return out
 }

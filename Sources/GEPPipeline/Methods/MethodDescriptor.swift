@@ -45,6 +45,11 @@ public struct MethodDescriptor: Sendable {
   /// The published density above which a cell's result is implausible (a warning with the
   /// share of the computed area above it, not an error), or nil.
   public var plausibleDensity: PlausibleDensity?
+  /// A raster role at or below whose bound, on every cell of the grid, the indicator has
+  /// nothing to measure (sand fixation where no wind exceeds the erosion threshold: WF ≤ 0):
+  /// `gep compute` then reports it not applicable with a warning naming the bound and its
+  /// source, instead of summing zeros; nil: none.
+  public var notApplicableBound: NotApplicableBound?
   /// Binds the method to a run (coefficients, crosswalk, available rasters): the per-cell
   /// channels it writes, or none (with the reason in the context's notes). Nil for methods
   /// evaluated per unit (`scope == .unit`), whose code lives in the unit-level stage.
@@ -64,9 +69,10 @@ public struct MethodDescriptor: Sendable {
     rasters: [RasterRead] = [], classParameters: [String] = [],
     parameters: [ParameterRead] = [], prices: [String] = [], tables: [String] = [],
     appliesTable: String? = nil, excludedWhere: RasterRole? = nil,
-    plausibleDensity: PlausibleDensity? = nil,
+    plausibleDensity: PlausibleDensity? = nil, notApplicableBound: NotApplicableBound? = nil,
     bind: (@Sendable (inout MethodContext) -> [BoundChannel])? = nil
   ) {
+    self.notApplicableBound = notApplicableBound
     self.excludedWhere = excludedWhere
     self.plausibleDensity = plausibleDensity
     self.appliesTable =
@@ -101,6 +107,28 @@ public struct PlausibleDensity: Sendable, Hashable {
   public init(upperPerHectare: Double, unit: String, code: String, reason: String) {
     self.upperPerHectare = upperPerHectare
     self.unit = unit
+    self.code = code
+    self.reason = reason
+  }
+}
+
+/// The bound of a raster role at or below which, over the whole grid, an indicator does not
+/// apply to the region (`MethodDescriptor.notApplicableBound`): e.g. the RWEQ weather factor
+/// WF ≤ 0 kg/m where no wind observation exceeds the threshold wind speed, so the region has
+/// no wind erosion to prevent (GEP-METHODS §5.3).
+public struct NotApplicableBound: Sendable, Hashable {
+  /// The role compared (one the method reads).
+  public var role: RasterRole
+  /// The bound, in the role's unit: not applicable when every valid cell is ≤ it.
+  public var atOrBelow: Double
+  /// The warning code, e.g. "sand_fixation.no-wind-erosion".
+  public var code: String
+  /// Why the bound means "not applicable", with its source (shown in the warning).
+  public var reason: String
+  /// Creates a bound.
+  public init(role: RasterRole, atOrBelow: Double, code: String, reason: String) {
+    self.role = role
+    self.atOrBelow = atOrBelow
     self.code = code
     self.reason = reason
   }

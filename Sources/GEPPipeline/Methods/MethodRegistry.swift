@@ -26,7 +26,7 @@ public struct MethodRegistry: Sendable {
   public static let builtIn = MethodRegistry(
     descriptors: materialMarketValue + materialNetOutput + [
       waterConservationWaterBalance
-    ] + soilConservationRUSLE + [
+    ] + soilConservationRUSLE + sandFixationRWEQ + [
       carbonSequestrationRate, carbonSequestrationNEPMethod, oxygenReleaseRate,
       climateRegulationEPP, airPurificationCapacity,
       waterPurificationCapacity, floodRegulationWetlandStorage, recreationTravelCost,
@@ -39,11 +39,11 @@ public struct MethodRegistry: Sendable {
   }
 
   /// Indicator ids of GEP profiles that this version does not compute by any method but that a
-  /// profile may list (reported as not computed): the national list's sand fixation and
-  /// coastal protection, and the items of other guides (GEP-METHODS §2.2, §6.2:
-  /// species conservation, negative air ions, pest control, water supply, noise reduction).
+  /// profile may list (reported as not computed): the national list's coastal protection, and
+  /// the items of other guides (GEP-METHODS §2.2, §6.2: species conservation, negative air
+  /// ions, pest control, water supply, noise reduction).
   public static let knownUnimplemented: Set<String> = [
-    "sand_fixation", "coastal_protection", "species_conservation",
+    "coastal_protection", "species_conservation",
     "negative_air_ions", "pest_control", "water_supply", "noise_reduction",
   ]
 

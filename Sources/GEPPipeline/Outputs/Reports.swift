@@ -159,7 +159,8 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
 /// and unit, value in yuan, method, price and its source, and the shares of the unit's area
 /// where the indicator could not be computed (inputs nodata; no coefficient for the class),
 /// where it does not apply (`applies = 0` classes) and where its method excludes the cells
-/// (`excluded_share`: stream channel cells for soil conservation).
+/// (`excluded_share`: stream channel cells for soil conservation), and the physical density per
+/// hectare of the computed area (`physicalDensity`).
 public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
   var out =
     (bom ? "\u{FEFF}" : "")
@@ -167,13 +168,15 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
       "code", "name", "level", "indicator", "component", "category", "name_zh",
       "physical_quantity", "physical_unit", "value_yuan", "method", "price_and_source",
       "masked_share", "uncovered_share", "capacity", "capacity_value_yuan", "status",
-      "computed_share", "not_applicable_share", "excluded_share",
+      "computed_share", "not_applicable_share", "excluded_share", "physical_density",
+      "physical_density_unit",
     ])
   for u in account.units {
     let area = u.area.value
     for l in u.lines {
       let status = l.status(unitArea: area)
       let shown = status != .notComputed && status != .notApplicable
+      let density = shown ? physicalDensity(l, unitArea: area) : nil
       out += csvLine([
         u.unit.code, u.unit.name,
         u.levelLabel,
@@ -187,10 +190,29 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
         status.rawValue, formatNumber(l.computedShare(unitArea: area)),
         area > 0 ? formatNumber(l.notApplicableArea.value / area) : "",
         area > 0 ? formatNumber(l.excludedArea.value / area) : "",
+        density.map { formatNumber($0.value) } ?? "", density?.unit ?? "",
       ])
     }
   }
   return out
+}
+
+/// The physical quantity of a per-cell line per hectare of the area where it was computed
+/// (the unit's land less its masked, uncovered, not-applicable and excluded areas), so that a
+/// reviewer can judge plausibility (t·hm⁻²·a⁻¹ of soil, m³·hm⁻²·a⁻¹ of water: 10 m³/hm² = 1
+/// mm): nil for table-based lines (no area behind them) and where nothing was computed.
+func physicalDensity(_ l: IndicatorLine, unitArea: Double) -> (value: Double, unit: String)? {
+  guard !l.classValues.isEmpty, let q = l.quantity, !l.physicalUnit.isEmpty else { return nil }
+  let computed =
+    unitArea - l.maskedArea.value - l.uncoveredArea.value - l.notApplicableArea.value
+    - l.excludedArea.value
+  guard computed > 1e-9 * max(unitArea, 1) else { return nil }
+  let perYear = l.physicalUnit.hasSuffix("/a")
+  let base = perYear ? String(l.physicalUnit.dropLast(2)) : l.physicalUnit
+  return (
+    q.value / (computed / UnitConversion.squareMetresPerHectare),
+    "\(base)/hm2" + (perYear ? "/a" : "")
+  )
 }
 
 /// JSON string literal with escapes (RFC 8259).

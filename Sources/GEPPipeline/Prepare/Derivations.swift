@@ -20,6 +20,20 @@ public enum FactorDerivation: Sendable, Hashable {
   case evapotranspiration(meteo: String, stations: String, year: Int, omega: Double)
   /// FVC (fraction) from NDVI by the dimidiate pixel model (5th/95th percentile endpoints).
   case fvc(ndvi: String, crs: String?)
+  /// The RWEQ weather factor WF (kg/m) of the year from daily station wind, temperature,
+  /// humidity, sunshine (FAO-56 ET₀ as ET_p), rainfall and snow depth, summed over half-months
+  /// or months, interpolated onto the land-use grid (`FactorPreparation.weatherFactor`;
+  /// GEP-METHODS §5.3). U_t and the snow threshold come from the coefficient set's
+  /// `rweq_threshold_wind_speed` and `rweq_snow_depth_threshold` (5 m/s and 25.4 mm when
+  /// empty, [S8] [S9]).
+  case weatherFactor(
+    meteo: String, rain: String, stations: String, year: Int, period: RWEQPeriod,
+    snowField: String?)
+  /// A soil raster of sand fixation (`soil_sand`, `soil_silt`, `soil_clay`,
+  /// `soil_organic_matter`, `soil_caco3`, percent) from a soil map and its property table:
+  /// `field` (nil: the role's default names; organic matter from organic carbon × 1.724) of
+  /// layer `layer` (`FactorPreparation.soilProperty`; GEP-METHODS §5.3).
+  case soilProperty(soilMap: String, properties: String, field: String?, crs: String?, layer: Int)
 
   /// The method settings it runs with, key → value in the run file's spelling (for the
   /// manifest): for LS the method, S form, exponent rule, flow, caps and channel threshold
@@ -44,6 +58,8 @@ public enum FactorDerivation: Sendable, Hashable {
       return [r] + (s.map { [$0] } ?? [])
     case .evapotranspiration(let m, let s, _, _): return [m, s]
     case .fvc(let n, _): return [n]
+    case .weatherFactor(let m, let r, let s, _, _, _): return [m, r, s]
+    case .soilProperty(let m, let p, _, _, _): return [m, p]
     }
   }
 }
@@ -84,7 +100,23 @@ let lsChannelMaskName = "derived-ls-channels.tif"
 /// The order derivations run in: evapotranspiration last, as it reads the precipitation raster.
 let derivationOrder = [
   "precipitation", "erosivity", "erodibility", "ls", "slope", "fvc", "evapotranspiration",
+  "weather_factor", "soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3",
 ]
+
+/// The options of `[derive.weather_factor]`: U_t and the snow-depth threshold from the run's
+/// coefficient set (`rweq_threshold_wind_speed`, `rweq_snow_depth_threshold`), else 5 m/s and
+/// 25.4 mm (GEP-METHODS §5.3 §11.5 [S8] [S9]); stations interpolated onto the land-use grid.
+func weatherFactorOptions(
+  _ config: RunConfiguration, year: Int, period: RWEQPeriod, snowField: String?
+) -> WeatherFactorOptions {
+  let set = CoefficientSet.check(directory: URL(fileURLWithPath: config.coefficientsFolder)).set
+  var fields = ETPreparationOptions(year: year)
+  fields.grid = StationGridOptions(gridCRS: config.landUse.crs)
+  return WeatherFactorOptions(
+    year: year, period: period, fields: fields, snowField: snowField,
+    thresholdWindSpeed: set.parameterValue("rweq_threshold_wind_speed") ?? 5,
+    snowDepthThreshold: set.parameterValue("rweq_snow_depth_threshold") ?? 25.4)
+}
 
 /// Runs the run file's derivations into `work` and returns the derived rasters as inputs
 /// (canonical unit of each role; nearest resampling for K, bilinear otherwise). Evapo-
@@ -151,6 +183,18 @@ func runDerivations(
       out[role] = input(role, fvcPath)
       progress(summary.description)
       continue
+    case .weatherFactor(let meteo, let rain, let stations, let year, let period, let snow):
+      summary = try FactorPreparation.weatherFactor(
+        meteo: meteo, rain: rain, stations: stations, grid: grid, out: path,
+        options: weatherFactorOptions(config, year: year, period: period, snowField: snow))
+    case .soilProperty(let map, let properties, let field, let crs, let layer):
+      summary = try FactorPreparation.soilProperty(
+        soilMap: map, properties: properties, role: RasterRole(rawValue: role)!, field: field,
+        out: path, options: SoilPropertyOptions(layer: layer, crs: crs))
+      // A property of a soil map's polygons: nearest, as K.
+      out[role] = input(role, path, .nearest)
+      progress(summary.description)
+      continue
     }
     out[role] = input(role, path)
     progress(summary.description)
@@ -209,6 +253,17 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
         _ = try FactorPreparation.stationPoints(
           values, stationTable: stations, crs: g.crs, options: gridOptions)
         if omega <= 1 { throw PrepareError("omega \(omega) must exceed 1") }
+      case .weatherFactor(let meteo, let rain, let stations, let year, let period, let snow):
+        let options = weatherFactorOptions(config, year: year, period: period, snowField: snow)
+        let (values, _) = try FactorPreparation.weatherFactorAtStations(
+          meteo: meteo, rain: rain, stations: stations, options: options)
+        let g = try FactorPreparation.referenceGrid(config.landUse.path, crs: config.landUse.crs)
+        _ = try FactorPreparation.stationPoints(
+          values, stationTable: stations, crs: g.crs, options: options.fields.grid)
+      case .soilProperty(let map, let properties, let field, let crs, let layer):
+        _ = try FactorPreparation.referenceGrid(map, crs: crs)
+        _ = try FactorPreparation.soilPropertyByID(
+          properties: properties, role: RasterRole(rawValue: role)!, field: field, layer: layer)
       }
     } catch {
       let message: String

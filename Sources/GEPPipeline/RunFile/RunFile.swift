@@ -67,6 +67,21 @@ public enum RasterRole: String, Sendable, CaseIterable {
   /// reported as their own share (InVEST SDR's `threshold_flow_accumulation` stream layer;
   /// GEP-METHODS §5.2; docs/soil-conservation-ls.md).
   case channels
+  /// RWEQ weather factor WF (气象因子) of the accounting year, kg/m: Σ U₂(U₂ − U_t)² × N_d/N ×
+  /// ρ/g × SW × SD over the year's observations (sand fixation, GEP-METHODS §5.3; Fryrear et
+  /// al. 1998 RWEQ; `rweqWeatherFactor`). 0 where no wind exceeds the threshold U_t.
+  case weatherFactor = "weather_factor"
+  /// Sand content of the topsoil (砂粒), percent by mass (RWEQ EF, §5.3).
+  case soilSand = "soil_sand"
+  /// Silt content of the topsoil (粉粒), percent by mass (RWEQ EF, §5.3).
+  case soilSilt = "soil_silt"
+  /// Clay content of the topsoil (黏粒), percent by mass (RWEQ EF and SCF, §5.3).
+  case soilClay = "soil_clay"
+  /// Organic matter of the topsoil (有机质), percent by mass (= 1.724 × organic carbon; RWEQ EF
+  /// and SCF, §5.3).
+  case soilOrganicMatter = "soil_organic_matter"
+  /// Calcium carbonate of the topsoil (碳酸钙), percent by mass (RWEQ EF, §5.3).
+  case soilCaCO3 = "soil_caco3"
 
   /// The units a run file may declare for this role.
   public var acceptedUnits: [String] {
@@ -80,6 +95,8 @@ public enum RasterRole: String, Sendable, CaseIterable {
     case .dem: return ["m"]
     case .slope: return ["degree", "degrees"]
     case .nep: return ["tC/hm2/a", "gC/m2/a"]
+    case .weatherFactor: return ["kg/m"]
+    case .soilSand, .soilSilt, .soilClay, .soilOrganicMatter, .soilCaCO3: return ["percent"]
     }
   }
 
@@ -144,6 +161,28 @@ public enum RasterRole: String, Sendable, CaseIterable {
         0...1,
         "a channel mask holds 1 on stream channel cells and 0 on hillslopes (gep prepare ls "
           + "--stream-out): is it a flow-accumulation raster rather than its thresholded mask?"
+      )
+    case .weatherFactor:
+      // The RWEQ sum with every observation of the year at U₂ = 25 m/s (storm force at 2 m,
+      // far above any station's annual mean), U_t = 5 m/s, ρ = 1.3 kg/m³, SW = SD = 1:
+      // 25 × 20² × 365 d × 1.3 / 9.8 ≈ 4.8 × 10⁵ kg/m (GEP-METHODS §5.3, `rweqWeatherFactor`).
+      return (
+        0...500_000,
+        "a yearly RWEQ weather factor above 500 000 kg/m needs a wind of 25 m/s at 2 m on every "
+          + "day of the year (WF = Σ U₂(U₂ − U_t)² × N_d/N × ρ/g × SW × SD, GEP-METHODS §5.3): "
+          + "wind speeds in km/h or dm/s, or g instead of kg?"
+      )
+    case .soilSand, .soilSilt, .soilClay:
+      return (
+        0...100,
+        "a particle-size fraction in percent lies in [0, 100] (sand, silt and clay add up to 100): "
+          + "a fraction (multiply by 100) or g/kg (divide by 10)?"
+      )
+    case .soilOrganicMatter, .soilCaCO3:
+      return (
+        0...100,
+        "a content in percent by mass lies in [0, 100]: g/kg (divide by 10, as SoilGrids and the "
+          + "Chinese soil survey publish organic matter), or organic carbon in dg/kg?"
       )
     }
   }
@@ -674,11 +713,42 @@ public struct RunConfiguration: Sendable {
         case "fvc":
           unknownKeys(t, allowed: ["ndvi", "crs"], prefix: prefix)
           if let n = path("ndvi") { derivations[role] = .fvc(ndvi: n, crs: crs) }
+        case "weather_factor":
+          unknownKeys(
+            t, allowed: ["meteo", "rain", "stations", "year", "period", "snow_field"],
+            prefix: prefix)
+          var period = RWEQPeriod.halfMonth
+          if let text = string(t, "period", prefix + "period", required: false) {
+            if let p = RWEQPeriod(rawValue: text) {
+              period = p
+            } else {
+              d.error(
+                "run-file.value", "period must be half_month or month",
+                at: loc(prefix + "period"))
+            }
+          }
+          let snow = string(t, "snow_field", prefix + "snow_field", required: false)
+          if let m = path("meteo"), let r = path("rain"), let s = path("stations") {
+            derivations[role] = .weatherFactor(
+              meteo: m, rain: r, stations: s,
+              year: int(t, "year", prefix + "year", default: year) ?? year, period: period,
+              snowField: snow)
+          }
+        case "soil_sand", "soil_silt", "soil_clay", "soil_organic_matter", "soil_caco3":
+          unknownKeys(
+            t, allowed: ["soil_map", "properties", "field", "crs", "layer"], prefix: prefix)
+          let layer = int(t, "layer", prefix + "layer", default: 1) ?? 1
+          let field = string(t, "field", prefix + "field", required: false)
+          if let m = path("soil_map"), let p = path("properties") {
+            derivations[role] = .soilProperty(
+              soilMap: m, properties: p, field: field, crs: crs, layer: layer)
+          }
         default:
           d.error(
             "run-file.unknown-derivation",
             "no derivation for \(role); derivable: erodibility, erosivity, evapotranspiration, "
-              + "fvc, ls, precipitation, slope",
+              + "fvc, ls, precipitation, slope, weather_factor, soil_sand, soil_silt, soil_clay, "
+              + "soil_organic_matter, soil_caco3",
             at: loc("derive.\(role)"))
         }
       }

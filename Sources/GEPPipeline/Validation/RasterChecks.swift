@@ -401,7 +401,8 @@ extension ValidationRun {
   /// True for the roles that cannot be negative (precipitation, ET, R, K, LS, FVC, slope).
   static func isNonNegative(_ r: RasterInput) -> Bool {
     switch RasterRole(rawValue: r.name) {
-    case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope:
+    case .precipitation, .evapotranspiration, .erosivity, .erodibility, .ls, .fvc, .slope,
+      .weatherFactor, .soilSand, .soilSilt, .soilClay, .soilOrganicMatter, .soilCaCO3:
       return true
     default: return false
     }
