@@ -398,6 +398,12 @@ func run(_ options: Options) throws {
     [tables.gdp_population]
     path = "gdp_population.csv"
 
+    # Indicators of the profile that do not apply to this region: reported as not_applicable with
+    # the reason (never 0, never "not computed"), not counted against completeness.
+    [not_applicable]
+    coastal_protection = "inland county (Tongren, Guizhou): no coastline"
+    sand_fixation = "Jiangkou lies in the southwest karst region (西南岩溶区), a water-erosion first-level region of the national soil and water conservation zoning (全国水土保持区划, 2015); wind erosion is addressed in the northern wind-sand region (北方风沙区) (GB 51018-2014 水土保持工程设计规范 §4.2)"
+
     """
   try writeText(out + "/gep.toml", toml)
   log("wrote \(out)")
