@@ -5,6 +5,15 @@
 //                 [--threads 2] [--warp] [--gep .build/release/gep] [--coefficients coefficients]
 //   gep-bench generate --cells 1000000 --dir DIR [--compress NONE] [--warp] [--coefficients …]
 //   gep-bench floor RUN_FILE [--threads 2] [--tile 256]
+//   gep-bench zones RASTER POLYGONS [--tile 256]
+//     the zone step of the cell pass alone, one thread, CPU time: every tile's zones by the
+//     cell-centre rule (ZoneRasterizer) and by exact coverage (ZoneCoverage), for the polygons
+//     of POLYGONS (first layer, transformed to the raster's CRS) on the raster's grid.
+//   gep-bench coverage RASTER POLYGONS [--geos]
+//     exact coverage fractions (exactCellCoverage, issue 15) of each polygon of POLYGONS (first
+//     layer, transformed to the raster's CRS) on the raster's grid, timed; with --geos also the
+//     per-cell GEOS intersections that `gep vep` used before (cellCoverage), and their largest
+//     difference.
 //
 // Inputs (per size, in DIR/<N>M-<compress>[-warp]/): a square UTM 49N grid of 30 m cells,
 // land use (Int16, SWAT codes of crosswalk_swat.csv), seven Float32 rasters (precipitation,
@@ -428,6 +437,7 @@ struct Options {
         warp = true
         continue
       }
+      if a == "--geos" { continue }  // `coverage`'s flag, read from the arguments there
       guard a.hasPrefix("--") else {
         positional.append(a)
         continue
@@ -555,6 +565,92 @@ func bench(_ options: Options) throws {
   }
 }
 
+/// CPU seconds of the calling thread.
+func threadCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Times the zone step of the cell pass alone: centre rule vs exact coverage, every tile.
+func zonesBench(raster: String, polygons: String, tile: Int) throws {
+  let grid = try RasterDataset(path: raster).grid()
+  let layer = try VectorDataset(path: polygons).layer(0)
+  guard let source = try layer.spatialReference() else {
+    throw BenchError("\(polygons) has no CRS")
+  }
+  let t = try CoordinateTransformation(from: source, to: grid.crs)
+  let geometries = try layer.features().compactMap { try $0.geometry?.transformed(by: t) }
+  let zones = geometries.indices.map(Int32.init)
+  let tiles = blockPlan(width: grid.width, height: grid.height, tileWidth: tile, tileHeight: tile)
+  var c0 = threadCPUSeconds()
+  let rasterizer = ZoneRasterizer(grid: grid, geometries: geometries, zones: zones)
+  var centreCells = 0
+  for w in tiles { centreCells += try rasterizer.rasterize(w).filter { $0 >= 0 }.count }
+  let centre = threadCPUSeconds() - c0
+  c0 = threadCPUSeconds()
+  let coverage = try ZoneCoverage(
+    grid: grid, geometries: geometries, zones: zones, outside: Int32(geometries.count))
+  let prepare = threadCPUSeconds() - c0
+  var tc = TileCoverage()
+  var entries = 0
+  var covered = 0.0
+  c0 = threadCPUSeconds()
+  for w in tiles {
+    coverage.coverage(w, into: &tc)
+    entries += tc.zone.count
+    for e in tc.zone.indices where tc.zone[e] != Int32(geometries.count) {
+      covered += tc.fraction[e]
+    }
+  }
+  let exact = threadCPUSeconds() - c0
+  print(
+    String(
+      format:
+        "%d units, %d tiles of %d: centre %.3f s CPU (%d cells in units); exact %.3f s CPU "
+        + "+ %.3f s preparing (%.0f cells covered, %d entries, %.4f per cell); exact ÷ centre %.2f",
+      geometries.count, tiles.count, tile, centre, centreCells, exact, prepare, covered, entries,
+      Double(entries) / Double(grid.width * grid.height), (exact + prepare) / centre))
+}
+
+/// Times exact coverage (and optionally GEOS per-cell clipping) of each polygon on a grid.
+func coverageBench(raster: String, polygons: String, geos: Bool) throws {
+  let grid = try RasterDataset(path: raster).grid()
+  let layer = try VectorDataset(path: polygons).layer(0)
+  guard let source = try layer.spatialReference() else {
+    throw BenchError("\(polygons) has no CRS")
+  }
+  let t = try CoordinateTransformation(from: source, to: grid.crs)
+  for (i, f) in try layer.features().enumerated() {
+    guard let g0 = f.geometry else { continue }
+    let g = try g0.transformed(by: t)
+    let start = ContinuousClock.now
+    let exact = try exactCellCoverage(of: g, on: grid)
+    let exactSeconds = seconds(since: start)
+    let sum = exact.reduce(0.0) { $0 + $1.fraction }
+    var line = String(
+      format: "polygon %d: %d cells, Σf = %.6f (area/cell %.6f); exact %.3f s", i, exact.count, sum,
+      g.area / abs(grid.geoTransform.pixelWidth * grid.geoTransform.pixelHeight), exactSeconds)
+    if geos {
+      let s2 = ContinuousClock.now
+      let old = try cellCoverage(of: g, on: grid)
+      let geosSeconds = seconds(since: s2)
+      var byCell: [Int: Double] = [:]
+      for c in old { byCell[c.row * grid.width + c.col] = c.fraction }
+      var worst = 0.0
+      for c in exact {
+        worst = max(
+          worst, abs((byCell.removeValue(forKey: c.row * grid.width + c.col) ?? 0) - c.fraction))
+      }
+      for (_, f) in byCell { worst = max(worst, f) }
+      line += String(
+        format: "; GEOS per cell %.3f s (%.1f× the exact time); max |Δf| %.2e", geosSeconds,
+        geosSeconds / exactSeconds, worst)
+    }
+    print(line)
+  }
+}
+
 func main() throws {
   let args = CommandLine.arguments
   guard args.count >= 2 else {
@@ -568,6 +664,13 @@ func main() throws {
     guard let cells = o.cells else { throw BenchError("generate needs --cells N") }
     let spec = Spec(cells: cells, compress: o.compress, warp: o.warp)
     print(try generate(spec, dir: o.folder(cells), coefficients: o.coefficients))
+  case "zones":
+    guard o.positional.count >= 2 else { throw BenchError("zones needs RASTER POLYGONS") }
+    try zonesBench(raster: o.positional[0], polygons: o.positional[1], tile: o.tile)
+  case "coverage":
+    guard o.positional.count >= 2 else { throw BenchError("coverage needs RASTER POLYGONS") }
+    try coverageBench(
+      raster: o.positional[0], polygons: o.positional[1], geos: args.contains("--geos"))
   case "floor":
     guard let runFile = o.positional.first else { throw BenchError("floor needs a run file") }
     let r = try ioFloor(runFile: runFile, threads: o.threads, tile: o.tile)

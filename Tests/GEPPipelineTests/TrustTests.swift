@@ -239,7 +239,25 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     ]
     let folder = try tempFolder("duplicated-village")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let result = try compute(try run.write(to: folder), out: folder.appendingPathComponent("out"))
+    // Exact coverage (the default): each twin counts the whole 20 × 10 cells of 900 m².
+    let exactFolder = folder.appendingPathComponent("exact")
+    try FileManager.default.createDirectory(at: exactFolder, withIntermediateDirectories: true)
+    let exact = try compute(
+      try run.write(to: exactFolder), out: exactFolder.appendingPathComponent("out"))
+    let we = try #require(exact.warnings.first { $0.code == "units.overlap" })
+    #expect(
+      we.message.hasSuffix(
+        "the overlap is counted in both units (exact coverage gives each "
+          + "unit its whole share of every cell it covers)"))
+    let exactRows = try readCSV(exactFolder.appendingPathComponent("out/summary.csv").path)
+    for code in ["520621001001", "520621001002"] {
+      #expect(exactRows.first { $0["code"] == code }?["area_km2"] == "0.18")
+    }
+    // Cell-centre rule: the later code gets the cells.
+    let runFile = try run.write(to: folder)
+    try editRunFile(
+      folder, "hierarchy = \"code12\"\n", "hierarchy = \"code12\"\ncoverage = \"centre\"\n")
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
     let w = try #require(result.warnings.first { $0.code == "units.overlap" })
     #expect(w.message.contains("(100.00 % of the smaller)"))
     #expect(

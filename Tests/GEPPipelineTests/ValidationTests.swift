@@ -554,21 +554,83 @@ func rect(_ c0: Double, _ r0: Double, _ c1: Double, _ r1: Double) -> [(Double, D
       ("520621001001", "甲村", rect(0, 0, 12, 10)), ("520621002001", "乙村", rect(10, 0, 20, 10)),
     ])
     let p = try #require(with("units.overlap", ps).first)
+    // Exact coverage (the default): each unit counts the overlap in full.
     #expect(
       p.message
         == "units 520621001001 (甲村) and 520621002001 (乙村) overlap by 18000 m² (20.00 % of the "
+        + "smaller): the overlap is counted in both units (exact coverage gives each unit its "
+        + "whole share of every cell it covers)")
+    #expect(p.location.value == "520621001001, 520621002001")
+    // Cell-centre rule: the later code takes the overlap's cells.
+    let centre = try validated { f in
+      try Data(
+        unitsGeoJSON([
+          ("520621001001", "甲村", rect(0, 0, 12, 10)),
+          ("520621002001", "乙村", rect(10, 0, 20, 10)),
+        ]).utf8
+      ).write(to: f.appendingPathComponent("villages.geojson"))
+      try editRunFile(
+        f, "hierarchy = \"code12\"\n", "hierarchy = \"code12\"\ncoverage = \"centre\"\n")
+    }
+    #expect(
+      with("units.overlap", centre).first?.message
+        == "units 520621001001 (甲村) and 520621002001 (乙村) overlap by 18000 m² (20.00 % of the "
         + "smaller): the cells in the overlap are counted in 520621002001 (乙村) only, the later "
         + "code; 520621001001 gets none of them")
-    #expect(p.location.value == "520621001001, 520621002001")
   }
 
-  @Test func unitWithoutACellIsReportedAndStillGetsARow() throws {
-    // 丙村 lies inside cell (0, 0) without its centre.
+  @Test func overlappingUnitsEachGetTheOverlapInFull() throws {
+    // 甲村 columns 0–11 (120 cells), 乙村 10–19 (100 cells), rows 0–9: with exact coverage
+    // each has its whole polygon, 108000 and 90000 m² of 900 m² cells, the 18000 m² overlap
+    // in both; the unassigned row has the remaining grid cells only.
+    let folder = try tempFolder("overlap-exact")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try validationBase().write(to: folder)
+    try Data(
+      unitsGeoJSON([
+        ("520621001001", "甲村", rect(0, 0, 12, 10)), ("520621002001", "乙村", rect(10, 0, 20, 10)),
+      ]).utf8
+    ).write(to: folder.appendingPathComponent("villages.geojson"))
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    let a = try #require(result.account.units.first { $0.unit.code == "520621001001" })
+    let b = try #require(result.account.units.first { $0.unit.code == "520621002001" })
+    #expect(a.area.value + a.noDataArea.value == 108_000)
+    #expect(b.area.value + b.noDataArea.value == 90_000)
+  }
+
+  @Test func unitSmallerThanACellGetsItsFraction() throws {
+    // 丙村 lies inside cell (0, 0) without its centre: 0.4 × 0.4 of a 900 m² cell = 144 m²
+    // under exact coverage (the default), and no units.no-cell warning.
     let units: [(String, String, [(Double, Double)]?)] = [
       ("520621001001", "甲村", rect(0.6, 0, 10, 10)), ("520621002001", "乙村", rect(10, 0, 20, 10)),
       ("520621001002", "丙村", rect(0, 0, 0.4, 0.4)),
     ]
     let ps = try unitProblems(units)
+    #expect(with("units.no-cell", ps).isEmpty)
+    let folder = try tempFolder("subcell")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let runFile = try validationBase().write(to: folder)
+    try Data(unitsGeoJSON(units).utf8).write(
+      to: folder.appendingPathComponent("villages.geojson"))
+    let result = try compute(runFile, out: folder.appendingPathComponent("out"))
+    let row = try #require(result.account.units.first { $0.unit.code == "520621001002" })
+    #expect(abs(row.area.value + row.noDataArea.value - 144) < 1e-9)
+  }
+
+  @Test func unitWithoutACellIsReportedAndStillGetsARowUnderTheCellCentreRule() throws {
+    // 丙村 lies inside cell (0, 0) without its centre.
+    let units: [(String, String, [(Double, Double)]?)] = [
+      ("520621001001", "甲村", rect(0.6, 0, 10, 10)), ("520621002001", "乙村", rect(10, 0, 20, 10)),
+      ("520621001002", "丙村", rect(0, 0, 0.4, 0.4)),
+    ]
+    let centreRun = { (f: URL) throws in
+      try editRunFile(
+        f, "hierarchy = \"code12\"\n", "hierarchy = \"code12\"\ncoverage = \"centre\"\n")
+    }
+    let ps = try validated { f in
+      try Data(unitsGeoJSON(units).utf8).write(to: f.appendingPathComponent("villages.geojson"))
+      try centreRun(f)
+    }
     let p = try #require(with("units.no-cell", ps).first)
     #expect(
       p.message
@@ -581,6 +643,7 @@ func rect(_ c0: Double, _ r0: Double, _ c1: Double, _ r1: Double) -> [(Double, D
     let runFile = try validationBase().write(to: folder)
     try Data(unitsGeoJSON(units).utf8).write(
       to: folder.appendingPathComponent("villages.geojson"))
+    try centreRun(folder)
     let result = try compute(runFile, out: folder.appendingPathComponent("out"))
     #expect(result.warnings.contains { $0.code == "units.no-cell" })
     let row = try #require(result.account.units.first { $0.unit.code == "520621001002" })

@@ -282,6 +282,9 @@ private let ztsCountyCode = "320481000000"
       code_field = "code"
       name_field = "name"
       hierarchy = "code12"
+      # The unit-area checks below recount the cells by their centres independently: this
+      # run uses the cell-centre rule (exact coverage is checked in ExactCoverageDemoTests).
+      coverage = "centre"
 
       """
     let runFile = folder.appendingPathComponent("gep.toml").path

@@ -127,14 +127,30 @@ public protocol CellRasterSink: Sendable {
   func write(window: RasterWindow, quantities: [[Float]], values: [[Float]]) throws
 }
 
+/// How the cells of a tile are assigned to zones in the zonal pass (`[units] coverage`).
+public enum ZoneAssignment {
+  /// Cell-centre rule: each cell wholly to the zone its centre falls in (one rasterizer copy
+  /// per worker; cells outside every polygon get the unassigned zone).
+  case centre(ZoneRasterizer)
+  /// Exact coverage: each cell shared among the zones covering it by their fractions, the
+  /// uncovered part to the unassigned zone (`ZoneCoverage`, whose `outside` must be the
+  /// unassigned zone's index). Shared by all workers (coordinates only).
+  case exact(ZoneCoverage)
+}
+
 /// Runs the per-cell pass: tiles in parallel (`DispatchQueue.concurrentPerform`), one set of
-/// GDAL datasets and one zone rasterizer per worker (`ZoneTileWorker`), exact per-zone sums.
+/// GDAL datasets and one zone assignment per worker (`ZoneTileWorker`), exact per-zone sums.
+///
+/// A cell covered by several zones (exact coverage) adds, to each zone, its area × fraction
+/// and its quantity and value × fraction (each product rounded once to the fixed point), so a
+/// zone's sums do not depend on the tile size or thread count either.
 ///
 /// - Parameters:
 ///   - grid: the analysis grid.
 ///   - inputs: rasters on the grid.
 ///   - model: the per-cell model.
-///   - rasterizer: village polygons in the grid CRS with zone = village index.
+///   - zones: village polygons in the grid CRS with zone = village index, by the cell-centre
+///     rule or exactly.
 ///   - villageCount: number of villages (the unassigned zone is `villageCount`).
 ///   - level1Of: level-1 class of each ecosystem class code.
 ///   - level1Codes: the ordered level-1 codes (the class areas and matrix columns).
@@ -146,7 +162,7 @@ public protocol CellRasterSink: Sendable {
 /// - Throws: the first error a worker met (`GDALError` for reads and rasterizing,
 ///   `InputProblems` for a cell beyond 10¹⁵), after all workers end.
 public func runZonalPass(
-  grid: Grid, inputs: GridInputs, model: CellModel, rasterizer: ZoneRasterizer,
+  grid: Grid, inputs: GridInputs, model: CellModel, zones: ZoneAssignment,
   villageCount: Int, level1Of: [Int: Int], level1Codes: [Int], tiles: [RasterWindow],
   threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
 ) throws -> ZoneSums {
@@ -157,15 +173,20 @@ public func runZonalPass(
       try TileSlope(grid: grid)
     }, areas: try cellAreasPerRow(grid))
   let workers = max(1, min(threads, tiles.count))
-  let template = UncheckedBox(rasterizer)
+  let template = UncheckedBox(zones)
   let templateLock = Mutex(())
   let results = Mutex([ZoneSums?](repeating: nil, count: workers))
   let failure = Mutex<(any Error)?>(nil)
   let done = Mutex(0)
   DispatchQueue.concurrentPerform(iterations: workers) { w in
     do {
-      var worker = try ZoneTileWorker(
-        plan: shared, rasterizer: templateLock.withLock { _ in template.value.copy() })
+      let mine: ZoneAssignment = templateLock.withLock { _ in
+        switch template.value {
+        case .centre(let r): .centre(r.copy())
+        case .exact(let c): .exact(c)
+        }
+      }
+      var worker = try ZoneTileWorker(plan: shared, zones: mine)
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
@@ -263,13 +284,14 @@ struct ZonePassPlan: @unchecked Sendable {
   }
 }
 
-/// One worker of the zonal pass: its own GDAL datasets and rasterizer, its buffers and its
-/// partial sums. A tile is read (`read`), its land cells are counted and compacted
-/// (`classify`), then each channel is evaluated over the compacted cells and summed per zone
+/// One worker of the zonal pass: its own GDAL datasets and zone assignment, its buffers and
+/// its partial sums. A tile is read (`read`: rasters, and each cell's zone entries), its land
+/// cells are counted and compacted (`classify`), then each channel is evaluated once per
+/// compacted cell and added to every zone entry of the cell, weighted by its fraction
 /// (`accumulate`).
 struct ZoneTileWorker {
   let plan: ZonePassPlan
-  let rasterizer: ZoneRasterizer
+  let zoneSource: ZoneAssignment
   let lu: RasterBand
   let bands: [RasterBand]
   var acc: ZoneSums
@@ -280,15 +302,17 @@ struct ZoneTileWorker {
   var luValid: [Bool] = []
   var roleValues: [Double] = []
   var roleValid: [Bool] = []
-  var zones: [Int32] = []
-  // The tile's land cells with a mapped code, compacted: cell index, code, area (m² and
-  // fixed point), zone offset in the sums, invalid-role bits; their role values role-major
-  // (stride n); the outputs of one channel.
+  // The zone entries of the tile's cells: cell i has entries entries.start[i] ..<
+  // entries.start[i + 1] (zone, fraction); per entry the zone's offset in the sums and the
+  // cell's area × fraction in fixed point (set in `classify`).
+  var entries = TileCoverage()
+  var entryBase: [Int] = []
+  var entryFixed: [Int128] = []
+  // The tile's land cells with a mapped code, compacted: cell index, code, area (m²),
+  // invalid-role bits; their role values role-major (stride n); the outputs of one channel.
   var cellIndex: [Int] = []
   var cellCode: [Int32] = []
   var cellArea: [Double] = []
-  var cellFixed: [Int128] = []
-  var cellBase: [Int] = []
   var cellInvalid: [UInt64] = []
   var cellValues: [Double] = []
   var q: [Double] = []
@@ -298,9 +322,9 @@ struct ZoneTileWorker {
   var outQ: [Float] = []
   var outV: [Float] = []
 
-  init(plan: ZonePassPlan, rasterizer: ZoneRasterizer) throws {
+  init(plan: ZonePassPlan, zones: ZoneAssignment) throws {
     self.plan = plan
-    self.rasterizer = rasterizer
+    self.zoneSource = zones
     lu = try RasterDataset(path: plan.inputs.landUse.path).band(plan.inputs.landUse.band)
     bands = try plan.inputs.roles.map { try RasterDataset(path: $0.path).band($0.band) }
     acc = ZoneSums(
@@ -352,7 +376,15 @@ struct ZoneTileWorker {
       roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
       roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
     }
-    zones = try rasterizer.rasterize(win)
+    switch zoneSource {
+    case .centre(let rasterizer):
+      let zones = try rasterizer.rasterize(win)
+      entries.start = (0...n).map(Int32.init)
+      entries.zone = zones.map { $0 >= 0 ? $0 : Int32(plan.villageCount) }
+      entries.fraction = [Double](repeating: 1, count: n)
+    case .exact(let coverage):
+      coverage.coverage(win, into: &entries)
+    }
   }
 
   /// Land, class and nodata areas and unknown codes of the tile; the compacted land cells and
@@ -361,9 +393,12 @@ struct ZoneTileWorker {
     cellIndex.removeAll(keepingCapacity: true)
     cellCode.removeAll(keepingCapacity: true)
     cellArea.removeAll(keepingCapacity: true)
-    cellFixed.removeAll(keepingCapacity: true)
-    cellBase.removeAll(keepingCapacity: true)
     cellInvalid.removeAll(keepingCapacity: true)
+    let entryCount = entries.zone.count
+    if entryBase.count != entryCount {
+      entryBase = [Int](repeating: 0, count: entryCount)
+      entryFixed = [Int128](repeating: 0, count: entryCount)
+    }
     let roleCount = bands.count
     let stride = acc.stride
     let landOffset = acc.landOffset
@@ -376,10 +411,15 @@ struct ZoneTileWorker {
         let areaFixed = ExactSum.fixedPoint(area)
         for c in 0..<win.width {
           let i = r * win.width + c
-          let zone = zones[i] >= 0 ? Int(zones[i]) : plan.villageCount
-          let base = zone * stride
+          let e0 = Int(entries.start[i])
+          let e1 = Int(entries.start[i + 1])
+          for e in e0..<e1 {
+            entryBase[e] = Int(entries.zone[e]) * stride
+            let f = entries.fraction[e]
+            entryFixed[e] = f == 1 ? areaFixed : ExactSum.fixedPoint(area * f)
+          }
           if !luValid[i] {
-            s[base + noDataOffset].add(fixed: areaFixed)
+            for e in e0..<e1 { s[entryBase[e] + noDataOffset].add(fixed: entryFixed[e]) }
             continue
           }
           let value = luValues[i]
@@ -393,16 +433,16 @@ struct ZoneTileWorker {
             continue
           }
           acc.codeCells[code] += 1
-          s[base + landOffset].add(fixed: areaFixed)
           let li = plan.codeLevel1[code]
-          if li >= 0 { s[base + classOffset + li].add(fixed: areaFixed) }
+          for e in e0..<e1 {
+            s[entryBase[e] + landOffset].add(fixed: entryFixed[e])
+            if li >= 0 { s[entryBase[e] + classOffset + li].add(fixed: entryFixed[e]) }
+          }
           var invalid: UInt64 = 0
           for b in 0..<roleCount where !roleValid[b * n + i] { invalid |= 1 << UInt64(b) }
           cellIndex.append(i)
           cellCode.append(Int32(code))
           cellArea.append(area)
-          cellFixed.append(areaFixed)
-          cellBase.append(base)
           cellInvalid.append(invalid)
         }
       }
@@ -450,16 +490,17 @@ struct ZoneTileWorker {
       } ?? .infinity
     try acc.sums.withUnsafeMutableBufferPointer { s in
       for j in 0..<m {
-        let base = cellBase[j]
-        let areaFixed = cellFixed[j]
+        let i = cellIndex[j]
+        let e0 = Int(entries.start[i])
+        let e1 = Int(entries.start[i + 1])
         if cellInvalid[j] & mask != 0 {
-          s[base + maskedAt].add(fixed: areaFixed)
+          for e in e0..<e1 { s[entryBase[e] + maskedAt].add(fixed: entryFixed[e]) }
           continue
         }
         let code = Int(cellCode[j])
         let kind = outcome[code]
         if case .notApplicable = kind {
-          s[base + notApplicableAt].add(fixed: areaFixed)
+          for e in e0..<e1 { s[entryBase[e] + notApplicableAt].add(fixed: entryFixed[e]) }
           if writing {
             outQ[k * n + cellIndex[j]] = 0
             outV[k * n + cellIndex[j]] = 0
@@ -469,12 +510,12 @@ struct ZoneTileWorker {
         // Excluded cells (a stream channel for soil conservation): not evaluated, their own
         // share; their per-cell rasters stay nodata.
         if exclusion >= 0, cellValues[exclusion * n + j] != 0 {
-          s[base + excludedAt].add(fixed: areaFixed)
+          for e in e0..<e1 { s[entryBase[e] + excludedAt].add(fixed: entryFixed[e]) }
           continue
         }
         switch kind {
         case .missing:
-          s[base + uncoveredAt].add(fixed: areaFixed)
+          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
           continue
         case .zero:
           if writing {
@@ -485,7 +526,7 @@ struct ZoneTileWorker {
         case .notApplicable, .depends: break
         }
         if missing[j] {
-          s[base + uncoveredAt].add(fixed: areaFixed)
+          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
           continue
         }
         let (qj, vj) = (q[j], v[j])
@@ -496,11 +537,17 @@ struct ZoneTileWorker {
             column: win.colOffset + cellIndex[j] % win.width,
             inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
         }
-        s[base + quantityAt].add(qj)
-        s[base + valueAt].add(vj)
-        if qj > upper * cellArea[j] { s[base + implausibleAt].add(fixed: areaFixed) }
+        let implausible = qj > upper * cellArea[j]
         let li = plan.codeLevel1[code]
-        if li >= 0 { s[base + matrixBase + li].add(vj) }
+        for e in e0..<e1 {
+          // f = 1 (every cell in centre mode, interior cells in exact mode): qj · 1 = qj.
+          let f = entries.fraction[e]
+          let base = entryBase[e]
+          s[base + quantityAt].add(qj * f)
+          s[base + valueAt].add(vj * f)
+          if implausible { s[base + implausibleAt].add(fixed: entryFixed[e]) }
+          if li >= 0 { s[base + matrixBase + li].add(vj * f) }
+        }
         if writing {
           outQ[k * n + cellIndex[j]] = Float(qj)
           outV[k * n + cellIndex[j]] = Float(vj)

@@ -210,8 +210,17 @@ public enum ComputeJob {
     let tileW = options.tileSize ?? max(block.width, (256 / max(1, block.width)) * block.width)
     let tileH = options.tileSize ?? max(block.height, (256 / max(1, block.height)) * block.height)
     let tiles = blockPlan(width: g.width, height: g.height, tileWidth: tileW, tileHeight: tileH)
-    let rasterizer = ZoneRasterizer(
-      grid: g, geometries: units.geometries, zones: (0..<units.villages.count).map(Int32.init))
+    let zoneIndices = (0..<units.villages.count).map(Int32.init)
+    let zones: ZoneAssignment =
+      switch config.units.coverage {
+      case .centre:
+        .centre(ZoneRasterizer(grid: g, geometries: units.geometries, zones: zoneIndices))
+      case .exact:
+        .exact(
+          try ZoneCoverage(
+            grid: g, geometries: units.geometries, zones: zoneIndices,
+            outside: Int32(units.villages.count)))
+      }
     let sink: RasterSink? =
       options.writeRasters
       ? try RasterSink(folder: out.file("rasters"), grid: g, model: model) : nil
@@ -224,7 +233,7 @@ public enum ComputeJob {
       inputs: GridInputs(
         landUse: (config.landUse.path, config.landUse.band), roles: rolePaths,
         slopeFromDEMSlot: slopeSlot),
-      model: model, rasterizer: rasterizer, villageCount: units.villages.count,
+      model: model, zones: zones, villageCount: units.villages.count,
       level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
       sink: sink
     ) { done, total in

@@ -152,7 +152,8 @@ extension ParcelResult: @unchecked Sendable {}
 
 /// `gep vep`: the value of ecosystem products of arbitrary parcels, baseline vs scenario, over an
 /// operating period (GEP-METHODS §10). Each cell is weighted by the exact fraction of it the
-/// parcel covers (`cellCoverage`), so small parcels are priced by their true area; parcels may
+/// parcel covers (`exactCellCoverage`, the engine of `gep compute`'s exact unit coverage), so
+/// small parcels are priced by their true area; parcels may
 /// overlap (each gets its full value), cross unit boundaries or lie partly outside the grid.
 ///
 /// The per-cell indicators and coefficients are those of `gep compute` (`CellModel`). In the
@@ -277,7 +278,7 @@ public enum VEPJob {
             indicator: $0.id, component: $0.component ?? "", category: $0.category,
             physicalUnit: $0.physicalUnit, price: $0.priceNote, hasValue: $0.hasValue)
         }, geometry: parcel.geometry)
-      let cells = try cellCoverage(of: parcel.geometry, on: grid)
+      let cells = try exactCellCoverage(of: parcel.geometry, on: grid)
       guard let r0 = cells.map(\.row).min(), let r1 = cells.map(\.row).max(),
         let c0 = cells.map(\.col).min(), let c1 = cells.map(\.col).max()
       else {

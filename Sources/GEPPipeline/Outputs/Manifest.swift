@@ -185,7 +185,8 @@ func manifestJSON(
         "cell_size": [\(formatNumber(t.pixelWidth)), \(formatNumber(t.pixelHeight))],
         "shape": [\(grid.height), \(grid.width)],
         "cell_area_rule": \(jsonString(grid.crs.isGeographic ? "geodesic per row (PROJ geod_polygonarea)" : "|pixel width × pixel height|")),
-        "zone_rule": "cell centre inside the unit polygon"
+        "coverage": \(jsonString(config.units.coverage.rawValue)),
+        "zone_rule": \(jsonString(config.units.coverage == .centre ? "cell centre inside the unit polygon" : "exact fraction of each cell covered by each unit polygon; the uncovered part to unassigned"))
       },
       "tiles": {"count": \(tiles), "width": \(tileSize.0), "height": \(tileSize.1)},
       "threads": \(options.threads),

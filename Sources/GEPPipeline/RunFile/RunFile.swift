@@ -219,6 +219,20 @@ public struct UnitsInput: Sendable, Hashable {
   /// The level of the layer's features (`finest_level`): villages (default), or a township or
   /// county layer declared as such, whose units then have only the levels above them.
   public var finestLevel: UnitLevel = .village
+  /// How units cover the grid's cells (`coverage`): exact fractions (default) or the
+  /// cell-centre rule.
+  public var coverage: UnitCoverage = .exact
+}
+
+/// How the cells of the grid are shared among accounting units (`[units] coverage`; issue 15).
+public enum UnitCoverage: String, Sendable, Hashable, CaseIterable {
+  /// Each cell is weighted by the exact fraction of it each unit covers (`ZoneCoverage`): unit
+  /// areas equal their polygons' areas (in the grid CRS; geodesic cell areas on geographic
+  /// grids), the part of a cell no unit covers goes to `unassigned`.
+  case exact
+  /// A cell belongs wholly to the unit containing its centre (`ZoneRasterizer`, GDAL's
+  /// rasterisation rule), the rule of engine versions before issue 15.
+  case centre
 }
 
 /// A statistical table of a run.
@@ -461,8 +475,15 @@ public struct RunConfiguration: Sendable {
         ut,
         allowed: [
           "path", "layer", "code_field", "name_field", "hierarchy", "township_field",
-          "county_field", "names", "finest_level",
+          "county_field", "names", "finest_level", "coverage",
         ], prefix: "units.")
+      let coverageText = string(ut, "coverage", "units.coverage", required: false)
+      let coverage = coverageText.map { UnitCoverage(rawValue: $0) } ?? .exact
+      if coverage == nil {
+        d.error(
+          "run-file.value", "coverage must be \"exact\" or \"centre\"",
+          at: ProblemLocation(file: file, field: "units.coverage", value: coverageText))
+      }
       let levelText = string(ut, "finest_level", "units.finest_level", required: false)
       let finest = levelText.map { UnitLevel(rawValue: $0) } ?? .village
       if finest == nil {
@@ -492,7 +513,7 @@ public struct RunConfiguration: Sendable {
         units = UnitsInput(
           path: resolve(p), layer: string(ut, "layer", "units.layer", required: false),
           codeField: codeField, nameField: nameField, hierarchy: hierarchy, namesTable: names,
-          finestLevel: finest ?? .village)
+          finestLevel: finest ?? .village, coverage: coverage ?? .exact)
       }
     } else {
       d.error("run-file.missing-key", "the [units] table is required", at: loc("units"))

@@ -187,7 +187,9 @@ extension ValidationRun {
     var firstNonInteger: (row: Int, col: Int, value: Double)? = nil
     var scan = RasterScan()
     var zoneCells = [Int](repeating: 0, count: units?.villages.count ?? 0)
-    let rasterizer = units.map {
+    let rasterizer = units.flatMap { u in
+      config.units.coverage == .centre ? u : nil
+    }.map {
       ZoneRasterizer(
         grid: g, geometries: $0.geometries, zones: (0..<$0.villages.count).map(Int32.init))
     }
@@ -258,8 +260,9 @@ extension ValidationRun {
           + "\(lu.band.noDataValue.map(formatNumber) ?? "none")): there is nothing to account",
         at: loc)
     }
-    // Units without a cell centre.
-    if let u = units {
+    // Units without a cell centre (under the cell-centre rule only: exact coverage gives a
+    // unit smaller than a cell its fraction of that cell).
+    if let u = units, config.units.coverage == .centre {
       for (z, v) in u.villages.enumerated() where zoneCells[z] == 0 && !u.geometries[z].isEmpty {
         d.warning(
           "units.no-cell",

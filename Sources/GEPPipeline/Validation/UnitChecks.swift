@@ -155,9 +155,13 @@ extension ValidationRun {
           "units \(u.villages[x].code) (\(u.villages[x].name)) and \(u.villages[y].code) "
             + "(\(u.villages[y].name)) overlap by \(size) ("
             + String(format: "%.2f", area / smaller * 100)
-            + " % of the smaller): the cells in the overlap are counted in "
-            + "\(u.villages[y].code) (\(u.villages[y].name)) only, the later code; "
-            + "\(u.villages[x].code) gets none of them",
+            + " % of the smaller): "
+            + (config.units.coverage == .centre
+              ? "the cells in the overlap are counted in "
+                + "\(u.villages[y].code) (\(u.villages[y].name)) only, the later code; "
+                + "\(u.villages[x].code) gets none of them"
+              : "the overlap is counted in both units (exact coverage gives each unit its "
+                + "whole share of every cell it covers)"),
           at: ProblemLocation(
             file: config.units.path, layer: config.units.layer, field: config.units.codeField,
             value: "\(u.villages[x].code), \(u.villages[y].code)"))
