@@ -229,6 +229,21 @@ func rectanglesGeoJSON(_ units: [([String: String], Int, Int, Int, Int)]) -> Str
     #expect(w.location.row == 2)
   }
 
+  /// Under 1 % of the class outside every unit (the outer parts of a county's boundary cells
+  /// under exact coverage) is not a partial layer: a 200-column grid whose one village covers
+  /// 199 columns (99.5 % of the forest) gets no warning.
+  @Test func boundaryCellRemaindersAreNotAPartialLayer() throws {
+    var run = validationBase()
+    run.width = 200
+    run.villages = [("520621001001", "甲村", 0, 0, 199, 10)]
+    run.materialCSV =
+      "unit_code,sector,output_value_yuan,allocate_to,source\n520621,forestry,1000,forest,x\n"
+    let folder = try tempFolder("almost-whole-layer")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try compute(try run.write(to: folder), out: folder.appendingPathComponent("out"))
+    #expect(!result.warnings.contains { $0.code == "material.partial-allocation" })
+  }
+
   /// A 100 % duplicated village (another code, the same polygon) got 0 and its twin
   /// everything, with a message that did not say which. The warning names the receiver, and
   /// the account agrees with it.

@@ -285,10 +285,14 @@ import Testing
           + "placeholder,test only\n"
       ),
     ] {
+      // The shipped tn_treatment_cost row is empty (no source): the test row replaces it.
       let url = set.appendingPathComponent(file)
-      var text = try String(contentsOf: url, encoding: .utf8)
-      if !text.hasSuffix("\n") { text += "\n" }
-      try (text + row).write(to: url, atomically: true, encoding: .utf8)
+      var lines = try String(contentsOf: url, encoding: .utf8).split(
+        separator: "\n", omittingEmptySubsequences: false
+      ).map(String.init).filter { !$0.hasPrefix("tn_treatment_cost,") }
+      if lines.last == "" { lines.removeLast() }
+      try (lines.joined(separator: "\n") + "\n" + row).write(
+        to: url, atomically: true, encoding: .utf8)
     }
     var run = SyntheticRun()
     run.landUse = { _, _ in 18 }
