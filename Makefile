@@ -47,7 +47,8 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive --parallel Sources Tests Package.swift
 
-## bench: throughput and memory of gep compute on synthetic inputs (see Benchmarks in README).
+## bench: throughput and memory of gep compute on synthetic inputs, then many units (cell
+## centre vs exact coverage) and gep vep on large and one-mu parcels (see Benchmarks in README).
 bench: release
 	@[ -x /usr/bin/time ] || { echo "bench: installing time"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
@@ -56,6 +57,10 @@ bench: release
 	  --dir $(or $(BENCH_DIR),/tmp/gep-bench) --compress $(or $(BENCH_COMPRESS),NONE) \
 	  --threads $(or $(BENCH_THREADS),2) --gep .build/release/gep --coefficients coefficients \
 	  $(if $(BENCH_WARP),--warp)
+	.build/release/gep-bench units --cells $(or $(BENCH_UNIT_CELLS),16000000) \
+	  --counts "$(or $(BENCH_UNITS),200 20000 100000)" --parcels $(or $(BENCH_PARCELS),10000) \
+	  --dir $(or $(BENCH_DIR),/tmp/gep-bench) --threads $(or $(BENCH_THREADS),2) \
+	  --gep .build/release/gep --coefficients coefficients
 
 clean:
 	rm -rf .build out

@@ -5,6 +5,11 @@
 //                 [--threads 2] [--warp] [--gep .build/release/gep] [--coefficients coefficients]
 //   gep-bench generate --cells 1000000 --dir DIR [--compress NONE] [--warp] [--coefficients …]
 //   gep-bench floor RUN_FILE [--threads 2] [--tile 256]
+//   gep-bench units [--cells 16000000] [--counts "200 20000 100000"] [--parcels 10000]
+//                   [--repeats 3] [--dir …] [--threads 2] [--gep …] [--coefficients …]
+//     issue 15: `gep compute` with K × K square units tiling the grid (edges off the cell
+//     lines), cell-centre rule against exact coverage, paired and alternating (medians); then
+//     `gep vep` on one ≈ 1 M-cell parcel and on one-mu parcels, against `gep compute`.
 //   gep-bench zones RASTER POLYGONS [--tile 256]
 //     the zone step of the cell pass alone, one thread, CPU time: every tile's zones by the
 //     cell-centre rule (ZoneRasterizer) and by exact coverage (ZoneCoverage), for the polygons
@@ -429,6 +434,10 @@ struct Options {
     .appendingPathComponent("gep").path
   var coefficients = "coefficients"
   var positional: [String] = []
+  /// `units`: the unit counts (squares tiling the grid) and the one-mu parcel count.
+  var counts = [200, 20_000, 100_000]
+  var parcels = 10_000
+  var repeats = 3
 
   init(_ args: ArraySlice<String>) throws {
     var it = args.makeIterator()
@@ -466,6 +475,17 @@ struct Options {
         tile = t
       case "--gep": gep = v
       case "--coefficients": coefficients = v
+      case "--counts":
+        counts = try v.split(whereSeparator: { $0 == " " || $0 == "," }).map {
+          guard let c = Int($0), c >= 1 else { throw BenchError("bad unit count \($0)") }
+          return c
+        }
+      case "--parcels":
+        guard let c = Int(v), c >= 0 else { throw BenchError("bad --parcels \(v)") }
+        parcels = c
+      case "--repeats":
+        guard let c = Int(v), c >= 1 else { throw BenchError("bad --repeats \(v)") }
+        repeats = c
       default: throw BenchError("unknown option \(a) (see the header of main.swift)")
       }
     }
@@ -671,6 +691,8 @@ func main() throws {
     guard o.positional.count >= 2 else { throw BenchError("coverage needs RASTER POLYGONS") }
     try coverageBench(
       raster: o.positional[0], polygons: o.positional[1], geos: args.contains("--geos"))
+  case "units":
+    try unitsBench(o)
   case "floor":
     guard let runFile = o.positional.first else { throw BenchError("floor needs a run file") }
     let r = try ioFloor(runFile: runFile, threads: o.threads, tile: o.tile)
@@ -679,7 +701,8 @@ func main() throws {
         format: "%.3f s for %d cells (%.3g cells/s)", r.seconds, r.cells,
         Double(r.cells) / r.seconds))
   default:
-    throw BenchError("unknown subcommand \(args[1]); use run, generate or floor")
+    throw BenchError(
+      "unknown subcommand \(args[1]); use run, generate, floor, zones, coverage or units")
   }
 }
 
