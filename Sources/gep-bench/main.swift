@@ -298,17 +298,12 @@ func writeVillages(n: Int, path: String) throws {
       let y1 = originY - Double(n * (t + 1) / 10) * cellSize
       let code = "520621" + String(format: "%03d%03d", t + 1, v + 1)
       features.append(
-        "{\"type\":\"Feature\",\"properties\":{\"code\":\"\(code)\","
-          + "\"name\":\"村\(code.suffix(6))\"},"
-          + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[\(x0),\(y0)],[\(x1),\(y0)],"
-          + "[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]]}}")
+        polygonFeature(
+          ["code": code, "name": "村\(code.suffix(6))"],
+          ring: [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]))
     }
   }
-  let text =
-    "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
-    + "{\"name\":\"urn:ogc:def:crs:EPSG::32649\"}},\"features\":[\n"
-    + features.joined(separator: ",\n") + "\n]}\n"
-  try text.write(toFile: path, atomically: true, encoding: .utf8)
+  try writeCollection(features, to: path)
 }
 
 // MARK: - I/O floor

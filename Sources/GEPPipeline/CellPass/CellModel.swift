@@ -142,12 +142,16 @@ public struct CellModel: Sendable {
     -> (Double, Double)?
   {
     guard ecosystemClass(code: code) != nil else { return nil }
-    switch outcome(k, code: code) {
+    // The cell pass's order (`ZoneTileWorker.accumulate`): not applicable, then excluded,
+    // then a missing coefficient or a structural zero.
+    let kind = outcome(k, code: code)
+    if case .notApplicable = kind { return (0, 0) }
+    if excluded(k, x) { return (0, 0) }
+    switch kind {
     case .missing: return nil
     case .zero, .notApplicable: return (0, 0)
     case .depends: break
     }
-    if excluded(k, x) { return (0, 0) }
     var c = Int32(code)
     var a = area
     var q = 0.0
@@ -190,19 +194,23 @@ extension CellModel {
         count: count, codes: codes, areas: areas, values: values, stride: stride, slots: slots),
       quantity: quantity, value: value, missing: missing)
     for i in 0..<count {
-      switch outcome(k, code: Int(codes[i])) {
+      let kind = outcome(k, code: Int(codes[i]))
+      // Not applicable and excluded cells first, as in the cell pass.
+      var nothing = excluded(k, values, stride: stride, cell: i)
+      if case .notApplicable = kind { nothing = true }
+      if nothing {
+        computed[i] = true
+        quantity[i] = 0
+        value[i] = 0
+        continue
+      }
+      switch kind {
       case .missing: computed[i] = false
       case .zero, .notApplicable:
         computed[i] = true
         quantity[i] = 0
         value[i] = 0
-      case .depends:
-        computed[i] = !missing[i]
-        if excluded(k, values, stride: stride, cell: i) {
-          computed[i] = true
-          quantity[i] = 0
-          value[i] = 0
-        }
+      case .depends: computed[i] = !missing[i]
       }
     }
   }

@@ -174,7 +174,7 @@ public enum ComputeJob {
     if !derivedProblems.isEmpty { throw InputProblems(problems: d.problems + derivedProblems) }
     for (role, r) in derived.sorted(by: { $0.key < $1.key }) {
       rasters[role] = r
-      let origin = role == RasterRole.channels.rawValue ? "ls" : role
+      let origin = derivationKey(ofRole: role)
       d.warning(
         "raster.derived",
         role == RasterRole.channels.rawValue

@@ -203,9 +203,7 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
 /// mm): nil for table-based lines (no area behind them) and where nothing was computed.
 func physicalDensity(_ l: IndicatorLine, unitArea: Double) -> (value: Double, unit: String)? {
   guard !l.classValues.isEmpty, let q = l.quantity, !l.physicalUnit.isEmpty else { return nil }
-  let computed =
-    unitArea - l.maskedArea.value - l.uncoveredArea.value - l.notApplicableArea.value
-    - l.excludedArea.value
+  let computed = l.computedArea(unitArea: unitArea)
   guard computed > 1e-9 * max(unitArea, 1) else { return nil }
   let perYear = l.physicalUnit.hasSuffix("/a")
   let base = perYear ? String(l.physicalUnit.dropLast(2)) : l.physicalUnit

@@ -92,6 +92,12 @@ extension RunConfiguration {
   }
 }
 
+/// The `[derive.<key>]` table a derived raster role comes from: its own, except the channel
+/// mask, which `[derive.ls]` writes.
+func derivationKey(ofRole role: String) -> String {
+  role == RasterRole.channels.rawValue ? "ls" : role
+}
+
 /// File name, in the work folder, of the channel mask `[derive.ls]` writes when it has a
 /// channel threshold: Float32 on the DEM grid, 1 on channel cells, 0 on hillslopes, −9999
 /// where the DEM has no data.
@@ -307,7 +313,7 @@ func derivedRangeProblems(_ derived: [String: RasterInput]) -> (
     ).scan
     means[role] = s.mean
     guard s.outOfRange > 0, let f = s.firstOutOfRange else { continue }
-    let origin = role == RasterRole.channels.rawValue ? "ls" : role
+    let origin = derivationKey(ofRole: role)
     out.append(
       Problem(
         .error, "raster.out-of-range",

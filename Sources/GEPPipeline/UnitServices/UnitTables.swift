@@ -207,16 +207,8 @@ struct UnitTableStage {
       let surplus =
         stage.number(t, r, "consumer_surplus_per_visit_yuan", input.path, required: false) ?? 0
       var time = 0.0
-      if days != nil || wage != nil {
-        guard let days, let wage else {
-          stage.d.error(
-            "table.missing-value",
-            "the time cost needs both travel_time_days and daily_wage_yuan",
-            at: ProblemLocation(
-              file: input.path, row: r.line,
-              column: days == nil ? "travel_time_days" : "daily_wage_yuan"))
-          return nil
-        }
+      // Both or neither: validation rejects a row with one of the two (`TableSpec.together`).
+      if let days, let wage {
         guard let wageShare else {
           stage.d.error(
             "coefficients.missing-parameter",

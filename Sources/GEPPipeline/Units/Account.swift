@@ -65,6 +65,15 @@ public struct IndicatorLine: Sendable {
     return min(1, max(0, 1 - missing))
   }
 
+  /// The area (m²) of the unit's land where the line was computed: the land less its masked,
+  /// uncovered, not-applicable and excluded areas (per-cell lines).
+  ///
+  /// - Parameter unitArea: the unit's land area, m².
+  public func computedArea(unitArea: Double) -> Double {
+    unitArea - maskedArea.value - uncoveredArea.value - notApplicableArea.value
+      - excludedArea.value
+  }
+
   /// True when the whole unit's land is of classes the profile marks not applicable, or
   /// excluded by the method's rule (a unit of stream channel cells only, for soil
   /// conservation).
