@@ -175,6 +175,12 @@ public func runZonalPass(
   let workers = max(1, min(threads, tiles.count))
   let template = UncheckedBox(zones)
   let templateLock = Mutex(())
+  // One set of per-zone sums for the whole pass: each worker adds a tile's compact sums into
+  // it when the tile is done (exact integer sums, so the order of the tiles does not matter).
+  let total = Mutex(
+    ZoneSums(
+      zoneCount: villageCount + 1, channelCount: model.indicators.count,
+      classCodes: level1Codes))
   let results = Mutex([ZoneSums?](repeating: nil, count: workers))
   let failure = Mutex<(any Error)?>(nil)
   let done = Mutex(0)
@@ -191,6 +197,7 @@ public func runZonalPass(
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
         try worker.process(tiles[t], sink: sink)
+        worker.flush(into: total)
         let d = done.withLock { v -> Int in
           v += 1
           return v
@@ -205,19 +212,23 @@ public func runZonalPass(
     }
   }
   if let e = failure.withLock({ $0 }) { throw e }
-  var total = ZoneSums(
-    zoneCount: villageCount + 1, channelCount: model.indicators.count, classCodes: level1Codes)
-  for part in results.withLock({ $0 }) {
-    guard let part else { continue }
-    total.merge(part)
+  return total.withLock { total in
+    for part in results.withLock({ $0 }) {
+      guard let part else { continue }
+      total.merge(part)
+    }
+    return total
   }
-  return total
 }
 
 extension ZoneSums {
-  /// Adds another worker's sums (exact, so the order does not matter).
+  /// Adds another worker's sums (exact, so the order does not matter): its zone sums, if it
+  /// holds any (a worker of the zonal pass adds those per tile, `ZoneTileWorker.flush`), its
+  /// unknown codes and cell counts.
   mutating func merge(_ part: ZoneSums) {
-    for i in 0..<sums.count { sums[i].add(part.sums[i]) }
+    if part.zoneCount > 0 {
+      for i in 0..<sums.count { sums[i].add(part.sums[i]) }
+    }
     for (code, u) in part.unknownCodes {
       var cur = unknownCodes[code] ?? (0, ExactSum())
       cur.cells += u.cells
@@ -289,12 +300,24 @@ struct ZonePassPlan: @unchecked Sendable {
 /// cells are counted and compacted (`classify`), then each channel is evaluated once per
 /// compacted cell and added to every zone entry of the cell, weighted by its fraction
 /// (`accumulate`).
+///
+/// The zone sums of a tile are compact: one block per zone present in the tile (`tileZones`,
+/// in order of first appearance), added to the pass's total when the tile is done (`flush`).
+/// So a worker's memory and work per tile follow the zones the tile meets, not the number of
+/// units of the layer (issue 22: 100 000 villages cost one block each, once).
 struct ZoneTileWorker {
   let plan: ZonePassPlan
   let zoneSource: ZoneAssignment
   let lu: RasterBand
   let bands: [RasterBand]
+  /// Unknown codes and cell counts (its zone sums stay empty: `local` holds the tile's).
   var acc: ZoneSums
+  /// The tile's zone sums, `tileZones.count` blocks of `acc.stride`.
+  var local: [ExactSum] = []
+  /// The zones present in the tile, in order of first appearance.
+  var tileZones: [Int32] = []
+  /// Per zone of the layer: its block in `local`, −1 when absent from the tile.
+  var zoneSlot: [Int32]
   // Tile buffers (n cells): land use, role values and validity role-major (role b, cell i at
   // b * n + i), zones.
   var n = 0
@@ -328,12 +351,28 @@ struct ZoneTileWorker {
     lu = try RasterDataset(path: plan.inputs.landUse.path).band(plan.inputs.landUse.band)
     bands = try plan.inputs.roles.map { try RasterDataset(path: $0.path).band($0.band) }
     acc = ZoneSums(
-      zoneCount: plan.villageCount + 1, channelCount: plan.model.indicators.count,
-      classCodes: plan.level1Codes)
+      zoneCount: 0, channelCount: plan.model.indicators.count, classCodes: plan.level1Codes)
+    zoneSlot = [Int32](repeating: -1, count: plan.villageCount + 1)
     acc.codeCells = [Int](repeating: 0, count: plan.model.denseCount)
   }
 
-  /// Reads, classifies and sums one tile; writes its per-cell rasters to `sink`.
+  /// Adds the tile's zone sums to the pass's total and empties them (called after `process`).
+  mutating func flush(into total: borrowing Mutex<ZoneSums>) {
+    let stride = acc.stride
+    total.withLock { t in
+      t.sums.withUnsafeMutableBufferPointer { s in
+        for (slot, z) in tileZones.enumerated() {
+          let (from, to) = (slot * stride, Int(z) * stride)
+          for o in 0..<stride { s[to + o].add(local[from + o]) }
+        }
+      }
+    }
+    for z in tileZones { zoneSlot[Int(z)] = -1 }
+    tileZones.removeAll(keepingCapacity: true)
+  }
+
+  /// Reads, classifies and sums one tile (into the tile's compact zone sums, `local`); writes
+  /// its per-cell rasters to `sink`.
   mutating func process(_ win: RasterWindow, sink: (any CellRasterSink)?) throws {
     try read(win)
     classify(win)
@@ -401,11 +440,22 @@ struct ZoneTileWorker {
     }
     let roleCount = bands.count
     let stride = acc.stride
+    // The tile's zones, each one block of `local`.
+    for e in 0..<entryCount {
+      let z = Int(entries.zone[e])
+      if zoneSlot[z] < 0 {
+        zoneSlot[z] = Int32(tileZones.count)
+        tileZones.append(Int32(z))
+      }
+      entryBase[e] = Int(zoneSlot[z]) * stride
+    }
+    local.removeAll(keepingCapacity: true)
+    local.append(contentsOf: repeatElement(ExactSum(), count: tileZones.count * stride))
     let landOffset = acc.landOffset
     let noDataOffset = acc.noDataOffset
     let classOffset = ZoneSums.sumsPerChannel * plan.model.indicators.count
     let classOfCode = plan.model.classOfCode
-    acc.sums.withUnsafeMutableBufferPointer { s in
+    local.withUnsafeMutableBufferPointer { s in
       for r in 0..<win.height {
         let area = plan.areas[win.rowOffset + r]
         let areaFixed = ExactSum.fixedPoint(area)
@@ -414,7 +464,6 @@ struct ZoneTileWorker {
           let e0 = Int(entries.start[i])
           let e1 = Int(entries.start[i + 1])
           for e in e0..<e1 {
-            entryBase[e] = Int(entries.zone[e]) * stride
             let f = entries.fraction[e]
             entryFixed[e] = f == 1 ? areaFixed : ExactSum.fixedPoint(area * f)
           }
@@ -488,7 +537,7 @@ struct ZoneTileWorker {
       model.indicators[k].plausibleDensity.map {
         $0.upperPerHectare / UnitConversion.squareMetresPerHectare
       } ?? .infinity
-    try acc.sums.withUnsafeMutableBufferPointer { s in
+    try local.withUnsafeMutableBufferPointer { s in
       for j in 0..<m {
         let i = cellIndex[j]
         let e0 = Int(entries.start[i])

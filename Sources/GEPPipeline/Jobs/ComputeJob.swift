@@ -326,11 +326,13 @@ public enum ComputeJob {
       gridCRS: g.crs, diagnostics: &d)
     mark("account")
     // Outputs.
-    try write(summaryCSV(account, bom: options.bom), to: out.file("summary.csv"))
-    try write(indicatorsCSV(account, bom: options.bom), to: out.file("indicators.csv"))
-    try write(matrixCSV(account, bom: options.bom), to: out.file("matrix.csv"))
-    try write(
-      try unitsGeoJSON(account, units: units, gridCRS: g.crs), to: out.file("units.geojson"))
+    let threads = options.threads
+    try summaryCSV(account, bom: options.bom, threads: threads).write(to: out.file("summary.csv"))
+    try indicatorsCSV(account, bom: options.bom, threads: threads).write(
+      to: out.file("indicators.csv"))
+    try matrixCSV(account, bom: options.bom, threads: threads).write(to: out.file("matrix.csv"))
+    try unitsGeoJSON(account, units: units, gridCRS: g.crs, threads: threads).write(
+      to: out.file("units.geojson"))
     if options.geoPackage {
       // The same features through OGR's GeoPackage driver (ogr2ogr API), with a fixed
       // timestamp (the accounting year's last day) so that the file re-computes byte for byte

@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import GEPCore
 import GEPGeo
+import Synchronization
 
 /// Formats a number for CSV/JSON: plain, full precision, dot decimal; integral values below
 /// 10¹⁵ without a decimal point; others in Swift's shortest round-trip form.
@@ -111,8 +113,10 @@ func indicatorColumns(_ account: Account) -> [(id: String, category: IndicatorCa
 /// indicator in yuan, category subtotals, GEP, GDP, GEP/GDP, population, GEP per capita, value
 /// density), plus the unassigned row. Parents are exact sums of their children.
 ///
-/// - Parameter bom: prefix a UTF-8 byte-order mark for Excel/WPS.
-public func summaryCSV(_ account: Account, bom: Bool) -> String {
+/// - Parameters:
+///   - bom: prefix a UTF-8 byte-order mark for Excel/WPS.
+///   - threads: workers formatting the rows (the text is the same for any count).
+func summaryCSV(_ account: Account, bom: Bool, threads: Int = 1) -> OutputText {
   let cols = indicatorColumns(account)
   var header = [
     "code", "name", "level", "parent_code", "area_km2", "landuse_nodata_km2",
@@ -124,9 +128,10 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
     "population", "gep_per_capita_yuan", "gep_density_yuan_per_km2", "grade", "gep_status",
     "not_computed", "partial",
   ]
-  var out = (bom ? "\u{FEFF}" : "") + csvLine(header)
   let grades = valueGrades(account)
-  for u in account.units {
+  return OutputText.rows(
+    header: (bom ? "\u{FEFF}" : "") + csvLine(header), account.units, threads: threads
+  ) { u, out in
     let areaKm2 = u.area.value / 1e6
     var row = [
       u.unit.code, u.unit.name,
@@ -150,9 +155,8 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
       completeness.complete ? "complete" : "incomplete",
       completeness.notComputed.joined(separator: ";"), completeness.partial.joined(separator: ";"),
     ]
-    out += csvLine(row)
+    out.appendCSVLine(row)
   }
-  return out
 }
 
 /// `indicators.csv`: long form, one row per unit × indicator × component: physical quantity
@@ -160,9 +164,10 @@ public func summaryCSV(_ account: Account, bom: Bool) -> String {
 /// where the indicator could not be computed (inputs nodata; no coefficient for the class),
 /// where it does not apply (`applies = 0` classes) and where its method excludes the cells
 /// (`excluded_share`: stream channel cells for soil conservation), and the physical density per
-/// hectare of the computed area (`physicalDensity`).
-public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
-  var out =
+/// hectare of the computed area (`physicalDensity`). `threads` workers format the rows (the
+/// text is the same for any count).
+func indicatorsCSV(_ account: Account, bom: Bool, threads: Int = 1) -> OutputText {
+  let header =
     (bom ? "\u{FEFF}" : "")
     + csvLine([
       "code", "name", "level", "indicator", "component", "category", "name_zh",
@@ -171,13 +176,13 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
       "computed_share", "not_applicable_share", "excluded_share", "physical_density",
       "physical_density_unit",
     ])
-  for u in account.units {
+  return OutputText.rows(header: header, account.units, threads: threads) { u, out in
     let area = u.area.value
     for l in u.lines {
       let status = l.status(unitArea: area)
       let shown = status != .notComputed && status != .notApplicable
       let density = shown ? physicalDensity(l, unitArea: area) : nil
-      out += csvLine([
+      out.appendCSVLine([
         u.unit.code, u.unit.name,
         u.levelLabel,
         l.indicator, l.component, l.category.rawValue, l.nameZH,
@@ -194,7 +199,6 @@ public func indicatorsCSV(_ account: Account, bom: Bool) -> String {
       ])
     }
   }
-  return out
 }
 
 /// The physical quantity of a per-cell line per hectare of the area where it was computed
@@ -236,25 +240,40 @@ func jsonString(_ s: String) -> String {
 
 /// `units.geojson` (RFC 7946, WGS 84 lon/lat, 7 decimals): one feature per unit of every
 /// level with a `level` property; township and county outlines are unions of their villages.
+/// `threads` workers format the features (the text is the same for any count), each worker
+/// with its own coordinate transformation.
 ///
-/// - Throws: `GDALError` when a geometry cannot be transformed or unioned.
-public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialReference) throws
-  -> String
-{
-  let toLonLat = try CoordinateTransformation(from: gridCRS, to: try SpatialReference.wgs84())
+/// - Throws: `GDALError` when a geometry cannot be unioned (here) or transformed (when the
+///   text is made).
+func unitsGeoJSON(
+  _ account: Account, units: UnitSet, gridCRS: SpatialReference, threads: Int = 1
+) throws(GDALError) -> OutputText {
   var geometryByCode: [String: Geometry] = [:]
   for (i, v) in units.villages.enumerated() { geometryByCode[v.code] = units.geometries[i] }
   var childrenOf: [String: [String]] = [:]
   for u in units.all { if let p = u.parentCode { childrenOf[p, default: []].append(u.code) } }
+  // Townships from their villages, then counties from their townships (unions of unions:
+  // each GEOS call gets few parts; the townships of a level in parallel, `unionAll`).
   for level in [UnitLevel.township, .county] {
-    for u in units.all where u.level == level {
-      let children = (childrenOf[u.code] ?? []).compactMap { geometryByCode[$0] }
-      if !children.isEmpty { geometryByCode[u.code] = try Geometry.union(children) }
+    let parents = units.all.filter { $0.level == level }.map(\.code)
+    let parts = parents.map { (childrenOf[$0] ?? []).compactMap { geometryByCode[$0] } }
+    for (code, union) in zip(parents, try unionAll(parts, threads: threads)) {
+      if let union { geometryByCode[code] = union }
     }
   }
   let cols = indicatorColumns(account)
-  var features: [String] = []
-  for u in account.units where u.unit.code != Account.unassignedCode {
+  // Geometries are only read (cloned, then transformed) by the workers.
+  let geometries = UncheckedBox(geometryByCode)
+  let wgs84 = try SpatialReference.wgs84()
+  let transformation = { @Sendable () throws(GDALError) in
+    UncheckedBox(try CoordinateTransformation(from: gridCRS, to: wgs84))
+  }
+  return OutputText.rows(
+    header: "{\"type\":\"FeatureCollection\",\"features\":[\n",
+    account.units.filter { $0.unit.code != Account.unassignedCode }.enumerated().map { $0 },
+    footer: "\n]}\n", threads: threads, context: transformation
+  ) { (item, toLonLat, out) throws(GDALError) in
+    let (i, u) = item
     var props: [String] = [
       "\"code\":\(jsonString(u.unit.code))", "\"name\":\(jsonString(u.unit.name))",
       "\"level\":\(jsonString(u.unit.level.rawValue))",
@@ -277,15 +296,42 @@ public func unitsGeoJSON(_ account: Account, units: UnitSet, gridCRS: SpatialRef
       "\"not_computed\":\(jsonString(completeness.notComputed.joined(separator: ";")))")
     props.append("\"partial\":\(jsonString(completeness.partial.joined(separator: ";")))")
     var geometry = "null"
-    if let g = geometryByCode[u.unit.code], !g.isEmpty {
-      geometry = try g.transformed(by: toLonLat).rfc7946Winding().geoJSON(significantDigits: 7)
+    if let g = geometries.value[u.unit.code], !g.isEmpty {
+      geometry = try g.transformed(by: toLonLat.value).rfc7946Winding().geoJSON(
+        significantDigits: 7)
     }
-    features.append(
-      "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},\"geometry\":\(geometry)}"
-    )
+    if i > 0 { out.append(text: ",\n") }
+    out.append(
+      text: "{\"type\":\"Feature\",\"properties\":{\(props.joined(separator: ","))},"
+        + "\"geometry\":\(geometry)}")
   }
-  return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n")
-    + "\n]}\n"
+}
+
+/// The union of each list of polygons (nil for an empty list), `threads` lists at a time; each
+/// union is one `Geometry.union` (GEOS, its own context per call), so the results do not
+/// depend on the thread count.
+///
+/// - Throws: the `GDALError` of the first failing union, in list order.
+func unionAll(_ lists: [[Geometry]], threads: Int) throws(GDALError) -> [Geometry?] {
+  let input = UncheckedBox(lists)
+  let count = lists.count
+  let results = Mutex([UncheckedBox<Result<Geometry?, GDALError>>?](repeating: nil, count: count))
+  let next = Mutex(0)
+  DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+    while true {
+      let i = next.withLock { n -> Int in
+        defer { n += 1 }
+        return n
+      }
+      guard i < count else { return }
+      let parts = input.value[i]
+      let r = Result { () throws(GDALError) -> Geometry? in
+        parts.isEmpty ? nil : try Geometry.union(parts)
+      }
+      results.withLock { $0[i] = UncheckedBox(r) }
+    }
+  }
+  return try results.withLock { $0 }.map { r throws(GDALError) in try r!.value.get() }
 }
 
 /// A column-name slug of a class name: the part before any "(", lowercase, words joined by "_"
@@ -317,17 +363,18 @@ public func valueGrades(_ account: Account) -> [String: Int] {
 
 /// `matrix.csv`: the service × ecosystem-class matrix — per unit, the value (yuan) of each
 /// per-cell indicator on each level-1 ecosystem class (GEP-METHODS §9.1, Ganzi Table 4).
-public func matrixCSV(_ account: Account, bom: Bool) -> String {
-  var out =
+/// `threads` workers format the rows (the text is the same for any count).
+func matrixCSV(_ account: Account, bom: Bool, threads: Int = 1) -> OutputText {
+  let header =
     (bom ? "\u{FEFF}" : "")
     + csvLine([
       "code", "name", "level", "indicator", "component", "class_code", "class_name",
       "class_name_zh", "value_yuan",
     ])
-  for u in account.units {
+  return OutputText.rows(header: header, account.units, threads: threads) { u, out in
     for l in u.lines where !l.classValues.isEmpty {
       for (c, v) in l.classValues.enumerated() where v.raw != 0 {
-        out += csvLine([
+        out.appendCSVLine([
           u.unit.code, u.unit.name,
           u.levelLabel,
           l.indicator, l.component, String(account.level1Codes[c]), account.level1Names[c].0,
@@ -336,5 +383,4 @@ public func matrixCSV(_ account: Account, bom: Bool) -> String {
       }
     }
   }
-  return out
 }
