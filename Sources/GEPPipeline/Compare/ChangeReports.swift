@@ -59,7 +59,11 @@ public func changeSummaryLine(_ r: AccountComparison, code: String, constant: Bo
     let e = constant ? row.constant : row.current
   else { return nil }
   let yi = UnitConversion.yi
-  func s(_ x: Double) -> String { String(format: "%+.2f", x / yi) }
+  // A rounding residue (−1e-12 亿元) is written +0.00, not −0.00.
+  func s(_ x: Double) -> String {
+    let v = x / yi
+    return String(format: "%+.2f", abs(v) < 0.005 ? 0 : v)
+  }
   let a = constant ? row.constantA : row.valueA
   let b = constant ? row.constantB : row.valueB
   let rel = relativeChange(a, b).map { String(format: " (%+.2f %%)", $0 * 100) } ?? ""
@@ -75,9 +79,13 @@ public func changeSummaryLine(_ r: AccountComparison, code: String, constant: Bo
 /// compared, the price index and deflators, the county's change at constant and current
 /// prices with its effects, the change by indicator and by township, units added and
 /// removed, and the method (Shapley decomposition, its reference and conventions).
-public func compareReport(_ r: AccountComparison, a: AccountSnapshot, b: AccountSnapshot)
-  -> String
-{
+///
+/// - Parameter transitions: the class-transition matrix when the years share one grid: the
+///   county's land-use transitions (off the diagonal) are listed.
+public func compareReport(
+  _ r: AccountComparison, a: AccountSnapshot, b: AccountSnapshot,
+  transitions: TransitionMatrix? = nil
+) -> String {
   let yi = UnitConversion.yi
   func y(_ x: Double?) -> String { x.map { String(format: "%.4f", $0 / yi) } ?? "—" }
   func sy(_ x: Double?) -> String { x.map { String(format: "%+.4f", $0 / yi) } ?? "—" }
@@ -126,6 +134,13 @@ public func compareReport(_ r: AccountComparison, a: AccountSnapshot, b: Account
       let rel = relativeChange(a, b).map { String(format: "%+.2f", $0 * 100) } ?? "—"
       md += "| \(row.code) | \(row.name) | \(y(a)) | \(y(b)) | \(sy(e?.total)) | \(rel) | "
       md += "\(sy(e?.price)) | \(sy(e?.extent)) | \(sy(e?.condition)) | \(sy(e?.quantity)) |\n"
+    }
+  }
+  if let transitions, let top, let cells = transitions.areas[top.code] {
+    md += "\n## Land-use transitions of \(top.name), \(r.yearA) → \(r.yearB) (transitions.csv)\n\n"
+    md += "| from | to | km² |\n|---|---|---:|\n"
+    for (k, area) in cells.sorted(by: { $0.key < $1.key }) where k.from != k.to && area.raw != 0 {
+      md += "| \(k.from) | \(k.to) | \(String(format: "%.4f", area.value / 1e6)) |\n"
     }
   }
   let unmatched = r.warnings.filter { $0.code.hasPrefix("compare.unit-") }

@@ -128,11 +128,35 @@ public enum CompareJob {
     if first.year > second.year { swap(&first, &second) }
     var result = try compare(first, second, options: options)
     if let out = options.output {
+      // The class-transition matrix when both years share one grid and one unit layer.
+      var matrix: TransitionMatrix? = nil
+      switch runConfigurations(first, second) {
+      case .failure(let why):
+        result.warnings.append(
+          Problem(
+            .warning, "compare.no-transitions", "transitions.csv is not written: \(why)",
+            at: ProblemLocation(file: second.folder + "/manifest.json")))
+      case .success(let (ca, cb)):
+        if let why = TransitionMatrix.incompatibility(ca, cb) {
+          result.warnings.append(
+            Problem(
+              .warning, "compare.no-transitions", "transitions.csv is not written: \(why)",
+              at: ProblemLocation(file: cb.landUse.path)))
+        } else {
+          matrix = try TransitionMatrix.compute(ca, cb)
+        }
+      }
       let folder = try OutputFolder(path: out, overwrite: options.overwrite)
       do {
+        if let matrix {
+          try Data(
+            transitionsCSV(matrix, comparison: result, a: first, b: second, bom: options.bom)
+              .utf8
+          ).write(to: folder.file("transitions.csv"))
+        }
         try Data(changeCSV(result, bom: options.bom).utf8).write(
           to: folder.file("change.csv"))
-        try Data(compareReport(result, a: first, b: second).utf8).write(
+        try Data(compareReport(result, a: first, b: second, transitions: matrix).utf8).write(
           to: folder.file("compare-report.md"))
         try folder.commit()
       } catch {
@@ -142,6 +166,36 @@ public enum CompareJob {
       result.output = folder.destination.path
     }
     return result
+  }
+
+  /// A failure with its reason, for `Result`.
+  struct Reason: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// The one-year runs of two accounts, re-read from the run files their manifests record
+  /// (`forYear` for a multi-year run file), when their land-use rasters are still the files
+  /// the accounts read (path and SHA-256 of the manifest).
+  static func runConfigurations(_ a: AccountSnapshot, _ b: AccountSnapshot) -> Result<
+    (RunConfiguration, RunConfiguration), Reason
+  > {
+    var out: [RunConfiguration] = []
+    for s in [a, b] {
+      guard let c = try? RunConfiguration.load(path: s.runFile) else {
+        return .failure(Reason(description: "the run file \(s.runFile) of \(s.year) cannot be read"))
+      }
+      let config = c.years.isEmpty ? c : c.forYear(s.year)
+      guard let recorded = s.inputs["landuse"], recorded.path == config.landUse.path,
+        let now = try? sha256Hex(path: config.landUse.path), now == recorded.sha256
+      else {
+        return .failure(
+          Reason(
+            description: "the land use of \(s.year) is no longer the file its account read "
+              + "(path or SHA-256 differs from the manifest)"))
+      }
+      out.append(config)
+    }
+    return .success((out[0], out[1]))
   }
 
   /// The deflator f = I_base / I_year of a series of a coefficient folder.
@@ -295,7 +349,9 @@ public enum CompareJob {
       ("material", "total_material"), ("regulating", "total_regulating"),
       ("cultural", "total_cultural"), ("", "total_gep"),
     ] {
-      let members = rows.filter { cat.isEmpty || $0.category == cat }
+      let members = rows.filter {
+        !$0.indicator.hasPrefix("total_") && (cat.isEmpty || $0.category == cat)
+      }
       let used = members.filter { $0.decomposition != nil }
       let left = members.filter { r in
         r.decomposition == nil && (r.valueA != nil || r.valueB != nil)
