@@ -6,15 +6,19 @@ import Testing
 
 /// `gep compare` and multi-year run files (issue 17).
 @Suite struct CompareTests {
-  /// Writes an account folder by hand: summary.csv (class areas forest, farmland), 
+  /// Writes an account folder by hand: summary.csv (class areas forest, farmland),
   /// indicators.csv, matrix.csv and a manifest naming the reference coefficient set.
   func writeAccount(
-    _ folder: URL, year: Int, units: [(code: String, name: String, level: String, forestKm2: Double)],
-    lines: [(code: String, indicator: String, category: String, quantity: String, value: String,
-      status: String, forestValue: Double?)]
+    _ folder: URL, year: Int,
+    units: [(code: String, name: String, level: String, forestKm2: Double)],
+    lines: [(
+      code: String, indicator: String, category: String, quantity: String, value: String,
+      status: String, forestValue: Double?
+    )]
   ) throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var s = "code,name,level,parent_code,area_km2,landuse_nodata_km2,area_forest_km2,area_farmland_km2\n"
+    var s =
+      "code,name,level,parent_code,area_km2,landuse_nodata_km2,area_forest_km2,area_farmland_km2\n"
     for u in units {
       s += "\(u.code),\(u.name),\(u.level),,\(u.forestKm2 + 1),0,\(u.forestKm2),1\n"
     }
@@ -61,7 +65,9 @@ import Testing
       ])
     try writeAccount(
       b, year: 2024,
-      units: [("V1", "一村", "village", 1.2), ("V3", "三村", "village", 1), ("V6", "五村", "village", 1)],
+      units: [
+        ("V1", "一村", "village", 1.2), ("V3", "三村", "village", 1), ("V6", "五村", "village", 1),
+      ],
       lines: [
         ("V1", "water_conservation", "regulating", "1200", "4800", "computed", 4800),
         ("V1", "carbon_sequestration", "regulating", "", "", "not_computed", nil),
@@ -109,7 +115,8 @@ import Testing
     #expect(r.warnings.contains { $0.code == "compare.unit-recoded" && $0.message.contains("V6") })
     // change.csv keeps empty what is not computed.
     let csv = changeCSV(r, bom: false)
-    let carbonLine = try #require(csv.split(separator: "\n").first { $0.contains("V1,一村") && $0.contains("carbon") })
+    let carbonLine = try #require(
+      csv.split(separator: "\n").first { $0.contains("V1,一村") && $0.contains("carbon") })
     #expect(carbonLine.contains(",50,,"))
   }
 
@@ -130,7 +137,8 @@ import Testing
     let folder = try tempFolder("years-run-file")
     defer { try? FileManager.default.removeItem(at: folder) }
     var text = try String(contentsOfFile: demo, encoding: .utf8)
-    text += "\n[years.2022.landuse]\npath = \"x.tif\"\nbnad = 2\n\n[years.2022.rasters.ndvi]\npath = \"n.tif\"\n"
+    text +=
+      "\n[years.2022.landuse]\npath = \"x.tif\"\nbnad = 2\n\n[years.2022.rasters.ndvi]\npath = \"n.tif\"\n"
     let path = folder.appendingPathComponent("gep.toml")
     try text.write(to: path, atomically: true, encoding: .utf8)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -82,8 +82,7 @@ public enum ChangeDecomposition {
   /// The Shapley effects of a product of two factors: E_x = Δx·(y⁰ + y¹)/2, E_y = Δy·(x⁰ +
   /// x¹)/2, E_x + E_y = x¹y¹ − x⁰y⁰.
   @inlinable
-  public static func shapley2(x0: Double, x1: Double, y0: Double, y1: Double) -> (Double, Double)
-  {
+  public static func shapley2(x0: Double, x1: Double, y0: Double, y1: Double) -> (Double, Double) {
     ((x1 - x0) * (y0 + y1) / 2, (y1 - y0) * (x0 + x1) / 2)
   }
 

@@ -174,8 +174,10 @@ public struct AccountSnapshot: Sendable {
     }
     let ind = try table(
       "indicators.csv",
-      ["code", "indicator", "component", "category", "physical_quantity", "physical_unit",
-       "value_yuan", "status"])
+      [
+        "code", "indicator", "component", "category", "physical_quantity", "physical_unit",
+        "value_yuan", "status",
+      ])
     let ic = ind.fieldIndex("code")!
     let ii = ind.fieldIndex("indicator")!
     let ico = ind.fieldIndex("component")!
@@ -213,7 +215,8 @@ public struct AccountSnapshot: Sendable {
       let key = "\(r.values[mc])\t\(r.values[mi])\t\(r.values[mco])"
       guard let u = index[r.values[mc]], let l = lineIndex[key] else {
         d.error(
-          "compare.unknown-line", "matrix.csv names a unit or indicator indicators.csv does not have",
+          "compare.unknown-line",
+          "matrix.csv names a unit or indicator indicators.csv does not have",
           at: ProblemLocation(file: path("matrix.csv"), row: r.line, value: key))
         continue
       }

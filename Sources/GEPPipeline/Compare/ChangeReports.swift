@@ -33,8 +33,9 @@ public func changeCSV(_ r: AccountComparison, bom: Bool) -> String {
     out += csvLine([
       row.code, row.name, row.level, row.match, row.indicator, row.component, row.category,
       row.physicalUnit, String(r.yearA), String(r.yearB), row.statusA, row.statusB,
-      row.decomposition?.rawValue ?? (row.indicator.hasPrefix("total_") && decomposed
-        ? "sum" : ""),
+      row.decomposition?.rawValue
+        ?? (row.indicator.hasPrefix("total_") && decomposed
+          ? "sum" : ""),
       n(row.quantityA), n(row.quantityB), n(dq), n(relativeChange(row.quantityA, row.quantityB)),
       n(row.valueA), n(row.valueB), decomposed ? n(row.current?.total) : "",
       decomposed ? n(relativeChange(row.valueA, row.valueB)) : "",
@@ -145,7 +146,8 @@ public func compareReport(
   }
   let unmatched = r.warnings.filter { $0.code.hasPrefix("compare.unit-") }
   md += "\n## Units added, removed or re-coded\n\n"
-  md += unmatched.isEmpty
+  md +=
+    unmatched.isEmpty
     ? "None: every unit of one account is in the other (matched by code).\n"
     : unmatched.map { "- \($0.message)\n" }.joined()
   let other = r.warnings.filter { !$0.code.hasPrefix("compare.unit-") }

@@ -182,7 +182,8 @@ public enum CompareJob {
     var out: [RunConfiguration] = []
     for s in [a, b] {
       guard let c = try? RunConfiguration.load(path: s.runFile) else {
-        return .failure(Reason(description: "the run file \(s.runFile) of \(s.year) cannot be read"))
+        return .failure(
+          Reason(description: "the run file \(s.runFile) of \(s.year) cannot be read"))
       }
       let config = c.years.isEmpty ? c : c.forYear(s.year)
       guard let recorded = s.inputs["landuse"], recorded.path == config.landUse.path,
@@ -282,7 +283,8 @@ public enum CompareJob {
         at: ProblemLocation(file: b.folder + "/summary.csv"))
     }
     let classKeys =
-      b.classKeys.map(\.key) + a.classKeys.map(\.key).filter { k in
+      b.classKeys.map(\.key)
+      + a.classKeys.map(\.key).filter { k in
         !b.classKeys.contains { $0.key == k }
       }
 
@@ -477,10 +479,12 @@ public enum CompareJob {
           classKeys.map { k in
             let a0 = ua.classAreas[k] ?? 0
             let a1 = ub.classAreas[k] ?? 0
-            let c0 = a0 > 0 || la.classValues[k] != nil
+            let c0 =
+              a0 > 0 || la.classValues[k] != nil
               ? ChangeDecomposition.ClassYear(
                 area: a0, value: (la.classValues[k] ?? 0) * (constant ? f0 : 1)) : nil
-            let c1 = a1 > 0 || lb.classValues[k] != nil
+            let c1 =
+              a1 > 0 || lb.classValues[k] != nil
               ? ChangeDecomposition.ClassYear(
                 area: a1, value: (lb.classValues[k] ?? 0) * (constant ? f1 : 1)) : nil
             return (c0, c1)
@@ -517,7 +521,8 @@ public enum CompareJob {
         indicator: l.indicator, component: l.component, category: l.category,
         physicalUnit: l.physicalUnit, statusA: added ? "" : l.status,
         statusB: added ? l.status : "", decomposition: nil,
-        note: added ? "unit only in B (added): no change computed"
+        note: added
+          ? "unit only in B (added): no change computed"
           : "unit only in A (removed): no change computed")
       let v = l.comparable ? l.value : nil
       let q = l.comparable || l.status == "not_valued" ? l.quantity : nil

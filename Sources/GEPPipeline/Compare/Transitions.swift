@@ -167,9 +167,11 @@ public func transitionsCSV(
       for (key, area) in u.classAreas where area > 0 {
         var s = 0.0
         for row in lines {
-          guard let l = u.lines.first(where: {
-            $0.indicator == row.indicator && $0.component == row.component
-          }) else { continue }
+          guard
+            let l = u.lines.first(where: {
+              $0.indicator == row.indicator && $0.component == row.component
+            })
+          else { continue }
           s += (l.classValues[key] ?? 0) * (f ?? 1)
         }
         out[key] = s / area

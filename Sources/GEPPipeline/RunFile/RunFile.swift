@@ -249,7 +249,7 @@ public struct TableInput: Sendable, Hashable {
 /// run file's own for that year (issue 17: accounts over years). Only paths change: the
 /// profile, coefficients, units settings and raster units stay the run file's, so the years'
 /// accounts are comparable (`gep compare`).
-public struct YearInputs: Sendable, Hashable {
+public struct YearInputs: Sendable {
   /// `[years.Y.landuse] path` (resolved), nil: the run file's land use.
   public var landUsePath: String?
   /// `[years.Y.landuse] band`.
@@ -267,20 +267,6 @@ public struct YearInputs: Sendable, Hashable {
 
   /// Creates empty overrides.
   public init() {}
-
-  public static func == (a: YearInputs, b: YearInputs) -> Bool {
-    a.landUsePath == b.landUsePath && a.landUseBand == b.landUseBand
-      && a.rasters.mapValues { "\($0.path)#\($0.band ?? 0)" }
-        == b.rasters.mapValues { "\($0.path)#\($0.band ?? 0)" }
-      && a.tables.mapValues { "\($0.path)#\($0.sheet ?? "")" }
-        == b.tables.mapValues { "\($0.path)#\($0.sheet ?? "")" }
-      && a.unitsPath == b.unitsPath && a.unitNames == b.unitNames
-  }
-
-  public func hash(into h: inout Hasher) {
-    h.combine(landUsePath)
-    h.combine(unitsPath)
-  }
 }
 
 /// The run file (`gep.toml`): everything `gep compute` needs, with paths resolved against the
