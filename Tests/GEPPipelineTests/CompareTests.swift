@@ -193,7 +193,30 @@ import Testing
       guard let c = row.constant, let a = row.constantA, let b = row.constantB else { continue }
       #expect(abs(c.total - (b - a)) <= 1e-9 * max(abs(a), abs(b), 1))
     }
-    for name in ["change.csv", "compare-report.md"] {
+    // Transitions (the years share one grid and one unit layer): summed over the county's
+    // transitions, the value change is the class-split lines' change at constant prices, and
+    // the areas leaving each class are its 2020 area (summary.csv), both to 1e-9.
+    let text = try String(
+      contentsOf: root.appendingPathComponent("compare/transitions.csv"), encoding: .utf8)
+    let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+      .filter { $0.first == "520621000000" }
+    #expect(!rows.isEmpty)
+    let valueChange = rows.compactMap { Double($0[10]) }.reduce(0, +)
+    var classSplit = ExactSum()
+    for row in r.rows
+    where row.code == "520621000000" && row.decomposition == .byClass {
+      classSplit.add(row.constant!.total)
+    }
+    #expect(abs(valueChange - classSplit.value) <= 1e-9 * abs(classSplit.value))
+    let a = try AccountSnapshot.read(folder: folders[0])
+    let countyA = try #require(a.units.first { $0.code == "520621000000" })
+    for (key, area) in countyA.classAreas where area > 0 {
+      let leaving = rows.filter { $0[5] == key }.compactMap { Double($0[7]) }.reduce(0, +) * 1e4
+      #expect(abs(leaving - area) <= 1e-9 * area, "\(key)")
+    }
+    let cropToForest = rows.first { $0[5] == "farmland" && $0[6] == "forest" }
+    #expect(cropToForest != nil)
+    for name in ["change.csv", "compare-report.md", "transitions.csv"] {
       #expect(
         FileManager.default.fileExists(
           atPath: root.appendingPathComponent("compare/\(name)").path))
