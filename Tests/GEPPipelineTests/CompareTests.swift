@@ -113,6 +113,16 @@ import Testing
     #expect(codes.contains("compare.unit-removed"))
     #expect(codes.contains("compare.unit-added"))
     #expect(r.warnings.contains { $0.code == "compare.unit-recoded" && $0.message.contains("V6") })
+    let removedTotal = try #require(
+      r.rows.first { $0.code == "V2" && $0.indicator == "total_gep" })
+    #expect(removedTotal.valueA == 1500 && removedTotal.valueB == nil)
+    // Another base year: 2020 prices, deflators I_2020/I_2020 = 1 and I_2020/I_2024 = 1/f.
+    let at2020 = try CompareJob.run(a: a.path, b: b.path, options: CompareOptions(baseYear: 2020))
+    #expect(at2020.deflatorA == 1)
+    #expect(abs(at2020.deflatorB! - 1 / f) <= 1e-12)
+    let water2020 = try #require(
+      at2020.rows.first { $0.code == "V1" && $0.indicator == "water_conservation" })
+    #expect(abs(water2020.constantB! - 4800 / f) <= 1e-12 * 4800)
     // change.csv keeps empty what is not computed.
     let csv = changeCSV(r, bom: false)
     let carbonLine = try #require(

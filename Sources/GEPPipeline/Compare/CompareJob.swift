@@ -513,8 +513,34 @@ public enum CompareJob {
     return row
   }
 
-  /// The rows of a unit present in one year only: its values, no change.
+  /// The rows of a unit present in one year only: its values, no change, then its GEP over
+  /// its computed lines (`total_gep`), so that a unit's value never disappears from the table.
   static func unmatchedRows(_ u: SnapshotUnit, added: Bool, f: Double?) -> [ChangeRow] {
+    var rows = unmatchedLines(u, added: added, f: f)
+    var total = ChangeRow(
+      code: u.code, name: u.name, level: u.level, match: added ? "added" : "removed",
+      indicator: "total_gep", component: "", category: "", physicalUnit: "",
+      statusA: added ? "" : "computed", statusB: added ? "computed" : "",
+      decomposition: nil,
+      note: "sum over the unit's computed lines; unit only in "
+        + (added ? "B (added)" : "A (removed)"))
+    let values = rows.compactMap { added ? $0.valueB : $0.valueA }
+    var s = ExactSum()
+    for v in values { s.add(v) }
+    let value: Double? = values.isEmpty ? nil : s.value
+    if added {
+      total.valueB = value
+      total.constantB = f.flatMap { f in value.map { $0 * f } }
+    } else {
+      total.valueA = value
+      total.constantA = f.flatMap { f in value.map { $0 * f } }
+    }
+    rows.append(total)
+    return rows
+  }
+
+  /// The line rows of a unit present in one year only.
+  static func unmatchedLines(_ u: SnapshotUnit, added: Bool, f: Double?) -> [ChangeRow] {
     u.lines.map { l in
       var row = ChangeRow(
         code: u.code, name: u.name, level: u.level, match: added ? "added" : "removed",
