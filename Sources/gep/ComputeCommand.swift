@@ -92,34 +92,20 @@ struct ComputeCommand: ParsableCommand {
 }
 
 extension ComputeCommand {
-  /// A multi-year run file (`[years.<Y>]`): one account per year into OUT/<Y>/, each as a
-  /// one-year run (`RunConfiguration.forYear`), then the comparison of the first and last
-  /// years into OUT/compare/ (`gep compare`), with the county's change on stderr.
+  /// A multi-year run file (`[years.<Y>]`): `YearsJob` — one account per year into OUT/<Y>/,
+  /// then the comparison of the first and last years into OUT/compare/ — with each year's
+  /// county line and the county's change on stderr.
   func runYears(
     _ config: RunConfiguration, log: @escaping @Sendable (String) -> Void,
     tiles: (@Sendable (Int, Int) -> Void)?
   ) throws {
-    let root = URL(fileURLWithPath: out ?? config.output).standardizedFileURL
-    do {
-      try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    } catch {
-      throw InputProblems(problems: [
-        Problem(
-          .error, "output.unwritable", "cannot create the output folder: \(error)",
-          at: ProblemLocation(file: root.path))
-      ])
-    }
-    let years = config.years.keys.sorted()
-    var folders: [String] = []
-    for y in years {
-      log("year \(y)")
-      let result = try ComputeJob.run(
-        config: config.forYear(y),
-        options: ComputeOptions(
-          output: root.appendingPathComponent(String(y)).path, threads: threads,
-          tileSize: tileSize, writeRasters: rasters, overwrite: overwrite, bom: bom,
-          geoPackage: gpkg),
-        progress: log, tiles: tiles)
+    let result = try YearsJob.run(
+      config: config,
+      options: ComputeOptions(
+        output: out, threads: threads, tileSize: tileSize, writeRasters: rasters,
+        overwrite: overwrite, bom: bom, geoPackage: gpkg),
+      progress: log, tiles: tiles
+    ) { y, result in
       for w in result.warnings { log(w.description) }
       if let county = result.account.units.first(where: { $0.unit.level == .county }) {
         log("\(y): " + consoleSummary(county, account: result.account))
@@ -127,14 +113,10 @@ extension ComputeCommand {
       log(
         "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
           + result.output)
-      folders.append(result.output)
     }
-    guard folders.count >= 2 else { return }
-    let comparison = try CompareJob.run(
-      a: folders.first!, b: folders.last!,
-      options: CompareOptions(
-        output: root.appendingPathComponent("compare").path, overwrite: overwrite, bom: bom))
-    for line in compareConsoleLines(comparison) { log(line) }
+    if let comparison = result.comparison {
+      for line in compareConsoleLines(comparison) { log(line) }
+    }
   }
 }
 

@@ -178,16 +178,12 @@ import Testing
     let config = try RunConfiguration.load(path: demo)
     let root = try tempFolder("compare-demo")
     defer { try? FileManager.default.removeItem(at: root) }
-    var folders: [String] = []
-    for y in config.years.keys.sorted() {
-      let r = try ComputeJob.run(
-        config: config.forYear(y),
-        options: ComputeOptions(output: root.appendingPathComponent(String(y)).path, threads: 2))
-      folders.append(r.output)
-    }
-    let r = try CompareJob.run(
-      a: folders[0], b: folders[1],
-      options: CompareOptions(output: root.appendingPathComponent("compare").path))
+    // YearsJob: what `gep compute gep-years.toml` runs.
+    let years = try YearsJob.run(
+      config: config, options: ComputeOptions(output: root.path, threads: 2))
+    let folders = years.accounts.map(\.result.output)
+    #expect(years.accounts.map(\.year) == [2020, 2024])
+    let r = try #require(years.comparison)
     let county = try #require(
       r.rows.first { $0.level == "county" && $0.indicator == "total_gep" })
     let e = try #require(county.constant)
