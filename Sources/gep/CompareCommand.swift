@@ -10,7 +10,9 @@ struct CompareCommand: ParsableCommand {
     abstract: "Compare two yearly accounts: change at current and constant prices, decomposed.",
     discussion: """
       A and B are two account folders written by 'gep compute' (in any order: they are \
-      ordered by accounting year). Units are matched by code; units added, removed or \
+      ordered by accounting year), or two one-year run files, whose accounts are then \
+      computed into --out/<year>/ and compared into --out/compare/. Units are matched by \
+      code; units added, removed or \
       re-coded (same name and level, another code) are reported. For every unit, indicator \
       and category total: quantities, values at current prices and at constant prices of the \
       base year (the coefficient set's price index), absolute and relative change, and the \
@@ -22,10 +24,10 @@ struct CompareCommand: ParsableCommand {
       Exit codes: 0 success; 1 input problems; 64 usage error.
       """)
 
-  @Argument(help: "The earlier (or later) account folder.")
+  @Argument(help: "The earlier (or later) account folder, or a run file.")
   var a: String
 
-  @Argument(help: "The other account folder.")
+  @Argument(help: "The other account folder, or run file.")
   var b: String
 
   @Option(help: "Constant-price base year. Default: the later account's year.")
@@ -48,7 +50,25 @@ struct CompareCommand: ParsableCommand {
 
   func run() throws {
     let quiet = self.quiet
+    var isDirectory: ObjCBool = false
+    let runFiles = [a, b].allSatisfy {
+      FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory)
+        && !isDirectory.boolValue
+    }
+    if runFiles && out == nil {
+      throw ValidationError("two run files are computed first: give --out DIR for their accounts")
+    }
     try reportingFailures {
+      if runFiles {
+        let years = try YearsJob.compareRunFiles(
+          a: a, b: b, options: ComputeOptions(output: out, overwrite: overwrite, bom: bom),
+          progress: { if !quiet { printError($0) } }
+        ) { y, r in if !quiet { printError("\(y): account in \(r.output)") } }
+        if !quiet, let c = years.comparison {
+          for line in compareConsoleLines(c) { printError(line) }
+        }
+        return
+      }
       let result = try CompareJob.run(
         a: a, b: b,
         options: CompareOptions(

@@ -119,6 +119,16 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       #expect(
         FileManager.default.fileExists(atPath: out.appendingPathComponent("cmp/\(f)").path))
     }
+    // Two run files: computed into --out/<year>-a|b/, then compared (same year: no change).
+    let one = repositoryRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path
+    let files = try runGEP([
+      "compare", one, one, "--out", out.appendingPathComponent("files").path, "--quiet",
+    ])
+    #expect(files.status == 0, "stderr: \(files.stderr)")
+    #expect(
+      FileManager.default.fileExists(
+        atPath: out.appendingPathComponent("files/compare/change.csv").path))
+    #expect(try runGEP(["compare", one, one]).status == 64)
     let missing = try runGEP(["compare", out.path, out.appendingPathComponent("2020").path])
     #expect(missing.status == 1)
     #expect(missing.stderr.contains("compare.not-an-account"))

@@ -59,3 +59,48 @@ public enum YearsJob {
     return out
   }
 }
+
+extension YearsJob {
+  /// `gep compare A B` with two one-year run files: each account is computed into
+  /// OUT/<year>/ (OUT/<year>-a/ and OUT/<year>-b/ when both have one year), then compared into
+  /// OUT/compare/, as for a multi-year run file.
+  ///
+  /// - Parameters:
+  ///   - a, b: run files without `[years]`.
+  ///   - options: compute options; `output` (required) is the parent folder.
+  /// - Throws: `InputProblems` (a run file with `[years]`: run `gep compute` on it).
+  public static func compareRunFiles(
+    a: String, b: String, options: ComputeOptions,
+    progress: @escaping @Sendable (String) -> Void = { _ in },
+    account: (Int, ComputeResult) -> Void = { _, _ in }
+  ) throws -> YearsResult {
+    let ca = try RunConfiguration.load(path: a)
+    let cb = try RunConfiguration.load(path: b)
+    for c in [ca, cb] where !c.years.isEmpty {
+      throw InputProblems(problems: [
+        Problem(
+          .error, "compare.multi-year-run-file",
+          "the run file has [years]: gep compute it, which compares its years",
+          at: ProblemLocation(file: c.runFile, field: "years"))
+      ])
+    }
+    let root = URL(fileURLWithPath: options.output ?? ca.output).standardizedFileURL
+    try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let same = ca.year == cb.year
+    var out = YearsResult(accounts: [], comparison: nil)
+    for (c, tag) in [(ca, "-a"), (cb, "-b")] {
+      progress("year \(c.year) (\(c.runFile))")
+      var o = options
+      o.output = root.appendingPathComponent("\(c.year)\(same ? tag : "")").path
+      let result = try ComputeJob.run(config: c, options: o, progress: progress)
+      account(c.year, result)
+      out.accounts.append((c.year, result))
+    }
+    out.comparison = try CompareJob.run(
+      a: out.accounts[0].result.output, b: out.accounts[1].result.output,
+      options: CompareOptions(
+        output: root.appendingPathComponent("compare").path, overwrite: options.overwrite,
+        bom: options.bom))
+    return out
+  }
+}
