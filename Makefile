@@ -5,6 +5,8 @@ SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
 APT_PACKAGES := libgdal-dev libproj-dev pkg-config
 DEMO_RUN := sample-data/demo-county/gep.toml
 DEMO_OUT := out/demo
+DEMO_YEARS_RUN := sample-data/demo-county/gep-years.toml
+DEMO_YEARS_OUT := out/demo-years
 
 .PHONY: setup build release test demo lint format bench clean
 
@@ -31,10 +33,14 @@ release: setup
 test: setup
 	$(SWIFT) test
 
-## demo: the yearly account of the embedded demo county.
+## demo: the yearly account of the embedded demo county, then its two years (2020 synthetic,
+## 2024) and their comparison (gep compare: change at constant prices, decomposed).
 demo: release
 	@if [ -f $(DEMO_RUN) ]; then \
-	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite; \
+	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite && \
+	  .build/release/gep compute $(DEMO_YEARS_RUN) --out $(DEMO_YEARS_OUT) --overwrite --quiet && \
+	  .build/release/gep compare $(DEMO_YEARS_OUT)/2020 $(DEMO_YEARS_OUT)/2024 \
+	    --out $(DEMO_YEARS_OUT)/compare --overwrite; \
 	else \
 	  .build/release/gep --help; \
 	  echo "demo: $(DEMO_RUN) is not there yet; gep is built and its help is above."; \

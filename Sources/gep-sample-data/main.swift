@@ -406,6 +406,76 @@ func run(_ options: Options) throws {
 
     """
   try writeText(out + "/gep.toml", toml)
+
+  // 10. A second, synthetic accounting year (issue 17: accounts over years), 2020, for
+  //     `gep compare`: the 2024 land use with two changes undone — half of the forest cells
+  //     next to cropland were cropland in 2020 (cropland → forest by 2024, 退耕还林) and half of
+  //     the impervious cells next to forest were forest (forest → urban by 2024) — and a wetter
+  //     year: 2020 precipitation = 1.15 × 2024's, rounded to mm. Every other input is 2024's
+  //     (written after the 2024 files, from a hash of the cell index: those stay unchanged).
+  var lu2020 = terrain.landuse
+  var toCropland = 0
+  var toForest = 0
+  func hasNeighbour(_ i: Int, _ code: UInt8) -> Bool {
+    let r = i / grid.width
+    let c = i % grid.width
+    for (dr, dc) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+      let rr = r + dr
+      let cc = c + dc
+      guard rr >= 0, rr < grid.height, cc >= 0, cc < grid.width else { continue }
+      let j = rr * grid.width + cc
+      if inside[j] && terrain.landuse[j] == code { return true }
+    }
+    return false
+  }
+  for i in terrain.landuse.indices where inside[i] {
+    let half = SplitMix64.mix(2_020_0000 &+ UInt64(i)) & 1 == 0
+    guard half else { continue }
+    if terrain.landuse[i] == CLCD.forest && hasNeighbour(i, CLCD.cropland) {
+      lu2020[i] = CLCD.cropland
+      toCropland += 1
+    } else if terrain.landuse[i] == CLCD.impervious && hasNeighbour(i, CLCD.forest) {
+      lu2020[i] = CLCD.forest
+      toForest += 1
+    }
+  }
+  log("2020: \(toCropland) forest cells were cropland, \(toForest) impervious cells were forest")
+  let lu20 = try RasterWriter(
+    path: out + "/landuse_2020.tif", grid: grid, dataType: .byte, noData: 0)
+  try lu20.write(zip(lu2020, inside).map { Int32($1 ? $0 : 0) }, window: grid.fullWindow)
+  try lu20.describe(band: 1, description: "land use 2020, synthetic (CLCD codes)", unit: "class")
+  try lu20.close()
+  let p20 = try RasterWriter(
+    path: out + "/precipitation_2020.tif", grid: grid, dataType: .float32, noData: floatNoData)
+  try p20.write(
+    zip(terrain.precipitation, inside).map { Float($1 ? ($0 * 1.15).rounded() : floatNoData) },
+    window: grid.fullWindow)
+  try p20.describe(band: 1, description: "annual precipitation 2020, synthetic", unit: "mm")
+  try p20.close()
+  var years = toml.replacingOccurrences(
+    of: "# gep run file for the demo county (see sample-data/README.md and docs/run-file.md)\n",
+    with: """
+      # Multi-year run file of the demo county (issue 17; sample-data/README.md): one account per
+      # year into OUT/<year>/ and their comparison into OUT/compare/ (gep compare). The 2020 year
+      # is synthetic (landuse_2020.tif, precipitation_2020.tif); its statistical tables are the
+      # 2024 ones, read as 2020 values (no 2020 statistics were collected).
+
+      """
+  ).replacingOccurrences(of: "year = 2024\n", with: "").replacingOccurrences(
+    of: "output = \"../../out/demo\"", with: "output = \"../../out/demo-years\"")
+  years += """
+
+    # Per-year inputs: these paths replace the ones above for that year.
+    [years.2020.landuse]
+    path = "landuse_2020.tif"
+
+    [years.2020.rasters.precipitation]
+    path = "precipitation_2020.tif"
+
+    [years.2024]
+
+    """
+  try writeText(out + "/gep-years.toml", years)
   log("wrote \(out)")
 }
 

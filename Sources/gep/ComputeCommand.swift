@@ -69,6 +69,10 @@ struct ComputeCommand: ParsableCommand {
     }
     try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
+      if !config.years.isEmpty {
+        try runYears(config, log: log, tiles: tileBar)
+        return
+      }
       let result = try ComputeJob.run(
         config: config,
         options: ComputeOptions(
@@ -83,6 +87,35 @@ struct ComputeCommand: ParsableCommand {
       log(
         "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
           + result.output)
+    }
+  }
+}
+
+extension ComputeCommand {
+  /// A multi-year run file (`[years.<Y>]`): `YearsJob` — one account per year into OUT/<Y>/,
+  /// then the comparison of the first and last years into OUT/compare/ — with each year's
+  /// county line and the county's change on stderr.
+  func runYears(
+    _ config: RunConfiguration, log: @escaping @Sendable (String) -> Void,
+    tiles: (@Sendable (Int, Int) -> Void)?
+  ) throws {
+    let result = try YearsJob.run(
+      config: config,
+      options: ComputeOptions(
+        output: out, threads: threads, tileSize: tileSize, writeRasters: rasters,
+        overwrite: overwrite, bom: bom, geoPackage: gpkg),
+      progress: log, tiles: tiles
+    ) { y, result in
+      for w in result.warnings { log(w.description) }
+      if let county = result.account.units.first(where: { $0.unit.level == .county }) {
+        log("\(y): " + consoleSummary(county, account: result.account))
+      }
+      log(
+        "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
+          + result.output)
+    }
+    if let comparison = result.comparison {
+      for line in compareConsoleLines(comparison) { log(line) }
     }
   }
 }

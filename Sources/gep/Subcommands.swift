@@ -4,7 +4,8 @@ extension GEPCommand {
   /// Every subcommand, in the order `gep --help` lists them.
   static var subcommandList: [any ParsableCommand.Type] {
     [
-      ComputeCommand.self, ValidateCommand.self, VepCommand.self, CoefficientsCommand.self,
+      ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
+      CoefficientsCommand.self,
       ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
     ]
   }

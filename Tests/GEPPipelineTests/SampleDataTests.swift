@@ -16,7 +16,7 @@ private let generatedFiles = [
   "county.geojson", "townships.geojson", "villages.geojson", "units.csv",
   "material_products.csv", "gdp_population.csv", "gep.toml", "landuse.tif", "dem.tif",
   "precipitation.tif", "evapotranspiration.tif", "fvc.tif", "erosivity.tif", "erodibility.tif",
-  "ls.tif",
+  "ls.tif", "gep-years.toml", "landuse_2020.tif", "precipitation_2020.tif",
 ]
 
 private func demo(_ name: String) -> String { demoFolder.appendingPathComponent(name).path }

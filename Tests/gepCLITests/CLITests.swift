@@ -86,6 +86,54 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(summary.split(separator: "\n").count == 1 + 1 + 10 + 156 + 1)
   }
 
+  /// `gep compute` of the multi-year demo run file, then `gep compare` of its two years
+  /// (issue 17): the county's change at constant 2024 prices is printed with its three
+  /// effects and the table-based quantity effect, which add up to it (to the 0.01 亿元 of the
+  /// print), and change.csv, transitions.csv and compare-report.md are written.
+  @Test func demoYearsCompare() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-years-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: out) }
+    let run = repositoryRoot.appendingPathComponent("sample-data/demo-county/gep-years.toml").path
+    let c = try runGEP(["compute", run, "--out", out.path, "--threads", "2", "--quiet"])
+    #expect(c.status == 0, "stderr: \(c.stderr)")
+    let r = try runGEP([
+      "compare", out.appendingPathComponent("2024").path, out.appendingPathComponent("2020").path,
+      "--out", out.appendingPathComponent("cmp").path,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    let line = try #require(
+      r.stderr.split(separator: "\n").first {
+        $0.contains("江口县 520621000000 GEP 2020 → 2024 at constant 2024 prices: ")
+      })
+    // "… prices: -18.46 亿元 (-11.22 %) = price +0.00 + extent (land use) +7.06 + condition
+    // (per-area quantities) -24.35 + quantity (table-based indicators) -1.17 亿元"
+    let after = line.components(separatedBy: "prices: ").last ?? ""
+    let numbers = after.split(separator: " ").compactMap { Double($0) }
+    #expect(numbers.count == 5, "\(line)")
+    if numbers.count == 5 {
+      #expect(abs(numbers[0] - (numbers[1] + numbers[2] + numbers[3] + numbers[4])) <= 0.021)
+    }
+    for f in ["change.csv", "transitions.csv", "compare-report.md"] {
+      #expect(
+        FileManager.default.fileExists(atPath: out.appendingPathComponent("cmp/\(f)").path))
+    }
+    // Two run files: computed into --out/<year>-a|b/, then compared (same year: no change).
+    let one = repositoryRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path
+    let files = try runGEP([
+      "compare", one, one, "--out", out.appendingPathComponent("files").path, "--quiet",
+    ])
+    #expect(files.status == 0, "stderr: \(files.stderr)")
+    #expect(
+      FileManager.default.fileExists(
+        atPath: out.appendingPathComponent("files/compare/change.csv").path))
+    #expect(try runGEP(["compare", one, one]).status == 64)
+    let missing = try runGEP(["compare", out.path, out.appendingPathComponent("2020").path])
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("compare.not-an-account"))
+  }
+
   @Test func badRunFileListsEveryProblemAndExitsOne() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
       "gep-cli-bad-\(UInt64.random(in: 0...UInt64.max))")

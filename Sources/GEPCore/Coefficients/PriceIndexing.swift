@@ -150,8 +150,9 @@ extension CoefficientSet {
   ///   - indexID: series to use instead of the price's own.
   /// - Returns: original and indexed price with the index levels used.
   /// - Throws: `PriceIndexingError` naming the price, series or year that is missing.
-  /// - Note: GEP-METHODS §5.1, §7.1; not yet applied by the compute pipeline (see
-  ///   coefficients/README.md, "Constant prices").
+  /// - Note: GEP-METHODS §5.1, §7.1; applied by the compute pipeline to prices of another
+  ///   year (`accountPrice`); `gep compare` deflates whole accounts with the same series
+  ///   (coefficients/README.md, "Constant prices").
   public func indexedPrice(_ id: String, toYear year: Int, indexID: String? = nil)
     throws(PriceIndexingError) -> IndexedPrice
   {

@@ -145,7 +145,11 @@ public enum VerifyJob {
     defer { try? FileManager.default.removeItem(at: scratch) }
     do {
       try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-      let config = try RunConfiguration.load(path: runPath)
+      let loaded = try RunConfiguration.load(path: runPath)
+      // One year of a multi-year run file ([years.Y]): that year's run.
+      let year = manifest["accounting_year"] as? Int
+      let config =
+        loaded.years.isEmpty ? loaded : loaded.forYear(year ?? loaded.year)
       let out = scratch.appendingPathComponent("account")
       _ = try ComputeJob.run(
         config: config,

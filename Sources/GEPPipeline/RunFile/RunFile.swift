@@ -245,6 +245,30 @@ public struct TableInput: Sendable, Hashable {
   public var sheet: String?
 }
 
+/// The inputs of one year of a multi-year run file (`[years.<Y>]`): paths that replace the
+/// run file's own for that year (issue 17: accounts over years). Only paths change: the
+/// profile, coefficients, units settings and raster units stay the run file's, so the years'
+/// accounts are comparable (`gep compare`).
+public struct YearInputs: Sendable {
+  /// `[years.Y.landuse] path` (resolved), nil: the run file's land use.
+  public var landUsePath: String?
+  /// `[years.Y.landuse] band`.
+  public var landUseBand: Int?
+  /// `[years.Y.rasters.<role>] path` (and band) by role; the role must be one of the run
+  /// file's `[rasters]`.
+  public var rasters: [String: (path: String, band: Int?)] = [:]
+  /// `[years.Y.tables.<role>] path` (and sheet) by role; the role must be one of the run
+  /// file's `[tables]`.
+  public var tables: [String: (path: String, sheet: String?)] = [:]
+  /// `[years.Y.units] path` and `names` (a re-coded or redrawn unit layer of that year).
+  public var unitsPath: String?
+  /// `[years.Y.units] names`.
+  public var unitNames: String?
+
+  /// Creates empty overrides.
+  public init() {}
+}
+
 /// The run file (`gep.toml`): everything `gep compute` needs, with paths resolved against the
 /// run file's folder. See `docs/run-file.md` for the annotated format.
 public struct RunConfiguration: Sendable {
@@ -281,6 +305,35 @@ public struct RunConfiguration: Sendable {
   /// as `not_applicable` with the reason, they are not computed, and the account is not
   /// incomplete for their lack. Validation rejects ids the profile does not have.
   public var notApplicable: [String: String] = [:]
+  /// The years of a multi-year run file (`[years.<Y>]`, issue 17), each with the input paths
+  /// that replace the run file's for that year; empty for a one-year run file. `gep compute`
+  /// then writes one account per year (OUT/<Y>/) and their comparison (OUT/compare/).
+  public var years: [Int: YearInputs] = [:]
+
+  /// The run of one year of a multi-year run file: the run file with `year = Y` and the
+  /// paths of `[years.Y]` in place of its own.
+  ///
+  /// - Parameter y: a key of `years`.
+  /// - Returns: the one-year configuration (its `years` empty).
+  public func forYear(_ y: Int) -> RunConfiguration {
+    var c = self
+    c.years = [:]
+    c.year = y
+    guard let o = years[y] else { return c }
+    if let p = o.landUsePath { c.landUse.path = p }
+    if let b = o.landUseBand { c.landUse.band = b }
+    for (role, r) in o.rasters {
+      c.rasters[role]?.path = r.path
+      if let b = r.band { c.rasters[role]?.band = b }
+    }
+    for (role, t) in o.tables {
+      c.tables[role]?.path = t.path
+      if let sh = t.sheet { c.tables[role]?.sheet = sh }
+    }
+    if let p = o.unitsPath { c.units.path = p }
+    if let n = o.unitNames { c.units.namesTable = n }
+    return c
+  }
 
   /// The coefficient folder of the profile: `coefficientsRoot/profile`.
   public var coefficientsFolder: String {
@@ -365,10 +418,12 @@ public struct RunConfiguration: Sendable {
       root,
       allowed: [
         "year", "profile", "coefficients", "output", "landuse", "rasters", "units", "tables",
-        "derive", "not_applicable",
+        "derive", "not_applicable", "years",
       ], prefix: "")
 
-    let year = int(root, "year", "year") ?? 0
+    // A multi-year run file names its years under [years]; `year` is then optional.
+    let multiYear = root["years"] != nil
+    var year = int(root, "year", "year", default: multiYear ? 0 : nil) ?? 0
     if year != 0 && !(1949...2100).contains(year) {
       d.error("run-file.value", "the accounting year must lie in 1949–2100", at: loc("year"))
     }
@@ -754,6 +809,27 @@ public struct RunConfiguration: Sendable {
       }
     }
 
+    var years: [Int: YearInputs] = [:]
+    if let v = root["years"] {
+      years = parseYears(
+        v, text: text, file: file, rasters: rasters, tables: tables, resolve: resolve,
+        diagnostics: &d)
+      if !years.isEmpty {
+        if year == 0 { year = years.keys.max()! }
+        if root["year"] != nil && years[year] == nil {
+          d.error(
+            "run-file.value",
+            "year \(year) is not one of the run file's [years] ("
+              + years.keys.sorted().map(String.init).joined(separator: ", ")
+              + "); leave year out, or add [years.\(year)]",
+            at: ProblemLocation(file: file, row: tomlLine(text, header: "years"), field: "year"))
+        }
+      } else if !d.hasErrors {
+        d.error(
+          "run-file.value", "[years] names no year: add [years.2020], [years.2024] …",
+          at: ProblemLocation(file: file, row: tomlLine(text, header: "years"), field: "years"))
+      }
+    }
     if d.hasErrors { throw InputProblems(problems: d.problems) }
     var config = RunConfiguration(
       runFile: url.path, year: year, profile: profile, coefficientsRoot: coefficientsRoot,
@@ -762,8 +838,143 @@ public struct RunConfiguration: Sendable {
     config.derivations = derivations
     config.excludeChannels = excludeChannels
     config.notApplicable = notApplicable
+    config.years = years
     return config
   }
+
+  /// Parses `[years]`: one table per year (`[years.2020]`), each with `landuse` (path, band),
+  /// `rasters.<role>` (path, band; a role of the run file's `[rasters]`), `tables.<role>`
+  /// (path, sheet; a role of `[tables]`) and `units` (path, names). Unknown keys, years
+  /// outside 1949–2100 and roles the run file does not declare are errors naming the run file,
+  /// its line and the key.
+  static func parseYears(
+    _ value: TOMLValueConvertible, text: String, file: String, rasters: [String: RasterInput],
+    tables: [String: TableInput], resolve: (String) -> String, diagnostics d: inout Diagnostics
+  ) -> [Int: YearInputs] {
+    func loc(_ header: String, _ key: String? = nil) -> ProblemLocation {
+      ProblemLocation(
+        file: file, row: tomlLine(text, header: header, key: key),
+        field: key.map { "\(header).\($0)" } ?? header)
+    }
+    guard let t = value.table else {
+      d.error("run-file.type", "must be a table of years ([years.2020] …)", at: loc("years"))
+      return [:]
+    }
+    var out: [Int: YearInputs] = [:]
+    for key in t.keys.sorted() {
+      let h = "years.\(key)"
+      guard let y = Int(key), (1949...2100).contains(y) else {
+        d.error(
+          "run-file.value", "a key of [years] is an accounting year in 1949–2100", at: loc(h))
+        continue
+      }
+      guard let yt = t[key]?.table else {
+        d.error("run-file.type", "must be a table", at: loc(h))
+        continue
+      }
+      var o = YearInputs()
+      func unknown(_ tt: TOMLTable, _ header: String, allowed: Set<String>) {
+        for k in tt.keys.sorted() where !allowed.contains(k) {
+          d.error(
+            "run-file.unknown-key",
+            "unknown key; allowed here: \(allowed.sorted().joined(separator: ", "))",
+            at: loc(header, k))
+        }
+      }
+      func string(_ tt: TOMLTable, _ header: String, _ k: String) -> String? {
+        guard let v = tt[k] else { return nil }
+        guard let s = v.string else {
+          d.error("run-file.type", "must be a string", at: loc(header, k))
+          return nil
+        }
+        return s
+      }
+      func band(_ tt: TOMLTable, _ header: String) -> Int? {
+        guard let v = tt["band"] else { return nil }
+        guard let b = v.int, b >= 1 else {
+          d.error("run-file.value", "band numbers start at 1", at: loc(header, "band"))
+          return nil
+        }
+        return b
+      }
+      unknown(yt, h, allowed: ["landuse", "rasters", "tables", "units"])
+      if let v = yt["landuse"] {
+        if let lt = v.table {
+          unknown(lt, h + ".landuse", allowed: ["path", "band"])
+          o.landUsePath = string(lt, h + ".landuse", "path").map(resolve)
+          o.landUseBand = band(lt, h + ".landuse")
+        } else {
+          d.error("run-file.type", "must be a table", at: loc(h + ".landuse"))
+        }
+      }
+      for (group, known) in [("rasters", Set(rasters.keys)), ("tables", Set(tables.keys))] {
+        guard let v = yt[group] else { continue }
+        guard let gt = v.table else {
+          d.error("run-file.type", "must be a table", at: loc("\(h).\(group)"))
+          continue
+        }
+        for role in gt.keys.sorted() {
+          let rh = "\(h).\(group).\(role)"
+          guard known.contains(role) else {
+            d.error(
+              "run-file.unknown-key",
+              "[\(group).\(role)] is not in the run file: a year replaces the paths of the "
+                + "run file's \(group) (\(known.sorted().joined(separator: ", ")))",
+              at: loc(rh))
+            continue
+          }
+          guard let rt = gt[role]?.table else {
+            d.error("run-file.type", "must be a table", at: loc(rh))
+            continue
+          }
+          unknown(rt, rh, allowed: group == "rasters" ? ["path", "band"] : ["path", "sheet"])
+          guard let p = string(rt, rh, "path") else {
+            d.error("run-file.missing-key", "required key is missing", at: loc(rh, "path"))
+            continue
+          }
+          if group == "rasters" {
+            o.rasters[role] = (resolve(p), band(rt, rh))
+          } else {
+            o.tables[role] = (resolve(p), string(rt, rh, "sheet"))
+          }
+        }
+      }
+      if let v = yt["units"] {
+        if let ut = v.table {
+          unknown(ut, h + ".units", allowed: ["path", "names"])
+          o.unitsPath = string(ut, h + ".units", "path").map(resolve)
+          o.unitNames = string(ut, h + ".units", "names").map(resolve)
+        } else {
+          d.error("run-file.type", "must be a table", at: loc(h + ".units"))
+        }
+      }
+      out[y] = o
+    }
+    return out
+  }
+}
+
+/// The 1-based line of a table header (`[years.2020.rasters.precipitation]`) in a TOML text,
+/// or of a key inside it (the first `key =` line after the header, before the next header);
+/// nil when the header is not written as a line of its own (dotted keys, inline tables).
+func tomlLine(_ text: String, header: String, key: String? = nil) -> Int? {
+  func squeeze(_ s: Substring) -> String { s.filter { $0 != " " && $0 != "\t" } }
+  let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+    separator: "\n", omittingEmptySubsequences: false)
+  var inside = false
+  for (n, raw) in lines.enumerated() {
+    let line = squeeze(raw)
+    if line.hasPrefix("[") {
+      if inside, key != nil { return nil }
+      inside = line == "[\(header)]"
+      if inside && key == nil { return n + 1 }
+      continue
+    }
+    if inside, let key, line.hasPrefix(key + "=") || line.hasPrefix("\"\(key)\"=") {
+      return n + 1
+    }
+  }
+  return nil
 }
 
 /// The first malformed key of a TOML text (table headers and the keys of key/value lines at

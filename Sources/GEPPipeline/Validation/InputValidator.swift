@@ -146,7 +146,19 @@ public func validate(runFile: String, options: ValidationOptions = ValidationOpt
 {
   do {
     let config = try RunConfiguration.load(path: runFile)
-    return InputValidator(config: config, options: options).validate()
+    guard !config.years.isEmpty else {
+      return InputValidator(config: config, options: options).validate()
+    }
+    // A multi-year run file ([years.Y]): every year's run, each problem once.
+    var seen: Set<Problem> = []
+    var out: [Problem] = []
+    for y in config.years.keys.sorted() {
+      for p in InputValidator(config: config.forYear(y), options: options).validate()
+      where seen.insert(p).inserted {
+        out.append(p)
+      }
+    }
+    return out
   } catch let e as InputProblems {
     return e.problems
   } catch {
