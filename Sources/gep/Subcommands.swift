@@ -5,7 +5,7 @@ extension GEPCommand {
   static var subcommandList: [any ParsableCommand.Type] {
     [
       ComputeCommand.self, ValidateCommand.self, VepCommand.self, CoefficientsCommand.self,
-      ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
+      ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self, ReportCommand.self,
     ]
   }
 }
