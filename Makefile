@@ -6,7 +6,11 @@ APT_PACKAGES := libgdal-dev libproj-dev pkg-config
 DEMO_RUN := sample-data/demo-county/gep.toml
 DEMO_OUT := out/demo
 
-.PHONY: setup build release test demo lint format bench clean
+# What `make test` adds: headless Chromium for the report tests (ReportTests) and a CJK font
+# so its screenshots show the Chinese labels.
+TEST_APT_PACKAGES := chromium fonts-wqy-microhei
+
+.PHONY: setup test-setup build release test demo lint format bench clean
 
 ## setup: install libgdal-dev, libproj-dev and pkg-config with apt-get, only when missing.
 setup:
@@ -27,14 +31,28 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## test: every test suite (tests that need ../shared/data skip when it is absent).
-test: setup
+## test-setup: install Chromium and a CJK font with apt-get, only when missing; a failure to
+## install is reported and the Chromium tests then skip with a message.
+test-setup:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "test-setup: installing$$missing"; \
+	  ( $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing ) \
+	  || echo "test-setup: could not install$$missing; the Chromium report tests will skip"; \
+	else echo "test-setup: $$(chromium --version 2>/dev/null) present"; fi
+
+## test: every test suite (tests that need ../shared/data skip when it is absent; the
+## Chromium report tests skip when Chromium is missing).
+test: setup test-setup
 	$(SWIFT) test
 
-## demo: the yearly account of the embedded demo county.
+## demo: the yearly account of the embedded demo county, with report.html and account.xlsx.
 demo: release
 	@if [ -f $(DEMO_RUN) ]; then \
-	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite; \
+	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite --report; \
 	else \
 	  .build/release/gep --help; \
 	  echo "demo: $(DEMO_RUN) is not there yet; gep is built and its help is above."; \
