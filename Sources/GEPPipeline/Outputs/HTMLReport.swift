@@ -190,8 +190,11 @@ struct ReportPage {
     h += "<section id=\"warnings\" class=\"alert\"><h2>\(bi("警告与未核算指标", "Warnings and indicators not computed"))</h2>\n"
     func names(_ ids: [String]) -> String {
       ids.map { id in
-        let base = String(id.split(separator: "/").first ?? Substring(id))
-        let zh = nameZH[base].map { $0.isEmpty ? "" : "\($0) " } ?? ""
+        // "other_material_products (optional)": an optional indicator of the profile.
+        let optional = id.hasSuffix(" (optional)")
+        let plain = optional ? String(id.dropLast(11)) : id
+        let base = String(plain.split(separator: "/").first ?? Substring(plain))
+        let zh = nameZH[base].map { $0.isEmpty ? "" : "\($0)\(optional ? "（可选）" : "") " } ?? ""
         return "<li data-indicator=\"\(htmlEscape(id))\"><b>\(htmlEscape(zh))</b><code>\(htmlEscape(id))</code></li>"
       }.joined()
     }
@@ -294,6 +297,7 @@ struct ReportPage {
     h += "<p class=\"note\">\(bi("颜色：所选指标的价值密度（万元/km²），按当前显示单位的五分位分级；斜线为未核算。点击乡镇查看下辖村；指北针指向格网北。", "Colour: value density of the chosen indicator (万元/km²) in quintiles of the units shown; hatched: not computed. Click a township to see its villages; the arrow points to grid north."))</p>\n"
     // The figures of every unit the script needs, as JSON (</ escaped).
     var units: [String] = []
+    let shapeByCode = Dictionary(shapes.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
     for r in summary {
       guard let code = r["code"], boxes[code] != nil else { continue }
       var v: [String] = []
@@ -301,7 +305,7 @@ struct ReportPage {
         v.append("\(jsonString(key)):\(number(r, "\(key)_yuan").map(formatNumber) ?? "null")")
       }
       let b = boxes[code] ?? []
-      let shape = shapes.first { $0.code == code }
+      let shape = shapeByCode[code]
       units.append(
         "\(jsonString(code)):{\"n\":\(jsonString(r["name"] ?? code)),\"l\":\(jsonString(shape?.level ?? "")),"
           + "\"p\":\(jsonString(r["parent_code"] ?? "")),\"a\":\(number(r, "area_km2").map(formatNumber) ?? "null"),"
@@ -393,16 +397,28 @@ struct ReportPage {
 
   /// Horizontal bars of the county's GEP by category and by indicator.
   func chartSection() -> String {
+    // Indicators whose every county line is not applicable (e.g. coastal protection inland):
+    // "not applicable", not "not computed".
+    let countyLines = files.indicators.records.filter { $0["code"] == county?["code"] }
+    let notApplicable = Set(
+      indicatorIDs.filter { id in
+        let lines = countyLines.filter { $0["indicator"] == id }
+        return !lines.isEmpty && lines.allSatisfy { $0["status"] == "not_applicable" }
+      }.map { nameZH[$0] ?? $0 })
     var h = "<section id=\"charts\"><h2>\(bi("GEP 构成", "Composition of GEP"))</h2><div class=\"two\">\n"
     func bars(_ items: [(String, String, Double?)], id: String) -> String {
       let maxV = items.compactMap { $0.2 }.map(abs).max() ?? 0
       var b = "<div class=\"bars\" id=\"\(id)\">"
       for (zh, en, v) in items {
         let w = v.map { maxV > 0 ? abs($0) / maxV * 100 : 0 } ?? 0
+        let missing =
+          notApplicable.contains(zh)
+          ? "<i class=\"na\">\(bi("不适用", "not applicable"))</i>"
+          : "<i class=\"nc\">\(bi("未核算", "not computed"))</i>"
         b +=
           "<div class=\"bar\"><span class=\"lab\">\(bi(zh, en))</span><span class=\"track\">"
           + (v == nil
-            ? "<i class=\"nc\">\(bi("未核算", "not computed"))</i>"
+            ? missing
             : "<b style=\"width:\(String(format: "%.1f", w))%\"></b>")
           + "</span><span class=\"num\">\(htmlEscape(moneyText(v)))</span></div>"
       }

@@ -33,14 +33,14 @@ let reportCSS = #"""
   #legend i{display:inline-block;width:16px;height:12px;margin-right:6px;vertical-align:middle;border:1px solid #999}
   #tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #888;padding:4px 8px;font-size:12px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
   aside#panel{flex:1 1 240px;font-size:13px}
-  aside#panel ol{padding-left:20px;max-height:380px;overflow:auto}
+  aside#panel ol{padding-left:30px;max-height:380px;overflow:auto}
   aside#panel li{cursor:pointer}
   .note{font-size:12px;color:#555}
   .two{display:flex;flex-wrap:wrap;gap:24px}.two>div{flex:1 1 380px}
   .bar{display:flex;align-items:center;gap:8px;margin:3px 0;font-size:13px}
   .bar .lab{flex:0 0 150px}.bar .track{flex:1;background:#eef;height:14px;position:relative}
   .bar .track b{display:block;height:14px;background:#15803d}
-  .bar .track i.nc{font-size:11px;color:#b91c1c}
+  .bar .track i.nc{font-size:11px;color:#b91c1c}.bar .track i.na{font-size:11px;color:#777}
   .bar .num{flex:0 0 110px;text-align:right}
   table{border-collapse:collapse;font-size:13px}
   th,td{border:1px solid #ddd;padding:3px 6px;vertical-align:top}

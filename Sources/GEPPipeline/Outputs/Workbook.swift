@@ -1,4 +1,5 @@
 import Foundation
+import GEPGeo
 
 /// `account.xlsx`: the account's summary, indicators, matrix and inputs as four sheets
 /// ("汇总 summary", "指标 indicators", "矩阵 matrix", "输入 inputs"), each with one frozen header
@@ -11,8 +12,8 @@ import Foundation
 /// the header row — it writes no `<sheetViews>` — and stamps the ZIP entries with the current
 /// time, so the file would differ on every run and `gep verify` could not re-compute it byte
 /// for byte. This is a minimal writer of the OOXML SpreadsheetML parts (ECMA-376 Part 1,
-/// §18.3: workbook, worksheets with inline strings, one style sheet) in an uncompressed ZIP
-/// (PKWARE APPNOTE 6.3, method 0, fixed 1980-01-01 timestamps). The tests read it back with
+/// §18.3: workbook, worksheets with inline strings, one style sheet) in a ZIP (PKWARE APPNOTE
+/// 6.3, DEFLATE by GDAL's zlib, fixed 1980-01-01 timestamps). The tests read it back with
 /// GDAL's XLSX driver (an independent reader).
 ///
 /// - Parameter files: the account folder's files.
@@ -227,9 +228,9 @@ func columnName(_ index: Int) -> String {
   return s
 }
 
-/// A ZIP archive of stored (uncompressed) entries with a fixed timestamp (1980-01-01 00:00),
-/// so the same entries give the same bytes (PKWARE APPNOTE 6.3: local headers, central
-/// directory, end record; UTF-8 names flagged by bit 11).
+/// A ZIP archive of deflated entries with a fixed timestamp (1980-01-01 00:00), so the same
+/// entries give the same bytes (PKWARE APPNOTE 6.3: local headers, central directory, end
+/// record; UTF-8 names flagged by bit 11; DEFLATE through GDAL, `deflateRaw`).
 struct StoredZip {
   private var bytes: [UInt8] = []
   private var central: [UInt8] = []
@@ -240,7 +241,8 @@ struct StoredZip {
     [UInt8(v & 0xff), UInt8((v >> 8) & 0xff), UInt8((v >> 16) & 0xff), UInt8(v >> 24)]
   }
 
-  /// Adds an entry.
+  /// Adds an entry, deflated (method 8) when GDAL's deflate succeeds and is smaller, else
+  /// stored (method 0).
   mutating func add(_ name: String, _ text: String) {
     let data = Array(text.utf8)
     let nameBytes = Array(name.utf8)
@@ -248,11 +250,13 @@ struct StoredZip {
     let offset = UInt32(bytes.count)
     let dosTime = 0
     let dosDate = (0 << 9) | (1 << 5) | 1
+    let packed = deflateRaw(data).flatMap { $0.count < data.count ? $0 : nil }
+    let body = packed ?? data
     let common =
-      Self.le16(20) + Self.le16(0x0800) + Self.le16(0) + Self.le16(dosTime) + Self.le16(dosDate)
-      + Self.le32(crc) + Self.le32(UInt32(data.count)) + Self.le32(UInt32(data.count))
-      + Self.le16(nameBytes.count) + Self.le16(0)
-    bytes += Self.le32(0x0403_4b50) + common + nameBytes + data
+      Self.le16(20) + Self.le16(0x0800) + Self.le16(packed == nil ? 0 : 8) + Self.le16(dosTime)
+      + Self.le16(dosDate) + Self.le32(crc) + Self.le32(UInt32(body.count))
+      + Self.le32(UInt32(data.count)) + Self.le16(nameBytes.count) + Self.le16(0)
+    bytes += Self.le32(0x0403_4b50) + common + nameBytes + body
     central +=
       Self.le32(0x0201_4b50) + Self.le16(20) + common + Self.le16(0) + Self.le16(0)
       + Self.le16(0) + Self.le32(0) + Self.le32(offset) + nameBytes
