@@ -290,4 +290,60 @@ import Testing
     #expect(
       try pageRequests(net3).sorted() == ["http://127.0.0.1:9/x.png", "https://example.invalid/a"])
   }
+
+  /// The VEP page of the demo parcels (change table, 20 years at 2.77 %): one map feature per
+  /// parcel of vep.csv, the total gain and its present value as vep.csv's `all` row, the
+  /// land-use classes drawn; in Chromium a non-blank screenshot and no http(s) request.
+  @Test func demoVEPPage() throws {
+    let folder = try tempFolder("report-vep")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let demo = repoRoot.appendingPathComponent("sample-data/demo-county")
+    let out = folder.appendingPathComponent("vep")
+    _ = try VEPJob.run(
+      config: try RunConfiguration.load(path: demo.appendingPathComponent("gep.toml").path),
+      options: VEPOptions(
+        parcels: demo.appendingPathComponent("parcels.geojson").path, idField: "id",
+        changes: demo.appendingPathComponent("parcel_changes.csv").path, years: 20,
+        discountRate: 0.0277, output: out.path, report: true))
+    let page = out.appendingPathComponent("vep-report.html")
+    let html = try String(contentsOf: page, encoding: .utf8)
+    #expect(html.contains("content=\"default-src 'none'; script-src 'unsafe-inline'"))
+    let csv = CSVText(
+      text: try String(contentsOf: out.appendingPathComponent("vep.csv"), encoding: .utf8)
+    ).records
+    let parcelIDs = Set(csv.map { $0["parcel_id"]! }).subtracting(["all"]).sorted()
+    #expect(parcelIDs == ["P1", "P2", "P3", "P4", "P5"])
+    let all = csv.first { $0["parcel_id"] == "all" && $0["indicator"] == "total" }!
+    #expect(
+      Double(try matches("id=\"vep-gain\" data-yuan=\"([^\"]*)\"", in: html).first ?? "")
+        == Double(all["gain_value_yuan"]!))
+    #expect(
+      Double(try matches("id=\"vep-pv\" data-yuan=\"([^\"]*)\"", in: html).first ?? "")
+        == Double(all["gain_present_value_yuan"]!))
+    // The change table's classes: P5's bare land (7) → forest (2), P1's farmland (5) → forest.
+    #expect(try matches("<path class=\"lu\" data-class=\"(\\d+)\"", in: html).contains("1"))
+    #expect(html.contains("<table id=\"changes\">"))
+    guard Self.chromium != nil else {
+      print("ReportTests: Chromium part skipped — no chromium on PATH")
+      return
+    }
+    let shot = folder.appendingPathComponent("vep.png")
+    let net = folder.appendingPathComponent("net.json")
+    let dom = try runChromium(
+      page.absoluteString, profile: folder.appendingPathComponent("p"), netLog: net,
+      ["--dump-dom"])
+    // One map (a change table has no scenario map): each parcel once.
+    #expect(!dom.contains("id=\"map-scenario\""))
+    #expect(
+      try matches("<path class=\"parcel\" data-parcel=\"([^\"]+)\"", in: dom).sorted()
+        == parcelIDs)
+    #expect(try pageRequests(net).isEmpty)
+    _ = try runChromium(
+      page.absoluteString, profile: folder.appendingPathComponent("p2"),
+      netLog: folder.appendingPathComponent("net2.json"), ["--screenshot=\(shot.path)"])
+    let png = try RasterDataset(path: shot.path)
+    let w = RasterWindow(colOffset: 0, rowOffset: 0, width: png.width, height: png.height)
+    let band = try png.band(1).read(w)
+    #expect(Set(stride(from: 0, to: band.count, by: 5).map { band[$0] }).count > 20)
+  }
 }
