@@ -139,7 +139,8 @@ import Testing
     _ = try compute(
       repoRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path, out: account)
     let result = try ReportJob.run(folder: account.path)
-    #expect(result.paths.map { ($0 as NSString).lastPathComponent } == ["report.html", "account.xlsx"])
+    #expect(
+      result.paths.map { ($0 as NSString).lastPathComponent } == ["report.html", "account.xlsx"])
     let marker = try #require(OutputFolder.readMarker(account))
     #expect(marker.contains("report.html") && marker.contains("account.xlsx"))
     let manifest =
@@ -159,7 +160,8 @@ import Testing
     try Data("my notes".utf8).write(to: mine)
     #expect(throws: InputProblems.self) { try ReportJob.run(folder: other.path) }
     #expect(try String(contentsOf: mine, encoding: .utf8) == "my notes")
-    #expect(!FileManager.default.fileExists(atPath: other.appendingPathComponent("account.xlsx").path))
+    #expect(
+      !FileManager.default.fileExists(atPath: other.appendingPathComponent("account.xlsx").path))
   }
 
   // MARK: Chromium
@@ -167,8 +169,7 @@ import Testing
   /// Debian's `chromium` (or chromium-browser, google-chrome) on PATH, nil when absent.
   static let chromium: String? = {
     for name in ["chromium", "chromium-browser", "google-chrome"] {
-      for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-      {
+      for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
         let p = "\(dir)/\(name)"
         if FileManager.default.isExecutableFile(atPath: p) { return p }
       }
@@ -265,8 +266,11 @@ import Testing
       try JSONSerialization.jsonObject(
         with: Data(contentsOf: account.appendingPathComponent("units.geojson"))) as! [String: Any]
     let featureCount = (unitsJSON["features"] as! [[String: Any]]).count
-    #expect(try matches("<path class=\"unit[^\"]*\" data-code=\"([^\"]+)\"", in: dom).count == featureCount)
-    #expect(try matches("id=\"county-gep\" data-yuan=\"([^\"]*)\"", in: dom) == [county["gep_yuan"]!])
+    #expect(
+      try matches("<path class=\"unit[^\"]*\" data-code=\"([^\"]+)\"", in: dom).count
+        == featureCount)
+    #expect(
+      try matches("id=\"county-gep\" data-yuan=\"([^\"]*)\"", in: dom) == [county["gep_yuan"]!])
     let listStart = try #require(dom.range(of: "<ol id=\"children\">"))
     let listEnd = try #require(dom.range(of: "</ol>", range: listStart.upperBound..<dom.endIndex))
     let listed = try matches(

@@ -154,7 +154,8 @@ struct ReportPage {
     }
     h += card(
       "生态产品总值 GEP", "GEP total", moneyText(gep), id: "county-gep",
-      extra: " data-yuan=\"\(htmlEscape(c?["gep_yuan"] ?? ""))\" data-code=\"\(htmlEscape(c?["code"] ?? ""))\""
+      extra:
+        " data-yuan=\"\(htmlEscape(c?["gep_yuan"] ?? ""))\" data-code=\"\(htmlEscape(c?["code"] ?? ""))\""
     )
     for cat in reportCategories {
       h += card(cat.zh, cat.en, moneyText(number(c, "\(cat.key)_yuan")))
@@ -187,7 +188,8 @@ struct ReportPage {
     let partial = (county?["partial"] ?? "").split(separator: ";").map(String.init)
     let warnings = (files.manifest["warnings"] as? [[String: Any]]) ?? []
     guard !notComputed.isEmpty || !partial.isEmpty || !warnings.isEmpty else { return "" }
-    h += "<section id=\"warnings\" class=\"alert\"><h2>\(bi("警告与未核算指标", "Warnings and indicators not computed"))</h2>\n"
+    h +=
+      "<section id=\"warnings\" class=\"alert\"><h2>\(bi("警告与未核算指标", "Warnings and indicators not computed"))</h2>\n"
     func names(_ ids: [String]) -> String {
       ids.map { id in
         // "other_material_products (optional)": an optional indicator of the profile.
@@ -195,11 +197,13 @@ struct ReportPage {
         let plain = optional ? String(id.dropLast(11)) : id
         let base = String(plain.split(separator: "/").first ?? Substring(plain))
         let zh = nameZH[base].map { $0.isEmpty ? "" : "\($0)\(optional ? "（可选）" : "") " } ?? ""
-        return "<li data-indicator=\"\(htmlEscape(id))\"><b>\(htmlEscape(zh))</b><code>\(htmlEscape(id))</code></li>"
+        return
+          "<li data-indicator=\"\(htmlEscape(id))\"><b>\(htmlEscape(zh))</b><code>\(htmlEscape(id))</code></li>"
       }.joined()
     }
     if !notComputed.isEmpty {
-      h += "<p class=\"big\">\(bi("未核算（不计入 GEP，不是 0）：", "Not computed (missing from GEP, not zero):"))</p><ul id=\"not-computed\">\(names(notComputed))</ul>\n"
+      h +=
+        "<p class=\"big\">\(bi("未核算（不计入 GEP，不是 0）：", "Not computed (missing from GEP, not zero):"))</p><ul id=\"not-computed\">\(names(notComputed))</ul>\n"
     }
     if !partial.isEmpty {
       h += "<p>\(bi("部分核算：", "Partly computed:"))</p><ul id=\"partial\">\(names(partial))</ul>\n"
@@ -278,23 +282,32 @@ struct ReportPage {
     }
     for id in indicatorIDs {
       let zh = nameZH[id] ?? ""
-      h += "<option value=\"\(htmlEscape(id))\">\(htmlEscape("\(zh) · \(englishName(id)) (万元/km²)"))</option>"
+      h +=
+        "<option value=\"\(htmlEscape(id))\">\(htmlEscape("\(zh) · \(englishName(id)) (万元/km²)"))</option>"
     }
-    h += "</select></label> <button id=\"up\" type=\"button\">\(bi("↑ 返回上级", "↑ Up one level"))</button>"
+    h +=
+      "</select></label> <button id=\"up\" type=\"button\">\(bi("↑ 返回上级", "↑ Up one level"))</button>"
     h += " <span id=\"crumbs\"></span></div>\n"
-    h += "<div class=\"mapwrap\"><div id=\"map-box\"><svg id=\"map\" viewBox=\"0 0 \(formatNumber(width)) \(formatNumber(height))\" "
-    h += "data-full=\"0 0 \(formatNumber(width)) \(formatNumber(height))\" data-metres-per-unit=\"\(formatNumber(1 / scale))\" "
+    h +=
+      "<div class=\"mapwrap\"><div id=\"map-box\"><svg id=\"map\" viewBox=\"0 0 \(formatNumber(width)) \(formatNumber(height))\" "
+    h +=
+      "data-full=\"0 0 \(formatNumber(width)) \(formatNumber(height))\" data-metres-per-unit=\"\(formatNumber(1 / scale))\" "
     h += "preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-    h += "<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-    h += "<rect width=\"8\" height=\"8\" fill=\"#eee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#bbb\" stroke-width=\"3\"/></pattern></defs>\n"
+    h +=
+      "<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+    h +=
+      "<rect width=\"8\" height=\"8\" fill=\"#eee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#bbb\" stroke-width=\"3\"/></pattern></defs>\n"
     h += paths + "</svg>\n"
-    h += "<svg id=\"north\" viewBox=\"0 0 40 60\" aria-label=\"north arrow\"><polygon points=\"20,4 32,44 20,36 8,44\" fill=\"#222\"/>"
+    h +=
+      "<svg id=\"north\" viewBox=\"0 0 40 60\" aria-label=\"north arrow\"><polygon points=\"20,4 32,44 20,36 8,44\" fill=\"#222\"/>"
     h += "<text x=\"20\" y=\"58\" text-anchor=\"middle\" font-size=\"14\">N</text></svg>\n"
-    h += "<div id=\"scalebar\"><div id=\"scalebar-bar\"></div><span id=\"scalebar-text\"></span></div>\n"
+    h +=
+      "<div id=\"scalebar\"><div id=\"scalebar-bar\"></div><span id=\"scalebar-text\"></span></div>\n"
     h += "<div id=\"legend\"></div><div id=\"tip\" hidden></div></div>\n"
     h += "<aside id=\"panel\"><h3 id=\"focus-name\"></h3><div id=\"focus-figures\"></div>"
     h += "<h4 id=\"children-title\"></h4><ol id=\"children\"></ol></aside></div>\n"
-    h += "<p class=\"note\">\(bi("颜色：所选指标的价值密度（万元/km²），按当前显示单位的五分位分级；斜线为未核算。点击乡镇查看下辖村；指北针指向格网北。", "Colour: value density of the chosen indicator (万元/km²) in quintiles of the units shown; hatched: not computed. Click a township to see its villages; the arrow points to grid north."))</p>\n"
+    h +=
+      "<p class=\"note\">\(bi("颜色：所选指标的价值密度（万元/km²），按当前显示单位的五分位分级；斜线为未核算。点击乡镇查看下辖村；指北针指向格网北。", "Colour: value density of the chosen indicator (万元/km²) in quintiles of the units shown; hatched: not computed. Click a township to see its villages; the arrow points to grid north."))</p>\n"
     // The figures of every unit the script needs, as JSON (</ escaped).
     var units: [String] = []
     let shapeByCode = Dictionary(shapes.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
@@ -313,7 +326,8 @@ struct ReportPage {
           + "\"r\":\(number(r, "gep_gdp_ratio").map(formatNumber) ?? "null"),"
           + "\"pc\":\(number(r, "gep_per_capita_yuan").map(formatNumber) ?? "null"),"
           + "\"s\":\(jsonString(r["gep_status"] ?? "")),\"nc\":\(jsonString(r["not_computed"] ?? "")),"
-          + "\"b\":[\(b.map(formatNumber).joined(separator: ","))],\"v\":{\(v.joined(separator: ","))}}")
+          + "\"b\":[\(b.map(formatNumber).joined(separator: ","))],\"v\":{\(v.joined(separator: ","))}}"
+      )
     }
     let modes =
       [("gep", "GEP", "GEP"), ("grade", "资源分级", "grade")]
@@ -405,7 +419,8 @@ struct ReportPage {
         let lines = countyLines.filter { $0["indicator"] == id }
         return !lines.isEmpty && lines.allSatisfy { $0["status"] == "not_applicable" }
       }.map { nameZH[$0] ?? $0 })
-    var h = "<section id=\"charts\"><h2>\(bi("GEP 构成", "Composition of GEP"))</h2><div class=\"two\">\n"
+    var h =
+      "<section id=\"charts\"><h2>\(bi("GEP 构成", "Composition of GEP"))</h2><div class=\"two\">\n"
     func bars(_ items: [(String, String, Double?)], id: String) -> String {
       let maxV = items.compactMap { $0.2 }.map(abs).max() ?? 0
       var b = "<div class=\"bars\" id=\"\(id)\">"
@@ -428,8 +443,10 @@ struct ReportPage {
     h += bars(
       reportCategories.map { ($0.zh, $0.en, number(county, "\($0.key)_yuan")) }, id: "by-category")
     h += "</div><div><h3>\(bi("按指标", "By indicator"))</h3>"
-    let items = indicatorIDs.map { (nameZH[$0] ?? $0, englishName($0), number(county, "\($0)_yuan")) }
-      .sorted { ($0.2 ?? -Double.infinity) > ($1.2 ?? -Double.infinity) }
+    let items = indicatorIDs.map {
+      (nameZH[$0] ?? $0, englishName($0), number(county, "\($0)_yuan"))
+    }
+    .sorted { ($0.2 ?? -Double.infinity) > ($1.2 ?? -Double.infinity) }
     h += bars(items, id: "by-indicator") + "</div></div></section>\n"
     return h
   }
@@ -444,23 +461,28 @@ struct ReportPage {
     var cell: [String: Double] = [:]
     for r in rows {
       let cls = (r["class_name_zh"] ?? "", r["class_name"] ?? "")
-      let service = r["indicator"].map { $0 + ((r["component"] ?? "").isEmpty ? "" : "/" + r["component"]!) } ?? ""
+      let service =
+        r["indicator"].map { $0 + ((r["component"] ?? "").isEmpty ? "" : "/" + r["component"]!) }
+        ?? ""
       if !classes.contains(where: { $0 == cls }) { classes.append(cls) }
       let sid = (service, r["indicator"] ?? "")
       if !services.contains(where: { $0.0 == service }) { services.append(sid) }
       cell[service + "\t" + cls.1, default: 0] += Double(r["value_yuan"] ?? "") ?? 0
     }
     let maxV = cell.values.map(abs).max() ?? 0
-    var h = "<section id=\"matrix\"><h2>\(bi("服务 × 生态系统类型矩阵（万元）", "Service × ecosystem class matrix (万元)"))</h2>"
+    var h =
+      "<section id=\"matrix\"><h2>\(bi("服务 × 生态系统类型矩阵（万元）", "Service × ecosystem class matrix (万元)"))</h2>"
     h += "<div class=\"scroll\"><table class=\"heat\"><tr><th></th>"
     for c in classes { h += "<th>\(bi(c.0, c.1))</th>" }
     h += "</tr>\n"
     for (service, id) in services {
-      h += "<tr><th>\(bi((nameZH[id] ?? id) + (service == id ? "" : " " + service.dropFirst(id.count)), englishName(service)))</th>"
+      h +=
+        "<tr><th>\(bi((nameZH[id] ?? id) + (service == id ? "" : " " + service.dropFirst(id.count)), englishName(service)))</th>"
       for c in classes {
         if let v = cell[service + "\t" + c.1] {
           let a = maxV > 0 ? abs(v) / maxV : 0
-          h += "<td style=\"background:rgba(26,127,55,\(String(format: "%.3f", 0.08 + 0.85 * a)));color:\(a > 0.55 ? "#fff" : "#111")\">\(String(format: "%.1f", v / 1e4))</td>"
+          h +=
+            "<td style=\"background:rgba(26,127,55,\(String(format: "%.3f", 0.08 + 0.85 * a)));color:\(a > 0.55 ? "#fff" : "#111")\">\(String(format: "%.1f", v / 1e4))</td>"
         } else {
           h += "<td class=\"empty\"></td>"
         }
@@ -473,12 +495,14 @@ struct ReportPage {
   /// The five units of the lowest level with the highest and the lowest value density.
   func rankSection() -> String {
     let lowest = summary.filter { ($0["level"] ?? "").hasPrefix("village") }
-    let units = (lowest.isEmpty ? summary.filter { !($0["level"] ?? "").hasPrefix("county") } : lowest)
+    let units =
+      (lowest.isEmpty ? summary.filter { !($0["level"] ?? "").hasPrefix("county") } : lowest)
       .filter { number($0, "gep_density_yuan_per_km2") != nil }
       .sorted { number($0, "gep_density_yuan_per_km2")! > number($1, "gep_density_yuan_per_km2")! }
     guard !units.isEmpty else { return "" }
     func table(_ rows: [[String: String]], id: String) -> String {
-      var t = "<table id=\"\(id)\"><tr><th>\(bi("单位", "Unit"))</th><th>\(bi("价值密度 万元/km²", "Density 万元/km²"))</th><th>GEP</th><th>\(bi("分级", "Grade"))</th></tr>"
+      var t =
+        "<table id=\"\(id)\"><tr><th>\(bi("单位", "Unit"))</th><th>\(bi("价值密度 万元/km²", "Density 万元/km²"))</th><th>GEP</th><th>\(bi("分级", "Grade"))</th></tr>"
       for r in rows {
         t +=
           "<tr><td><a href=\"#unit=\(htmlEscape(r["code"] ?? ""))\">\(htmlEscape(r["name"] ?? ""))</a></td>"
@@ -488,9 +512,11 @@ struct ReportPage {
       return t + "</table>"
     }
     let k = min(5, units.count)
-    var h = "<section id=\"ranks\"><h2>\(bi("价值密度最高与最低的单位", "Units with the highest and lowest value density"))</h2><div class=\"two\">"
+    var h =
+      "<section id=\"ranks\"><h2>\(bi("价值密度最高与最低的单位", "Units with the highest and lowest value density"))</h2><div class=\"two\">"
     h += "<div><h3>\(bi("最高", "Highest"))</h3>\(table(Array(units.prefix(k)), id: "top"))</div>"
-    h += "<div><h3>\(bi("最低", "Lowest"))</h3>\(table(Array(units.suffix(k).reversed()), id: "bottom"))</div>"
+    h +=
+      "<div><h3>\(bi("最低", "Lowest"))</h3>\(table(Array(units.suffix(k).reversed()), id: "bottom"))</div>"
     return h + "</div></section>\n"
   }
 
@@ -498,9 +524,12 @@ struct ReportPage {
   func indicatorSection() -> String {
     guard let code = county?["code"] else { return "" }
     let rows = files.indicators.records.filter { $0["code"] == code }
-    var h = "<section id=\"indicators\"><h2>\(bi("指标表", "Indicators"))</h2><div class=\"scroll\"><table>"
-    h += "<tr><th>\(bi("指标", "Indicator"))</th><th>\(bi("实物量", "Physical quantity"))</th><th>\(bi("价值", "Value"))</th>"
-    h += "<th>\(bi("方法", "Method"))</th><th>\(bi("价格（年份、来源）", "Price (year, source)"))</th><th>\(bi("状态", "Status"))</th></tr>\n"
+    var h =
+      "<section id=\"indicators\"><h2>\(bi("指标表", "Indicators"))</h2><div class=\"scroll\"><table>"
+    h +=
+      "<tr><th>\(bi("指标", "Indicator"))</th><th>\(bi("实物量", "Physical quantity"))</th><th>\(bi("价值", "Value"))</th>"
+    h +=
+      "<th>\(bi("方法", "Method"))</th><th>\(bi("价格（年份、来源）", "Price (year, source)"))</th><th>\(bi("状态", "Status"))</th></tr>\n"
     for r in rows {
       let status = r["status"] ?? ""
       let statusText: String
@@ -514,10 +543,13 @@ struct ReportPage {
       let id = r["indicator"] ?? ""
       let comp = r["component"] ?? ""
       let q = Double(r["physical_quantity"] ?? "")
-      h += "<tr class=\"st-\(htmlEscape(status))\"><td>\(bi((r["name_zh"] ?? id) + (comp.isEmpty ? "" : " · \(comp)"), englishName(id) + (comp.isEmpty ? "" : " · \(comp)")))</td>"
-      h += "<td class=\"r\">\(q.map { htmlEscape(String(format: "%.6g", $0) + " " + (r["physical_unit"] ?? "")) } ?? "—")</td>"
+      h +=
+        "<tr class=\"st-\(htmlEscape(status))\"><td>\(bi((r["name_zh"] ?? id) + (comp.isEmpty ? "" : " · \(comp)"), englishName(id) + (comp.isEmpty ? "" : " · \(comp)")))</td>"
+      h +=
+        "<td class=\"r\">\(q.map { htmlEscape(String(format: "%.6g", $0) + " " + (r["physical_unit"] ?? "")) } ?? "—")</td>"
       h += "<td class=\"r\">\(htmlEscape(moneyText(Double(r["value_yuan"] ?? ""))))</td>"
-      h += "<td>\(htmlEscape(r["method"] ?? ""))</td><td class=\"small\">\(htmlEscape(r["price_and_source"] ?? ""))</td>"
+      h +=
+        "<td>\(htmlEscape(r["method"] ?? ""))</td><td class=\"small\">\(htmlEscape(r["price_and_source"] ?? ""))</td>"
       h += "<td>\(statusText)</td></tr>\n"
     }
     return h + "</table></div></section>\n"
@@ -529,14 +561,22 @@ struct ReportPage {
     var h = "<section id=\"inputs\"><h2>\(bi("输入数据及其 SHA-256", "Inputs and their SHA-256"))</h2>"
     h += "<p>" + bi("核算年份 ", "Accounting year ")
     h += htmlEscape((files.manifest["accounting_year"] as? Int).map(String.init) ?? "") + "; "
-    h += bi("参数集 ", "profile ") + "<code>" + htmlEscape(files.manifest["profile"] as? String ?? "") + "</code>; "
+    h +=
+      bi("参数集 ", "profile ") + "<code>" + htmlEscape(files.manifest["profile"] as? String ?? "")
+      + "</code>; "
     let grid = files.manifest["grid"] as? [String: Any]
     h += bi("格网 ", "grid ") + htmlEscape((grid?["epsg"] as? Int).map { "EPSG:\($0)" } ?? "") + " "
-    h += htmlEscape(((grid?["cell_size"] as? [Double]) ?? []).map { formatNumber(abs($0)) }.joined(separator: " × ")) + "</p>"
-    h += "<div class=\"scroll\"><table class=\"small\"><tr><th>\(bi("角色", "Role"))</th><th>\(bi("文件", "File"))</th><th>\(bi("字节", "Bytes"))</th><th>SHA-256</th></tr>\n"
+    h +=
+      htmlEscape(
+        ((grid?["cell_size"] as? [Double]) ?? []).map { formatNumber(abs($0)) }.joined(
+          separator: " × ")) + "</p>"
+    h +=
+      "<div class=\"scroll\"><table class=\"small\"><tr><th>\(bi("角色", "Role"))</th><th>\(bi("文件", "File"))</th><th>\(bi("字节", "Bytes"))</th><th>SHA-256</th></tr>\n"
     for i in inputs {
-      h += "<tr><td>\(htmlEscape(i["role"] as? String ?? ""))</td><td><code>\(htmlEscape(i["relative_path"] as? String ?? i["path"] as? String ?? ""))</code></td>"
-      h += "<td class=\"r\">\((i["bytes"] as? Int).map(String.init) ?? "")</td><td><code class=\"hash\">\(htmlEscape(i["sha256"] as? String ?? ""))</code></td></tr>\n"
+      h +=
+        "<tr><td>\(htmlEscape(i["role"] as? String ?? ""))</td><td><code>\(htmlEscape(i["relative_path"] as? String ?? i["path"] as? String ?? ""))</code></td>"
+      h +=
+        "<td class=\"r\">\((i["bytes"] as? Int).map(String.init) ?? "")</td><td><code class=\"hash\">\(htmlEscape(i["sha256"] as? String ?? ""))</code></td></tr>\n"
     }
     return h + "</table></div></section>\n"
   }

@@ -41,7 +41,8 @@ struct ClassRaster {
         var e = c + 1
         while e < width && classes[r * width + e] == k { e += 1 }
         if k >= 0 {
-          byClass[k, default: ""] += "M\(c * step) \(r * step)h\((e - c) * step)v\(step)h-\((e - c) * step)z"
+          byClass[k, default: ""] +=
+            "M\(c * step) \(r * step)h\((e - c) * step)v\(step)h-\((e - c) * step)z"
         }
         c = e
       }
@@ -114,8 +115,10 @@ func vepReportHTML(
   let win = baseline.window
   // Grid coordinates → cell units of the window (x right, y down).
   func px(_ x: Double, _ y: Double) -> (Double, Double) {
-    ((x - t.originX) / t.pixelWidth - Double(win.colOffset),
-      (y - t.originY) / t.pixelHeight - Double(win.rowOffset))
+    (
+      (x - t.originX) / t.pixelWidth - Double(win.colOffset),
+      (y - t.originY) / t.pixelHeight - Double(win.rowOffset)
+    )
   }
   let gains = parcels.map { $0.scenarioValue.value - $0.baselineValue.value }
   let maxGain = gains.map(abs).max() ?? 0
@@ -159,11 +162,15 @@ func vepReportHTML(
   let vh = Double(win.height)
   let cellMetres = abs(t.pixelWidth) * (grid.crs.metresPerUnit > 0 ? grid.crs.metresPerUnit : 1)
   func map(_ id: String, _ title: String, _ raster: ClassRaster) -> String {
-    var m = "<div class=\"vepmap\"><h3>\(title)</h3><div class=\"mapbox\"><svg id=\"\(id)\" viewBox=\"0 0 \(formatNumber(vw)) \(formatNumber(vh))\" "
-    m += "data-metres-per-unit=\"\(formatNumber(cellMetres))\" preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+    var m =
+      "<div class=\"vepmap\"><h3>\(title)</h3><div class=\"mapbox\"><svg id=\"\(id)\" viewBox=\"0 0 \(formatNumber(vw)) \(formatNumber(vh))\" "
+    m +=
+      "data-metres-per-unit=\"\(formatNumber(cellMetres))\" preserveAspectRatio=\"xMidYMid meet\" xmlns=\"http://www.w3.org/2000/svg\">\n"
     m += raster.svgPaths() + "\n<g class=\"parcels\">" + parcelPaths + "</g></svg>"
-    m += "<svg class=\"north\" viewBox=\"0 0 40 60\"><polygon points=\"20,4 32,44 20,36 8,44\" fill=\"#222\"/><text x=\"20\" y=\"58\" text-anchor=\"middle\" font-size=\"14\">N</text></svg>"
-    m += "<div class=\"scalebar\"><div class=\"scalebar-bar\"></div><span class=\"scalebar-text\"></span></div></div></div>"
+    m +=
+      "<svg class=\"north\" viewBox=\"0 0 40 60\"><polygon points=\"20,4 32,44 20,36 8,44\" fill=\"#222\"/><text x=\"20\" y=\"58\" text-anchor=\"middle\" font-size=\"14\">N</text></svg>"
+    m +=
+      "<div class=\"scalebar\"><div class=\"scalebar-bar\"></div><span class=\"scalebar-text\"></span></div></div></div>"
     return m
   }
   let present = Set(baseline.classes + (scenario?.classes ?? [])).filter { $0 >= 0 }.sorted()
@@ -226,8 +233,10 @@ func vepReportHTML(
     if changes.isEmpty {
       h += "<p>\(bi("未给出情景：情景 = 基准。", "No scenario given: scenario = baseline."))</p>"
     } else {
-      h += "<p>\(bi("变化表按比例改变地块内某类土地的面积（不指定具体栅格）：", "The change table moves a share of a class's area in the parcel (no particular cells):"))</p>"
-      h += "<table id=\"changes\"><tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("原类型", "From"))</th><th>\(bi("新类型", "To"))</th><th>\(bi("比例", "Share"))</th></tr>"
+      h +=
+        "<p>\(bi("变化表按比例改变地块内某类土地的面积（不指定具体栅格）：", "The change table moves a share of a class's area in the parcel (no particular cells):"))</p>"
+      h +=
+        "<table id=\"changes\"><tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("原类型", "From"))</th><th>\(bi("新类型", "To"))</th><th>\(bi("比例", "Share"))</th></tr>"
       // A land-use code with the ecosystem class it maps to.
       func name(_ code: Int) -> String {
         model.ecosystemClass(code: code).flatMap { coefficients.ecosystemClasses[$0] }
@@ -246,47 +255,66 @@ func vepReportHTML(
   }
   h += "</div>\(legend)</section>\n"
   // Parcels.
-  h += "<section id=\"parcels\"><h2>\(bi("各地块价值", "Value per parcel"))</h2><div class=\"scroll\"><table>"
-  h += "<tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("覆盖面积", "Covered area"))</th><th>\(bi("基准 /a", "Baseline /a"))</th><th>\(bi("情景 /a", "Scenario /a"))</th>"
-  h += "<th>\(bi("增量 /a", "Gain /a"))</th><th>\(bi("每亩增量 元/亩/a", "Gain per 亩, yuan/亩/a"))</th><th>\(bi("每公顷增量 元/hm²/a", "Gain per hm², yuan/hm²/a"))</th>"
+  h +=
+    "<section id=\"parcels\"><h2>\(bi("各地块价值", "Value per parcel"))</h2><div class=\"scroll\"><table>"
+  h +=
+    "<tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("覆盖面积", "Covered area"))</th><th>\(bi("基准 /a", "Baseline /a"))</th><th>\(bi("情景 /a", "Scenario /a"))</th>"
+  h +=
+    "<th>\(bi("增量 /a", "Gain /a"))</th><th>\(bi("每亩增量 元/亩/a", "Gain per 亩, yuan/亩/a"))</th><th>\(bi("每公顷增量 元/hm²/a", "Gain per hm², yuan/hm²/a"))</th>"
   h += "<th>\(bi("增量现值", "PV of gain"))</th><th>\(bi("状态", "Status"))</th></tr>\n"
   for (p, gain) in zip(parcels, gains) {
     let c = p.coveredArea.value
     let mu = c / squareMetresPerMu
     h += "<tr data-parcel=\"\(htmlEscape(p.id))\"><td>\(htmlEscape(p.id))</td>"
     h += "<td class=\"r\">\(String(format: "%.2f 亩<br>%.4f hm²<br>%.1f m²", mu, c / 1e4, c))</td>"
-    h += "<td class=\"r\">\(htmlEscape(moneyText(p.baselineValue.value)))</td><td class=\"r\">\(htmlEscape(moneyText(p.scenarioValue.value)))</td>"
+    h +=
+      "<td class=\"r\">\(htmlEscape(moneyText(p.baselineValue.value)))</td><td class=\"r\">\(htmlEscape(moneyText(p.scenarioValue.value)))</td>"
     h += "<td class=\"r\">\(htmlEscape(moneyText(gain)))</td>"
-    h += "<td class=\"r\">\(mu > 0 ? String(format: "%.2f", gain / mu) : "—")</td><td class=\"r\">\(c > 0 ? String(format: "%.2f", gain / (c / 1e4)) : "—")</td>"
-    h += "<td class=\"r\">\(htmlEscape(moneyText(gain * factor)))</td><td>\(htmlEscape(p.totalStatus.rawValue))</td></tr>\n"
+    h +=
+      "<td class=\"r\">\(mu > 0 ? String(format: "%.2f", gain / mu) : "—")</td><td class=\"r\">\(c > 0 ? String(format: "%.2f", gain / (c / 1e4)) : "—")</td>"
+    h +=
+      "<td class=\"r\">\(htmlEscape(moneyText(gain * factor)))</td><td>\(htmlEscape(p.totalStatus.rawValue))</td></tr>\n"
   }
   h += "</table></div>"
-  h += "<p class=\"note\">\(bi("现值", "Present value")) PV = Σ<sub>t=1..N</sub> F·(1+g)<sup>t−1</sup>/(1+r)<sup>t−1</sup> = F × \(String(format: "%.6f", factor)); N = \(options.years), r = \(formatNumber(options.discountRate)), g = \(formatNumber(options.priceGrowth)) (GEP-METHODS §10).</p></section>\n"
+  h +=
+    "<p class=\"note\">\(bi("现值", "Present value")) PV = Σ<sub>t=1..N</sub> F·(1+g)<sup>t−1</sup>/(1+r)<sup>t−1</sup> = F × \(String(format: "%.6f", factor)); N = \(options.years), r = \(formatNumber(options.discountRate)), g = \(formatNumber(options.priceGrowth)) (GEP-METHODS §10).</p></section>\n"
   // Lines per parcel.
-  h += "<section id=\"lines\"><h2>\(bi("各指标（每地块）", "Indicators per parcel"))</h2><div class=\"scroll\"><table class=\"small\">"
-  h += "<tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("指标", "Indicator"))</th><th>\(bi("基准实物量", "Baseline quantity"))</th><th>\(bi("情景实物量", "Scenario quantity"))</th><th>\(bi("单位", "Unit"))</th><th>\(bi("基准 元/a", "Baseline yuan/a"))</th><th>\(bi("增量 元/a", "Gain yuan/a"))</th><th>\(bi("未核算比例", "Not computed"))</th></tr>\n"
+  h +=
+    "<section id=\"lines\"><h2>\(bi("各指标（每地块）", "Indicators per parcel"))</h2><div class=\"scroll\"><table class=\"small\">"
+  h +=
+    "<tr><th>\(bi("地块", "Parcel"))</th><th>\(bi("指标", "Indicator"))</th><th>\(bi("基准实物量", "Baseline quantity"))</th><th>\(bi("情景实物量", "Scenario quantity"))</th><th>\(bi("单位", "Unit"))</th><th>\(bi("基准 元/a", "Baseline yuan/a"))</th><th>\(bi("增量 元/a", "Gain yuan/a"))</th><th>\(bi("未核算比例", "Not computed"))</th></tr>\n"
   for p in parcels {
     let c = p.coveredArea.value
     for l in p.lines {
       let st = l.status(coveredArea: p.coveredArea)
       let q = st != .notComputed
       let v = q && l.hasValue
-      h += "<tr class=\"st-\(st.rawValue)\"><td>\(htmlEscape(p.id))</td><td>\(htmlEscape(l.indicator + (l.component.isEmpty ? "" : " · " + l.component)))</td>"
-      h += "<td class=\"r\">\(q ? String(format: "%.6g", l.baselineQuantity.value) : "—")</td><td class=\"r\">\(q ? String(format: "%.6g", l.scenarioQuantity.value) : "—")</td>"
-      h += "<td>\(htmlEscape(l.physicalUnit))</td><td class=\"r\">\(v ? String(format: "%.2f", l.baselineValue.value) : "—")</td>"
-      h += "<td class=\"r\">\(v ? String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value) : "—")</td>"
-      h += "<td class=\"r\">\(c > 0 ? String(format: "%.1f %%", l.notComputedArea.value / c * 100) : "–")</td></tr>\n"
+      h +=
+        "<tr class=\"st-\(st.rawValue)\"><td>\(htmlEscape(p.id))</td><td>\(htmlEscape(l.indicator + (l.component.isEmpty ? "" : " · " + l.component)))</td>"
+      h +=
+        "<td class=\"r\">\(q ? String(format: "%.6g", l.baselineQuantity.value) : "—")</td><td class=\"r\">\(q ? String(format: "%.6g", l.scenarioQuantity.value) : "—")</td>"
+      h +=
+        "<td>\(htmlEscape(l.physicalUnit))</td><td class=\"r\">\(v ? String(format: "%.2f", l.baselineValue.value) : "—")</td>"
+      h +=
+        "<td class=\"r\">\(v ? String(format: "%.2f", l.scenarioValue.value - l.baselineValue.value) : "—")</td>"
+      h +=
+        "<td class=\"r\">\(c > 0 ? String(format: "%.1f %%", l.notComputedArea.value / c * 100) : "–")</td></tr>\n"
     }
   }
   h += "</table></div></section>\n"
   // Methods, coefficients and prices.
-  h += "<section id=\"methods\"><h2>\(bi("方法、系数与价格", "Methods, coefficients and prices"))</h2><div class=\"scroll\"><table class=\"small\">"
-  h += "<tr><th>\(bi("指标", "Indicator"))</th><th>\(bi("单位", "Unit"))</th><th>\(bi("方法", "Method"))</th><th>\(bi("价格及来源", "Price and source"))</th></tr>\n"
+  h +=
+    "<section id=\"methods\"><h2>\(bi("方法、系数与价格", "Methods, coefficients and prices"))</h2><div class=\"scroll\"><table class=\"small\">"
+  h +=
+    "<tr><th>\(bi("指标", "Indicator"))</th><th>\(bi("单位", "Unit"))</th><th>\(bi("方法", "Method"))</th><th>\(bi("价格及来源", "Price and source"))</th></tr>\n"
   for i in model.indicators {
-    h += "<tr><td>\(bi(i.nameZH + (i.component.map { " · \($0)" } ?? ""), i.id + (i.component.map { " · \($0)" } ?? "")))</td>"
-    h += "<td>\(htmlEscape(i.physicalUnit))</td><td>\(htmlEscape(i.method))</td><td>\(htmlEscape(i.priceNote))</td></tr>\n"
+    h +=
+      "<tr><td>\(bi(i.nameZH + (i.component.map { " · \($0)" } ?? ""), i.id + (i.component.map { " · \($0)" } ?? "")))</td>"
+    h +=
+      "<td>\(htmlEscape(i.physicalUnit))</td><td>\(htmlEscape(i.method))</td><td>\(htmlEscape(i.priceNote))</td></tr>\n"
   }
-  h += "</table></div><p class=\"note\">\(bi("系数集", "Coefficient set")) <code>\(htmlEscape(config.profile))</code> (<code>\(htmlEscape(config.coefficientsFolder))</code>); \(bi("核算年份", "accounting year")) \(config.year).</p></section>\n"
+  h +=
+    "</table></div><p class=\"note\">\(bi("系数集", "Coefficient set")) <code>\(htmlEscape(config.profile))</code> (<code>\(htmlEscape(config.coefficientsFolder))</code>); \(bi("核算年份", "accounting year")) \(config.year).</p></section>\n"
   // Inputs.
   var files: [(String, String)] = [
     ("run file", config.runFile), ("land use", config.landUse.path), ("parcels", options.parcels),
@@ -294,10 +322,12 @@ func vepReportHTML(
   for (k, r) in config.rasters.sorted(by: { $0.key < $1.key }) { files.append((k, r.path)) }
   if let s = options.scenarioLandUse { files.append(("scenario land use", s)) }
   if let c = options.changes { files.append(("change table", c)) }
-  h += "<section id=\"inputs\"><h2>\(bi("输入数据及其 SHA-256", "Inputs and their SHA-256"))</h2><div class=\"scroll\"><table class=\"small\">"
+  h +=
+    "<section id=\"inputs\"><h2>\(bi("输入数据及其 SHA-256", "Inputs and their SHA-256"))</h2><div class=\"scroll\"><table class=\"small\">"
   h += "<tr><th>\(bi("角色", "Role"))</th><th>\(bi("文件", "File"))</th><th>SHA-256</th></tr>\n"
   for (role, path) in files {
-    h += "<tr><td>\(htmlEscape(role))</td><td><code>\(htmlEscape(path))</code></td><td><code class=\"hash\">\(htmlEscape((try? sha256Hex(path: path)) ?? "unreadable"))</code></td></tr>\n"
+    h +=
+      "<tr><td>\(htmlEscape(role))</td><td><code>\(htmlEscape(path))</code></td><td><code class=\"hash\">\(htmlEscape((try? sha256Hex(path: path)) ?? "unreadable"))</code></td></tr>\n"
   }
   h += "</table></div></section>\n"
   h += "<footer>gep \(htmlEscape(gepEngineVersion)), GDAL \(htmlEscape(GDAL.version)).</footer>\n"

@@ -107,7 +107,8 @@ public func accountWorkbook(_ files: AccountFiles) -> [UInt8] {
     x += "<sheetViews><sheetView workbookViewId=\"0\"\(i == 0 ? " tabSelected=\"1\"" : "")>"
     x += "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
     x += "<selection pane=\"bottomLeft\"/></sheetView></sheetViews>"
-    x += "<cols><col min=\"1\" max=\"\(max(1, s.header.count))\" width=\"16\" customWidth=\"1\"/></cols>"
+    x +=
+      "<cols><col min=\"1\" max=\"\(max(1, s.header.count))\" width=\"16\" customWidth=\"1\"/></cols>"
     x += "<sheetData>"
     x += "<row r=\"1\">"
     for (c, h) in s.header.enumerated() {
@@ -122,7 +123,8 @@ public func accountWorkbook(_ files: AccountFiles) -> [UInt8] {
         case .empty: continue
         case .number(let v): x += "<c r=\"\(ref)\"><v>\(formatNumber(v))</v></c>"
         case .text(let t):
-          x += "<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(xmlEscape(t))</t></is></c>"
+          x +=
+            "<c r=\"\(ref)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(xmlEscape(t))</t></is></c>"
         }
       }
       x += "</row>"
