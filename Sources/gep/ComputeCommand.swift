@@ -13,7 +13,8 @@ struct ComputeCommand: ParsableCommand {
       Reads the run file (TOML; see docs/run-file.md), computes every indicator of the profile \
       per grid cell in parallel, rolls villages up to townships and the county, and writes \
       summary.csv, indicators.csv, units.geojson and manifest.json (and rasters/ with \
-      --rasters, report.html and account.xlsx with --report) into the output folder, atomically: complete or absent.
+      --rasters; report.html and account.xlsx with --report, see 'gep report') into the output \
+      folder, atomically: complete or absent.
 
       Every input is checked first, as by 'gep validate'; when a check finds an error nothing \
       is written. An interrupt (Ctrl-C, SIGINT) or SIGTERM removes the unfinished output.

@@ -350,4 +350,76 @@ import Testing
     let band = try png.band(1).read(w)
     #expect(Set(stride(from: 0, to: band.count, by: 5).map { band[$0] }).count > 20)
   }
+
+  /// A geographic grid (WGS 84, 0.01° cells): the map is drawn in a Lambert azimuthal
+  /// equal-area projection centred on the units, so a unit bounded by the meridians 108.025°
+  /// and 108.060° and the parallels 27.94° and 27.975° has the proportions of the ground, not of
+  /// the degrees (1:1). By hand: the map's width is the southern edge's length on the ellipsoid,
+  /// Δλ·N(φs)·cos φs with N = a/√(1 − e² sin² φ), the height Δφ·M(φm) with
+  /// M = a(1 − e²)/(1 − e² sin² φ)^1.5 (φs = 27.94°, φm = 27.9575°): 0.888 (cos φ alone would
+  /// give 0.883). The viewBox is rounded to 1/10 000 of the extent.
+  @Test func geographicGridIsMappedToGroundProportions() throws {
+    let folder = try tempFolder("report-geographic")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let grid = Grid(
+      crs: try SpatialReference(epsg: 4326),
+      geoTransform: GeoTransform(
+        originX: 108.0, pixelWidth: 0.01, originY: 28.0, pixelHeight: -0.01),
+      width: 20, height: 10)
+    try writeTestRaster(
+      folder.appendingPathComponent("landuse.tif"), grid: grid, type: .int16, noData: 0
+    ) { _, _ in 6 }
+    try writeTestRaster(folder.appendingPathComponent("precipitation.tif"), grid: grid) { _, _ in
+      1200
+    }
+    try writeTestRaster(folder.appendingPathComponent("et.tif"), grid: grid) { _, _ in 700 }
+    let (lon0, lon1, lat0, lat1) = (108.025, 108.060, 27.975, 27.940)
+    let geojson = """
+      {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"520621001001","name":"甲村"},"geometry":{"type":"Polygon","coordinates":[[[\(lon0),\(lat0)],[\(lon1),\(lat0)],[\(lon1),\(lat1)],[\(lon0),\(lat1)],[\(lon0),\(lat0)]]]}}]}
+      """
+    try Data(geojson.utf8).write(to: folder.appendingPathComponent("villages.geojson"))
+    let toml = """
+      year = 2024
+      profile = "national-2022"
+      coefficients = "\(coefficientRoot)"
+      output = "out"
+
+      [landuse]
+      path = "landuse.tif"
+      scheme = "swat"
+
+      [rasters.precipitation]
+      path = "precipitation.tif"
+      unit = "mm"
+
+      [rasters.evapotranspiration]
+      path = "et.tif"
+      unit = "mm"
+
+      [units]
+      path = "villages.geojson"
+      code_field = "code"
+      name_field = "name"
+      hierarchy = "code12"
+      """
+    let runFile = folder.appendingPathComponent("gep.toml")
+    try Data(toml.utf8).write(to: runFile)
+    let out = folder.appendingPathComponent("out")
+    _ = try compute(runFile.path, out: out)
+    _ = try ReportJob.run(folder: out.path)
+    let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+    let box = try matches("<svg id=\"map\" viewBox=\"0 0 ([0-9.]+ [0-9.]+)\"", in: html)
+    let wh = try #require(box.first).split(separator: " ").map { Double($0)! }
+    let a = 6_378_137.0
+    let f = 1 / 298.257223563
+    let e2 = f * (2 - f)
+    func rad(_ d: Double) -> Double { d * .pi / 180 }
+    let phiS = rad(27.94)
+    let phiM = rad(27.9575)
+    let n = a / (1 - e2 * sin(phiS) * sin(phiS)).squareRoot()
+    let m = a * (1 - e2) / pow(1 - e2 * sin(phiM) * sin(phiM), 1.5)
+    let expected = (rad(lon1 - lon0) * n * cos(phiS)) / (rad(lat0 - lat1) * m)
+    #expect(abs(wh[0] / wh[1] - expected) < 2e-4, "\(wh) vs \(expected)")
+    #expect(abs(expected - 0.888) < 1e-3)
+  }
 }
