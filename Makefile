@@ -8,7 +8,11 @@ DEMO_OUT := out/demo
 DEMO_YEARS_RUN := sample-data/demo-county/gep-years.toml
 DEMO_YEARS_OUT := out/demo-years
 
-.PHONY: setup build release test demo lint format bench clean
+# What `make test` adds: headless Chromium for the report tests (ReportTests) and a CJK font
+# so its screenshots show the Chinese labels.
+TEST_APT_PACKAGES := chromium fonts-wqy-microhei
+
+.PHONY: setup test-setup build release test demo lint format bench clean
 
 ## setup: install libgdal-dev, libproj-dev and pkg-config with apt-get, only when missing.
 setup:
@@ -29,15 +33,30 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## test: every test suite (tests that need ../shared/data skip when it is absent).
-test: setup
+## test-setup: install Chromium and a CJK font with apt-get, only when missing; a failure to
+## install is reported and the Chromium tests then skip with a message.
+test-setup:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "test-setup: installing$$missing"; \
+	  ( $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing ) \
+	  || echo "test-setup: could not install$$missing; the Chromium report tests will skip"; \
+	else echo "test-setup: $$(chromium --version 2>/dev/null) present"; fi
+
+## test: every test suite (tests that need ../shared/data skip when it is absent; the
+## Chromium report tests skip when Chromium is missing).
+test: setup test-setup
 	$(SWIFT) test
 
-## demo: the yearly account of the embedded demo county, then its two years (2020 synthetic,
-## 2024) and their comparison (gep compare: change at constant prices, decomposed).
+## demo: the yearly account of the embedded demo county, with report.html and account.xlsx,
+## then its two years (2020 synthetic, 2024) and their comparison (gep compare: change at
+## constant prices, decomposed).
 demo: release
 	@if [ -f $(DEMO_RUN) ]; then \
-	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite && \
+	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite --report && \
 	  .build/release/gep compute $(DEMO_YEARS_RUN) --out $(DEMO_YEARS_OUT) --overwrite --quiet && \
 	  .build/release/gep compare $(DEMO_YEARS_OUT)/2020 $(DEMO_YEARS_OUT)/2024 \
 	    --out $(DEMO_YEARS_OUT)/compare --overwrite; \

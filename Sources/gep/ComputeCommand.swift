@@ -13,7 +13,8 @@ struct ComputeCommand: ParsableCommand {
       Reads the run file (TOML; see docs/run-file.md), computes every indicator of the profile \
       per grid cell in parallel, rolls villages up to townships and the county, and writes \
       summary.csv, indicators.csv, units.geojson and manifest.json (and rasters/ with \
-      --rasters) into the output folder, atomically: complete or absent.
+      --rasters; report.html and account.xlsx with --report, see 'gep report') into the output \
+      folder, atomically: complete or absent.
 
       Every input is checked first, as by 'gep validate'; when a check finds an error nothing \
       is written. An interrupt (Ctrl-C, SIGINT) or SIGTERM removes the unfinished output.
@@ -47,6 +48,9 @@ struct ComputeCommand: ParsableCommand {
   @Flag(help: "Also write units.gpkg (GeoPackage) next to units.geojson.")
   var gpkg = false
 
+  @Flag(help: "Also write report.html (map and cockpit) and account.xlsx (see 'gep report').")
+  var report = false
+
   @Flag(help: "Print nothing on stderr but errors.")
   var quiet = false
 
@@ -77,7 +81,7 @@ struct ComputeCommand: ParsableCommand {
         config: config,
         options: ComputeOptions(
           output: out, threads: threads, tileSize: tileSize, writeRasters: rasters,
-          overwrite: overwrite, bom: bom, geoPackage: gpkg),
+          overwrite: overwrite, bom: bom, geoPackage: gpkg, report: report),
         progress: log,
         tiles: tileBar)
       for w in result.warnings { log(w.description) }

@@ -5,8 +5,8 @@ extension GEPCommand {
   static var subcommandList: [any ParsableCommand.Type] {
     [
       ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
-      CoefficientsCommand.self,
-      ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
+      CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
+      ReportCommand.self,
     ]
   }
 }

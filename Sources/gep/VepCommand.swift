@@ -22,7 +22,9 @@ struct VepRunCommand: ParsableCommand {
       Uses the run file's rasters, coefficients and prices (see docs/run-file.md). Each grid \
       cell is weighted by the exact fraction the parcel covers. Writes vep.csv, vep.geojson and \
       vep-report.md (inputs with SHA-256, methods, coefficients and prices with sources, \
-      results in yuan, 万元, per mu and per hm²) into the output folder, atomically.
+      results in yuan, 万元, per mu and per hm²) into the output folder, atomically; with \
+      --report also vep-report.html (the same as one self-contained page, with the parcels on \
+      maps of the baseline and scenario land-use classes).
 
       Present value: PV = Σ_{t=1..N} F·(1+g)^(t−1)/(1+r)^(t−1) for a first-year value F.
 
@@ -59,6 +61,9 @@ struct VepRunCommand: ParsableCommand {
   @Flag(help: "Replace an existing output folder.")
   var overwrite = false
 
+  @Flag(help: "Also write vep-report.html: the parcels on maps of the land-use classes, values.")
+  var report = false
+
   @Flag(help: "Print nothing on stderr but errors.")
   var quiet = false
 
@@ -91,7 +96,7 @@ struct VepRunCommand: ParsableCommand {
         options: VEPOptions(
           parcels: parcels, idField: idField, scenarioLandUse: scenario, changes: changes,
           years: years, discountRate: discountRate, priceGrowth: priceGrowth, output: out,
-          overwrite: overwrite),
+          overwrite: overwrite, report: report),
         progress: log)
       for w in result.warnings { log(w.description) }
       for p in result.parcels {

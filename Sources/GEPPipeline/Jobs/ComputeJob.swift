@@ -22,13 +22,16 @@ public struct ComputeOptions: Sendable {
   public var geoPackage: Bool = false
   /// The implemented methods (the built-in registry, or one extended by a program or test).
   public var registry: MethodRegistry = .builtIn
+  /// Also write `report.html` and `account.xlsx` (`ReportJob`, issue 16).
+  public var report: Bool = false
 
   /// Creates options.
   public init(
     output: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
     tileSize: Int? = nil, writeRasters: Bool = false, overwrite: Bool = false, bom: Bool = false,
-    geoPackage: Bool = false, registry: MethodRegistry = .builtIn
+    geoPackage: Bool = false, registry: MethodRegistry = .builtIn, report: Bool = false
   ) {
+    self.report = report
     self.registry = registry
     self.geoPackage = geoPackage
     self.output = output
@@ -352,6 +355,17 @@ public enum ComputeJob {
       warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
       cells: sums.cells, hashes: hasher.wait(), outputs: try outputFileHashes(out.staging))
     try write(manifest, to: out.file("manifest.json"))
+    if options.report {
+      // The report is drawn from the folder's files (the manifest's inputs included), then
+      // the manifest records it among the outputs.
+      try ReportJob.render(into: out.staging)
+      try write(
+        manifestJSON(
+          config: config, options: options, grid: g, model: model, coefficients: coefficients,
+          warnings: d.warnings, timings: timings, tiles: tiles.count, tileSize: (tileW, tileH),
+          cells: sums.cells, hashes: hasher.wait(), outputs: try outputFileHashes(out.staging)),
+        to: out.file("manifest.json"))
+    }
     try out.commit()
     return ComputeResult(
       output: out.destination.path, account: account, warnings: d.warnings, cells: sums.cells,

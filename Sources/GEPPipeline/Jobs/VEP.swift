@@ -22,13 +22,16 @@ public struct VEPOptions: Sendable {
   public var output: String?
   /// Replace an existing output folder.
   public var overwrite: Bool
+  /// Also write `vep-report.html` (`vepReportHTML`, issue 16).
+  public var report: Bool = false
 
   /// Creates options.
   public init(
     parcels: String, idField: String? = nil, scenarioLandUse: String? = nil,
     changes: String? = nil, years: Int = 1, discountRate: Double = 0, priceGrowth: Double = 0,
-    output: String? = nil, overwrite: Bool = false
+    output: String? = nil, overwrite: Bool = false, report: Bool = false
   ) {
+    self.report = report
     self.parcels = parcels
     self.idField = idField
     self.scenarioLandUse = scenarioLandUse
@@ -452,6 +455,47 @@ public enum VEPJob {
         warnings: d.warnings
       ).utf8
     ).write(to: out.file("vep-report.md"))
+    if options.report {
+      // The map window: every parcel's cells, with a margin of a fifth of the extent (at
+      // least 5 cells), inside the grid.
+      var x0 = Double.infinity
+      var y0 = Double.infinity
+      var x1 = -Double.infinity
+      var y1 = -Double.infinity
+      let gt = grid.geoTransform
+      for p in results {
+        guard let e = p.geometry?.envelope else { continue }
+        for (x, y) in [(e.minX, e.minY), (e.maxX, e.maxY)] {
+          let c = (x - gt.originX) / gt.pixelWidth
+          let r = (y - gt.originY) / gt.pixelHeight
+          x0 = min(x0, c)
+          x1 = max(x1, c)
+          y0 = min(y0, r)
+          y1 = max(y1, r)
+        }
+      }
+      if x0.isFinite {
+        let margin = max(5, 0.2 * max(x1 - x0, y1 - y0))
+        let c0 = max(0, Int((x0 - margin).rounded(.down)))
+        let r0 = max(0, Int((y0 - margin).rounded(.down)))
+        let c1 = min(grid.width, Int((x1 + margin).rounded(.up)))
+        let r1 = min(grid.height, Int((y1 + margin).rounded(.up)))
+        if c1 > c0 && r1 > r0 {
+          let win = RasterWindow(colOffset: c0, rowOffset: r0, width: c1 - c0, height: r1 - r0)
+          let base = try classRaster(lu, window: win, model: model, coefficients: coefficients)
+          let scen = try scenarioBand.map {
+            try classRaster($0, window: win, model: model, coefficients: coefficients)
+          }
+          try Data(
+            try vepReportHTML(
+              results, grid: grid, baseline: base, scenario: scen, changes: changes,
+              config: config, options: options, factor: factor, model: model,
+              coefficients: coefficients, warnings: d.warnings
+            ).utf8
+          ).write(to: out.file("vep-report.html"))
+        }
+      }
+    }
     try out.commit()
     return VEPResult(
       output: out.destination.path, parcels: results, presentValueFactor: factor,

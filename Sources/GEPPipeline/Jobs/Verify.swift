@@ -156,7 +156,8 @@ public enum VerifyJob {
         options: ComputeOptions(
           output: out.path, threads: max(1, threads), tileSize: options["tile_size"] as? Int,
           writeRasters: options["rasters"] as? Bool ?? false, bom: options["bom"] as? Bool ?? false,
-          geoPackage: options["gpkg"] as? Bool ?? false))
+          geoPackage: options["gpkg"] as? Bool ?? false,
+          report: options["report"] as? Bool ?? false))
       let again = try outputFileHashes(out)
       let againHashes = Dictionary(
         again.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })

@@ -160,7 +160,7 @@ func manifestJSON(
       "gdal": \(jsonString(GDAL.version)),
       "run_file": \(jsonString(config.runFile)),
       "run_file_text": \(jsonString(runText)),
-      "options": {"tile_size": \(options.tileSize.map(String.init) ?? "null"), "rasters": \(options.writeRasters), "bom": \(options.bom), "gpkg": \(options.geoPackage)},
+      "options": {"tile_size": \(options.tileSize.map(String.init) ?? "null"), "rasters": \(options.writeRasters), "bom": \(options.bom), "gpkg": \(options.geoPackage), "report": \(options.report)},
       "accounting_year": \(config.year),
       "profile": \(jsonString(coefficients.profile.id)),
       "coefficients": \(jsonString(config.coefficientsFolder)),

@@ -240,6 +240,10 @@ func jsonString(_ s: String) -> String {
 
 /// `units.geojson` (RFC 7946, WGS 84 lon/lat, 7 decimals): one feature per unit of every
 /// level with a `level` property; township and county outlines are unions of their villages.
+/// Properties: code, name, level, parent, area, each indicator's and category's value, GEP,
+/// and the summary's figures a map is styled by — GDP, GEP/GDP, population, GEP per capita,
+/// value density (yuan/km²) and the value grade 1–5 (资源分级, `valueGrades`); null where
+/// `summary.csv` is empty.
 /// `threads` workers format the features (the text is the same for any count), each worker
 /// with its own coordinate transformation.
 ///
@@ -262,6 +266,7 @@ func unitsGeoJSON(
     }
   }
   let cols = indicatorColumns(account)
+  let grades = valueGrades(account)
   // Geometries are only read (cloned, then transformed) by the workers.
   let geometries = UncheckedBox(geometryByCode)
   let wgs84 = try SpatialReference.wgs84()
@@ -289,7 +294,20 @@ func unitsGeoJSON(
     ] {
       props.append("\"\(key)\":\(categoryValue(u, c).map(formatNumber) ?? "null")")
     }
-    props.append("\"gep_yuan\":\(formatNumber(u.gep.value))")
+    let gep = u.gep.value
+    let areaKm2 = u.area.value / 1e6
+    props.append("\"gep_yuan\":\(formatNumber(gep))")
+    // The summary's figures a map needs (issue 16), so QGIS can style the layer directly.
+    props.append("\"gdp_yuan\":\(u.gdp.map(formatNumber) ?? "null")")
+    props.append(
+      "\"gep_gdp_ratio\":\(u.gdp.map { formatNumber(gepToGDPRatio(gep: gep, gdp: $0)) } ?? "null")")
+    props.append("\"population\":\(u.population.map(formatNumber) ?? "null")")
+    props.append(
+      "\"gep_per_capita_yuan\":"
+        + (u.population.map { formatNumber(gepPerCapita(gep: gep, population: $0)) } ?? "null"))
+    props.append(
+      "\"gep_density_yuan_per_km2\":\(areaKm2 > 0 ? formatNumber(gep / areaKm2) : "null")")
+    props.append("\"grade\":\(grades[u.unit.code].map(String.init) ?? "null")")
     let completeness = account.completeness(of: u)
     props.append("\"gep_status\":\(jsonString(completeness.complete ? "complete" : "incomplete"))")
     props.append(
