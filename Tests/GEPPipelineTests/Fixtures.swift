@@ -148,3 +148,57 @@ func compute(
       output: out.path, threads: threads, tileSize: tileSize, writeRasters: writeRasters,
       overwrite: overwrite))
 }
+
+/// A 20 × 10 grid of 0.01° cells in WGS 84 (origin 108.0° E, 28.0° N), all land-use code 6,
+/// precipitation 1 200 mm and ET 700 mm, with one village (520621001001) bounded by the
+/// meridians 108.025° and 108.060° and the parallels 27.94° and 27.975° (edges off the cell
+/// lines), and its national-2022 run file; shared by the geographic coverage and report tests.
+///
+/// - Returns: the run file's URL in `folder`.
+func writeGeographicUnitCase(in folder: URL) throws -> URL {
+  let grid = Grid(
+    crs: try SpatialReference(epsg: 4326),
+    geoTransform: GeoTransform(
+      originX: 108.0, pixelWidth: 0.01, originY: 28.0, pixelHeight: -0.01),
+    width: 20, height: 10)
+  try writeTestRaster(
+    folder.appendingPathComponent("landuse.tif"), grid: grid, type: .int16,
+    noData: 0
+  ) { _, _ in 6 }
+  try writeTestRaster(folder.appendingPathComponent("precipitation.tif"), grid: grid) { _, _ in
+    1200
+  }
+  try writeTestRaster(folder.appendingPathComponent("et.tif"), grid: grid) { _, _ in 700 }
+  let (lon0, lon1, lat0, lat1) = (108.025, 108.060, 27.975, 27.940)
+  let geojson = """
+    {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"520621001001","name":"甲村"},"geometry":{"type":"Polygon","coordinates":[[[\(lon0),\(lat0)],[\(lon1),\(lat0)],[\(lon1),\(lat1)],[\(lon0),\(lat1)],[\(lon0),\(lat0)]]]}}]}
+    """
+  try Data(geojson.utf8).write(to: folder.appendingPathComponent("villages.geojson"))
+  let toml = """
+    year = 2024
+    profile = "national-2022"
+    coefficients = "\(coefficientRoot)"
+    output = "out"
+
+    [landuse]
+    path = "landuse.tif"
+    scheme = "swat"
+
+    [rasters.precipitation]
+    path = "precipitation.tif"
+    unit = "mm"
+
+    [rasters.evapotranspiration]
+    path = "et.tif"
+    unit = "mm"
+
+    [units]
+    path = "villages.geojson"
+    code_field = "code"
+    name_field = "name"
+    hierarchy = "code12"
+    """
+  let runFile = folder.appendingPathComponent("gep.toml")
+  try Data(toml.utf8).write(to: runFile)
+  return runFile
+}

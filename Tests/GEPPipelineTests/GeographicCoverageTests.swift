@@ -23,50 +23,9 @@ import Testing
   @Test func unitAreaIsItsEllipsoidalArea() throws {
     let folder = try tempFolder("geographic-coverage")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let grid = Grid(
-      crs: try SpatialReference(epsg: 4326),
-      geoTransform: GeoTransform(
-        originX: 108.0, pixelWidth: 0.01, originY: 28.0, pixelHeight: -0.01),
-      width: 20, height: 10)
-    try writeTestRaster(
-      folder.appendingPathComponent("landuse.tif"), grid: grid, type: .int16,
-      noData: 0
-    ) { _, _ in 6 }
-    try writeTestRaster(folder.appendingPathComponent("precipitation.tif"), grid: grid) { _, _ in
-      1200
-    }
-    try writeTestRaster(folder.appendingPathComponent("et.tif"), grid: grid) { _, _ in 700 }
+    let runFile = try writeGeographicUnitCase(in: folder)
+    // The village's edges, as `writeGeographicUnitCase` draws them.
     let (lon0, lon1, lat0, lat1) = (108.025, 108.060, 27.975, 27.940)
-    let geojson = """
-      {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"520621001001","name":"甲村"},"geometry":{"type":"Polygon","coordinates":[[[\(lon0),\(lat0)],[\(lon1),\(lat0)],[\(lon1),\(lat1)],[\(lon0),\(lat1)],[\(lon0),\(lat0)]]]}}]}
-      """
-    try Data(geojson.utf8).write(to: folder.appendingPathComponent("villages.geojson"))
-    let toml = """
-      year = 2024
-      profile = "national-2022"
-      coefficients = "\(coefficientRoot)"
-      output = "out"
-
-      [landuse]
-      path = "landuse.tif"
-      scheme = "swat"
-
-      [rasters.precipitation]
-      path = "precipitation.tif"
-      unit = "mm"
-
-      [rasters.evapotranspiration]
-      path = "et.tif"
-      unit = "mm"
-
-      [units]
-      path = "villages.geojson"
-      code_field = "code"
-      name_field = "name"
-      hierarchy = "code12"
-      """
-    let runFile = folder.appendingPathComponent("gep.toml")
-    try Data(toml.utf8).write(to: runFile)
     let result = try compute(runFile.path, out: folder.appendingPathComponent("out"))
     let village = try #require(result.account.units.first { $0.unit.code == "520621001001" })
     // The ellipsoidal area, by hand.

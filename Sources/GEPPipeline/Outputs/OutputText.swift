@@ -14,9 +14,6 @@ struct OutputText {
   /// Makes the text, handing its bytes to `emit` in order.
   let produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
 
-  /// The text `text`.
-  init(_ text: String) { produce = { emit in try emit(Array(text.utf8)) } }
-
   /// The text made by `produce`.
   init(produce: @escaping (_ emit: ([UInt8]) throws -> Void) throws -> Void) {
     self.produce = produce
