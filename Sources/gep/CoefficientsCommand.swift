@@ -58,7 +58,20 @@ struct CoefficientsCommand: ParsableCommand {
     var errorsOnly = false
 
     func run() throws {
-      var result = CoefficientSet.check(directory: try CoefficientsCommand.resolve(dir))
+      let folder = try CoefficientsCommand.resolve(dir)
+      if CalculatorTables.isCalculatorFolder(folder) {
+        // The calculator tables (gep calc): every row with its unit and source.
+        let (tables, problems) = CalculatorTables.check(directory: folder)
+        for p in problems { print(p.description) }
+        let rows =
+          tables.emissionFactors.count + tables.actions.count + tables.premiumRules.count
+          + tables.creditRules.count
+        print(
+          "\(folder.path): calculator tables, \(rows) rows: \(problems.count) errors, 0 warnings")
+        if !problems.isEmpty { throw ExitCode.failure }
+        return
+      }
+      var result = CoefficientSet.check(directory: folder)
       // The profile against the methods this version of gep implements (MethodRegistry).
       let implementation = MethodRegistry.builtIn.problems(of: result.set.profile)
       result.problems =

@@ -175,35 +175,9 @@ struct VepCalcCommand: ParsableCommand {
         throw ValidationError("no coefficient folder found; pass --coefficients DIR")
       }
       let set = try CoefficientSet.load(from: dir)
-      // The profile against the implemented methods, as for every other command.
-      let registryErrors = MethodRegistry.builtIn.problems(of: set.profile).filter {
-        $0.severity == .error
-      }
-      if !registryErrors.isEmpty {
-        throw InputProblems(
-          problems: registryErrors.map {
-            Problem(
-              .error, "coefficients.\($0.code.rawValue)", $0.message,
-              at: ProblemLocation(
-                file: dir.appendingPathComponent($0.location.file).path, row: $0.location.row,
-                column: $0.location.column, value: $0.location.value))
-          })
-      }
-      func cls(_ s: String) throws -> Int {
-        if let c = Int(s), set.ecosystemClasses[c] != nil { return c }
-        let lower = s.lowercased()
-        if let c = set.ecosystemClasses.values.sorted(by: { $0.code < $1.code }).first(where: {
-          $0.nameEN.lowercased().hasPrefix(lower) || $0.nameZH == s
-        }) {
-          return c.code
-        }
-        throw ValidationError(
-          "unknown ecosystem class \"\(s)\"; classes: "
-            + set.ecosystemClasses.values.sorted { $0.code < $1.code }
-            .map { "\($0.code) \($0.nameEN)" }.joined(separator: ", "))
-      }
-      let fromClass = try cls(from)
-      let toClass = try cls(to)
+      try checkProfileAgainstRegistry(set, dir)
+      let fromClass = try ecosystemClassCode(from, in: set)
+      let toClass = try ecosystemClassCode(to, in: set)
       let means = try config.map { try VEPCalculator.regionMeans($0) } ?? [:]
       let lines = VEPCalculator.calculate(
         area: area * unit.squareMetres, fromClass: fromClass, toClass: toClass,
@@ -236,5 +210,42 @@ struct VepCalcCommand: ParsableCommand {
         FileHandle.standardError.write(Data("gep: region means: \(m)\n".utf8))
       }
     }
+  }
+}
+
+/// An ecosystem class code from a code or the start of an English name (or the Chinese name)
+/// of the set's classes.
+///
+/// - Throws: `ValidationError` listing the classes when none matches.
+func ecosystemClassCode(_ s: String, in set: CoefficientSet) throws -> Int {
+  if let c = Int(s), set.ecosystemClasses[c] != nil { return c }
+  let lower = s.lowercased()
+  if let c = set.ecosystemClasses.values.sorted(by: { $0.code < $1.code }).first(where: {
+    $0.nameEN.lowercased().hasPrefix(lower) || $0.nameZH == s
+  }) {
+    return c.code
+  }
+  throw ValidationError(
+    "unknown ecosystem class \"\(s)\"; classes: "
+      + set.ecosystemClasses.values.sorted { $0.code < $1.code }
+      .map { "\($0.code) \($0.nameEN)" }.joined(separator: ", "))
+}
+
+/// The profile of `set` against the implemented methods, as for every other command.
+///
+/// - Throws: `InputProblems` with every registry error, located in `dir`.
+func checkProfileAgainstRegistry(_ set: CoefficientSet, _ dir: URL) throws {
+  let registryErrors = MethodRegistry.builtIn.problems(of: set.profile).filter {
+    $0.severity == .error
+  }
+  if !registryErrors.isEmpty {
+    throw InputProblems(
+      problems: registryErrors.map {
+        Problem(
+          .error, "coefficients.\($0.code.rawValue)", $0.message,
+          at: ProblemLocation(
+            file: dir.appendingPathComponent($0.location.file).path, row: $0.location.row,
+            column: $0.location.column, value: $0.location.value))
+      })
   }
 }

@@ -57,13 +57,18 @@ public enum VEPCalculator {
   ///   - fromClass: ecosystem class code before.
   ///   - toClass: ecosystem class code after.
   ///   - coefficients: the coefficient set.
-  ///   - means: region means by raster role (empty: only class-only indicators are computable).
+  ///   - means: region means by raster role (empty: only class-only indicators are computable);
+  ///     without a `channels` entry the area is taken as hillslope (channels = 0).
   ///   - fvcIsPercent: the unit of the FVC mean.
   /// - Returns: one line per model channel.
   public static func calculate(
     area: Double, fromClass: Int, toClass: Int, coefficients: CoefficientSet,
     means: [RasterRole: Double], fvcIsPercent: Bool = false
   ) -> [CalculatorLine] {
+    // A hypothetical area is hillslope, not a stream channel (soil conservation's channel
+    // mask, issue 21), unless the caller says otherwise.
+    var means = means
+    if means[.channels] == nil { means[.channels] = 0 }
     let model = CellModel.build(
       coefficients: coefficients, scheme: "",
       roles: Set(RasterRole.allCases).subtracting(means[.slope] == nil ? [.slope] : []),
