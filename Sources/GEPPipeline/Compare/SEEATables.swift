@@ -143,10 +143,10 @@ public enum SEEATables {
     return s.value
   }
 
-  /// The units of a snapshot with a "total" pseudo-unit appended: the sum of the top-level
-  /// units (no parent code; the unassigned row excluded).
-  static func topCodes(_ s: AccountSnapshot) -> [String] {
-    s.units.filter { $0.parentCode.isEmpty && $0.level != "unassigned" }.map(\.code)
+  /// The top-level units of a snapshot (no parent code; the unassigned row excluded): what
+  /// the `total` pseudo-unit sums.
+  static func topUnits(_ s: AccountSnapshot) -> [SnapshotUnit] {
+    s.units.filter { $0.parentCode.isEmpty && $0.level != "unassigned" }
   }
 
   /// English and Chinese names of the ecosystem types by key: from the account's coefficient
@@ -206,7 +206,7 @@ public enum SEEATables {
         u.code, u.name, u.level, u.parentCode, areas: u.classAreas, land: u.area,
         nodata: noData[u.code])
     }
-    let tops = s.units.filter { topCodes(s).contains($0.code) }
+    let tops = topUnits(s)
     var total: [String: Double] = [:]
     for (key, _) in s.classKeys { total[key] = exact(tops.map { $0.classAreas[key] ?? 0 }) }
     let nd = tops.map { noData[$0.code] }
@@ -290,7 +290,7 @@ public enum SEEATables {
       let cells: [TransitionMatrix.TransitionKey: ExactSum]
       if code == "total" {
         var sum: [TransitionMatrix.TransitionKey: ExactSum] = [:]
-        for top in topCodes(b) {
+        for top in topUnits(b).map(\.code) {
           for (k, v) in t.areas[top] ?? [:] { sum[k, default: ExactSum()].add(v) }
         }
         cells = sum
@@ -316,8 +316,8 @@ public enum SEEATables {
       }
       return s
     }
-    let topA = a.units.filter { topCodes(a).contains($0.code) }
-    let topB = b.units.filter { topCodes(b).contains($0.code) }
+    let topA = topUnits(a)
+    let topB = topUnits(b)
     for code in b.units.map(\.code) + ["total"] {
       let open = code == "total" ? sumAreas(topA, ndA) : areas(unitsA[code], ndA)
       let close = code == "total" ? sumAreas(topB, ndB) : areas(byCode[code], ndB)
