@@ -52,14 +52,18 @@ test: setup test-setup
 	$(SWIFT) test
 
 ## demo: the yearly account of the embedded demo county, with report.html and account.xlsx,
-## then its two years (2020 synthetic, 2024) and their comparison (gep compare: change at
-## constant prices, decomposed).
+## and its SEEA EA tables (gep export seea, into out/demo-seea); then its two years (2020
+## synthetic, 2024), their comparison (gep compare: change at constant prices, decomposed)
+## and their SEEA extent account with the gross changes (out/demo-years/seea).
 demo: release
 	@if [ -f $(DEMO_RUN) ]; then \
 	  .build/release/gep compute $(DEMO_RUN) --out $(DEMO_OUT) --overwrite --report && \
+	  .build/release/gep export seea $(DEMO_OUT) --out $(DEMO_OUT)-seea --overwrite && \
 	  .build/release/gep compute $(DEMO_YEARS_RUN) --out $(DEMO_YEARS_OUT) --overwrite --quiet && \
 	  .build/release/gep compare $(DEMO_YEARS_OUT)/2020 $(DEMO_YEARS_OUT)/2024 \
-	    --out $(DEMO_YEARS_OUT)/compare --overwrite; \
+	    --out $(DEMO_YEARS_OUT)/compare --overwrite && \
+	  .build/release/gep export seea $(DEMO_YEARS_OUT)/2024 --opening $(DEMO_YEARS_OUT)/2020 \
+	    --out $(DEMO_YEARS_OUT)/seea --overwrite; \
 	else \
 	  .build/release/gep --help; \
 	  echo "demo: $(DEMO_RUN) is not there yet; gep is built and its help is above."; \

@@ -51,6 +51,12 @@ struct ComputeCommand: ParsableCommand {
   @Flag(help: "Also write report.html (map and cockpit) and account.xlsx (see 'gep report').")
   var report = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "Also write the SEEA EA tables (see 'gep export seea') into OUT-seea beside the account.",
+      discussion: "With a multi-year run file: OUT/seea/, the last year against the first."))
+  var seea = false
+
   @Flag(help: "Print nothing on stderr but errors.")
   var quiet = false
 
@@ -91,6 +97,13 @@ struct ComputeCommand: ParsableCommand {
       log(
         "\(result.cells) cells in \(String(format: "%.2f", result.seconds)) s; account in "
           + result.output)
+      if seea {
+        let r = try SEEAExport.run(
+          account: result.output,
+          options: SEEAExportOptions(overwrite: overwrite, bom: bom))
+        for w in r.warnings { log(w.description) }
+        log("SEEA tables in \(r.output)")
+      }
     }
   }
 }
@@ -120,6 +133,18 @@ extension ComputeCommand {
     }
     if let comparison = result.comparison {
       for line in compareConsoleLines(comparison) { log(line) }
+    }
+    if seea, let first = result.accounts.first, let last = result.accounts.last {
+      let root = URL(fileURLWithPath: last.result.output).deletingLastPathComponent()
+      let r = try SEEAExport.run(
+        account: last.result.output,
+        options: SEEAExportOptions(
+          output: root.appendingPathComponent("seea").path,
+          opening: result.accounts.count > 1 ? first.result.output : nil, overwrite: overwrite,
+          bom: bom))
+      for w in r.warnings { log(w.description) }
+      let basis = r.extentBasis.map { " (extent change: \($0.rawValue))" } ?? ""
+      log("SEEA tables in \(r.output)\(basis)")
     }
   }
 }

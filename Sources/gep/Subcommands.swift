@@ -7,7 +7,7 @@ extension GEPCommand {
       ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
       CalcCommand.self,
       CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
-      ReportCommand.self,
+      ReportCommand.self, ExportCommand.self,
     ]
   }
 }

@@ -333,3 +333,41 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     #expect(r.stdout.contains(" gaps (missing, empty or placeholder)"))
   }
 }
+
+@Suite struct ExportCLITests {
+  /// `gep compute --seea` writes the SEEA tables beside the account (OUT-seea) and
+  /// `gep export seea` of the same account into another folder gives the same bytes; a folder
+  /// gep did not write is refused with exit 1 and a message naming it, and writes nothing.
+  @Test func computeSEEAEqualsExportAndAUserFolderIsRefused() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-seea-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let run = repositoryRoot.appendingPathComponent("sample-data/demo-county/gep.toml").path
+    let out = root.appendingPathComponent("demo")
+    let c = try runGEP(["compute", run, "--out", out.path, "--threads", "2", "--seea"])
+    #expect(c.status == 0, "stderr: \(c.stderr)")
+    #expect(c.stderr.contains("SEEA tables in " + root.appendingPathComponent("demo-seea").path))
+    let e = try runGEP([
+      "export", "seea", out.path, "--out", root.appendingPathComponent("again").path,
+    ])
+    #expect(e.status == 0, "stderr: \(e.stderr)")
+    for name in ["seea_extent.csv", "seea_supply_monetary.csv", "seea_use_physical.csv"] {
+      let a = FileManager.default.contents(
+        atPath: root.appendingPathComponent("demo-seea/\(name)").path)
+      let b = FileManager.default.contents(
+        atPath: root.appendingPathComponent("again/\(name)").path)
+      #expect(a != nil && a == b, "\(name)")
+    }
+    let user = root.appendingPathComponent("user")
+    try FileManager.default.createDirectory(at: user, withIntermediateDirectories: true)
+    try "code\n".write(
+      to: user.appendingPathComponent("summary.csv"), atomically: true, encoding: .utf8)
+    let refused = try runGEP([
+      "export", "seea", user.path, "--out", root.appendingPathComponent("no").path,
+    ])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("export.not-gep-output"), "\(refused.stderr)")
+    #expect(refused.stderr.contains(user.path + " is not an account folder written by gep"))
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("no").path))
+  }
+}
