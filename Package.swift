@@ -40,7 +40,7 @@ let package = Package(
         "GEPPipeline", "GEPCore", "GEPGeo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .executableTarget(name: "gep-sample-data", dependencies: ["GEPGeo"]),
+    .executableTarget(name: "gep-sample-data", dependencies: ["GEPCore", "GEPGeo"]),
     .executableTarget(name: "gep-bench", dependencies: ["GEPGeo", "GEPPipeline", "GEPCore"]),
     .testTarget(
       name: "GEPCoreTests",

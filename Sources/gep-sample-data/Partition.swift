@@ -1,6 +1,7 @@
 // Synthetic township and village polygons that tile the real county outline exactly: Voronoi
 // cells of deterministic seed points (computed here by half-plane clipping of a box), clipped
 // to the county (townships) and then to each township (villages) with GEOS through OGR.
+import GEPCore
 import GEPGeo
 
 /// A point in the projected CRS (metres).

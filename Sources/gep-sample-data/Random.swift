@@ -1,34 +1,7 @@
-// Deterministic randomness for the demo county: SplitMix64 and lattice value noise.
-// Nothing here reads the clock or the system generator, so every run draws the same numbers.
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny 64-bit generator with a fixed seed.
-struct SplitMix64 {
-  /// The generator state.
-  var state: UInt64
-
-  /// Creates a generator from a seed.
-  init(seed: UInt64) { state = seed }
-
-  /// The next 64 random bits.
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    return SplitMix64.mix(state)
-  }
-
-  /// A uniform double in [0, 1) from the top 53 bits.
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-  /// A uniform double in [lo, hi).
-  mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * uniform() }
-
-  /// The SplitMix64 output function, used as a 64-bit hash.
-  static func mix(_ x: UInt64) -> UInt64 {
-    var z = x
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+// Deterministic randomness for the demo county: SplitMix64 (GEPCore, shared with
+// `gep uncertainty`) and lattice value noise. Nothing here reads the clock or the system
+// generator, so every run draws the same numbers.
+import GEPCore
 
 /// Value noise on an integer lattice with quintic interpolation, and its fractal sum (fBm).
 /// Positions are in kilometres relative to a fixed origin, so a field does not depend on the

@@ -4,6 +4,7 @@
 //
 //   swift run gep-sample-data [--shared ../shared/data] [--out sample-data/demo-county]
 import Foundation
+import GEPCore
 import GEPGeo
 
 /// A failure of the generator, with a message naming what is wrong.
