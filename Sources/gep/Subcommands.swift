@@ -5,7 +5,8 @@ extension GEPCommand {
   static var subcommandList: [any ParsableCommand.Type] {
     [
       ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
-      CalcCommand.self, CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
+      CalcCommand.self, CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self,
+      VerifyCommand.self,
       ReportCommand.self, ExportCommand.self, UncertaintyCommand.self,
     ]
   }
