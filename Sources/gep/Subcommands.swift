@@ -6,7 +6,7 @@ extension GEPCommand {
     [
       ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
       CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self, VerifyCommand.self,
-      ReportCommand.self,
+      ReportCommand.self, MergeCommand.self, SlurmCommand.self,
     ]
   }
 }
