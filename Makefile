@@ -9,8 +9,10 @@ DEMO_YEARS_RUN := sample-data/demo-county/gep-years.toml
 DEMO_YEARS_OUT := out/demo-years
 
 # What `make test` adds: headless Chromium for the report tests (ReportTests) and a CJK font
-# so its screenshots show the Chinese labels.
-TEST_APT_PACKAGES := chromium fonts-wqy-microhei
+# so its screenshots show the Chinese labels; Slurm and munge for the single-node Slurm test
+# of the array job and its merge (ScaleOutTests, issue 19: it starts its own munged,
+# slurmctld and slurmd in a temporary folder, as root, and stops them by PID).
+TEST_APT_PACKAGES := chromium fonts-wqy-microhei slurmctld slurmd slurm-client munge
 
 .PHONY: setup test-setup build release test demo lint format bench clean
 
@@ -33,8 +35,9 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## test-setup: install Chromium and a CJK font with apt-get, only when missing; a failure to
-## install is reported and the Chromium tests then skip with a message.
+## test-setup: install Chromium, a CJK font, Slurm and munge with apt-get, only when missing; a
+## failure to install is reported and the tests that need them (the Chromium report tests, the
+## Slurm test) then skip with a message.
 test-setup:
 	@missing=""; for p in $(TEST_APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -43,11 +46,12 @@ test-setup:
 	  echo "test-setup: installing$$missing"; \
 	  ( $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing ) \
-	  || echo "test-setup: could not install$$missing; the Chromium report tests will skip"; \
-	else echo "test-setup: $$(chromium --version 2>/dev/null) present"; fi
+	  || echo "test-setup: could not install$$missing; the tests that need them (Chromium report, Slurm) will skip"; \
+	else echo "test-setup: $$(chromium --version 2>/dev/null), $$(sbatch --version 2>/dev/null) present"; fi
 
 ## test: every test suite (tests that need ../shared/data skip when it is absent; the
-## Chromium report tests skip when Chromium is missing).
+## Chromium report tests skip when Chromium is missing, the Slurm test when Slurm is missing or
+## the user is not root).
 test: setup test-setup
 	$(SWIFT) test
 

@@ -16,6 +16,12 @@ struct ComputeCommand: ParsableCommand {
       --rasters; report.html and account.xlsx with --report, see 'gep report') into the output \
       folder, atomically: complete or absent.
 
+      With --shard I/N only shard I of N (0 ≤ I < N) is computed: a fixed run of the grid's \
+      tiles, balanced by valid land-use cells, whose exact per-zone sums go, with the run's \
+      fingerprint, to OUT/shard-IIII-of-NNNN.gep-part (OUT: --out, default the run's output \
+      + "-parts"), written atomically; no account is written. 'gep merge' makes the account \
+      from the N parts; 'gep slurm' writes the array job that does both.
+
       Every input is checked first, as by 'gep validate'; when a check finds an error nothing \
       is written. An interrupt (Ctrl-C, SIGINT) or SIGTERM removes the unfinished output.
 
@@ -60,7 +66,22 @@ struct ComputeCommand: ParsableCommand {
   @Flag(help: "Print nothing on stderr but errors.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Compute only shard I of N (0-based: 0/4 … 3/4) and write its part file into --out.",
+      valueName: "I/N"))
+  var shard: String?
+
   func validate() throws {
+    if let shard {
+      guard ShardSpec(shard) != nil else {
+        throw ValidationError("--shard must be I/N with 0 ≤ I < N (e.g. 0/4), not '\(shard)'")
+      }
+      for (flag, on) in [("--rasters", rasters), ("--report", report), ("--gpkg", gpkg)] where on {
+        throw ValidationError(
+          "--shard writes a part file, not an account: \(flag) is for gep merge")
+      }
+    }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let t = tileSize, t < 16 { throw ValidationError("--tile-size must be at least 16 cells") }
   }
@@ -80,7 +101,21 @@ struct ComputeCommand: ParsableCommand {
     try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
       if !config.years.isEmpty {
+        if shard != nil {
+          throw ValidationError("--shard is for a one-year run file; this one has [years]")
+        }
         try runYears(config, log: log, tiles: tileBar)
+        return
+      }
+      if let spec = shard.flatMap(ShardSpec.init) {
+        let r = try ComputeJob.shard(
+          config: config,
+          options: ComputeOptions(output: out, threads: threads, tileSize: tileSize),
+          shard: spec, progress: log, tiles: tileBar)
+        log(
+          "shard \(spec): \(r.tiles) of \(r.tileCount) tiles, \(r.cells) cells (\(r.validCells) "
+            + "valid) in \(String(format: "%.2f", r.seconds)) s; part (\(r.bytes) bytes) in "
+            + r.part)
         return
       }
       let result = try ComputeJob.run(

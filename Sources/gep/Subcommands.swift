@@ -6,8 +6,8 @@ extension GEPCommand {
     [
       ComputeCommand.self, CompareCommand.self, ValidateCommand.self, VepCommand.self,
       CalcCommand.self, CoefficientsCommand.self, ProfilesCommand.self, PrepareCommand.self,
-      VerifyCommand.self,
-      ReportCommand.self, ExportCommand.self, UncertaintyCommand.self,
+      VerifyCommand.self, ReportCommand.self, ExportCommand.self, UncertaintyCommand.self,
+      MergeCommand.self, SlurmCommand.self,
     ]
   }
 }

@@ -43,6 +43,26 @@ public struct ComputeOptions: Sendable {
   }
 }
 
+/// What one shard of a run produced (`ComputeJob.shard`).
+public struct ShardResult: Sendable {
+  /// The part file written.
+  public var part: String
+  /// The shard.
+  public var shard: ShardSpec
+  /// Tiles of the shard.
+  public var tiles: Int
+  /// Tiles of the whole plan.
+  public var tileCount: Int
+  /// Cells processed.
+  public var cells: Int
+  /// Valid land-use cells among them (the shard's weight in the partition).
+  public var validCells: Int
+  /// Size of the part file, bytes.
+  public var bytes: Int
+  /// Wall time, seconds.
+  public var seconds: Double
+}
+
 /// What `gep compute` produced.
 public struct ComputeResult: Sendable {
   /// The output folder written.
@@ -79,19 +99,125 @@ public enum ComputeJob {
     tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(InputProblems) -> ComputeResult {
     do {
-      return try stages(
-        config: config, options: options, progress: progress, tiles: tileProgress)
+      guard
+        case .account(let result) = try stages(
+          config: config, options: options, progress: progress, tiles: tileProgress,
+          sharding: .whole)
+      else { preconditionFailure("a whole run makes an account") }
+      return result
     } catch {
       throw InputProblems(failure: error)
     }
+  }
+
+  /// Computes one shard of the run (`gep compute RUN --shard I/N`, issue 19): the inputs are
+  /// checked and put on the grid as for the whole run, then the cell pass runs on the shard's
+  /// tiles only (`shardOfTiles`: consecutive tiles balanced by valid land-use cells) and its
+  /// exact zone sums are written, with the run's fingerprint and the shard id, to
+  /// `<folder>/shard-IIII-of-NNNN.gep-part` atomically (`PartFile`). No account is written.
+  ///
+  /// - Parameters:
+  ///   - options: `output` is the parts folder (default: the run's output + "-parts"),
+  ///     created when missing; `writeRasters`, `report` and `geoPackage` must be off.
+  /// - Returns: the part written.
+  /// - Throws: `InputProblems` as `run`, and `option.unsupported` for an option a shard does
+  ///   not carry out.
+  public static func shard(
+    config: RunConfiguration, options: ComputeOptions, shard: ShardSpec,
+    progress: @escaping @Sendable (String) -> Void = { _ in },
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws(InputProblems) -> ShardResult {
+    do {
+      guard
+        case .part(let result) = try stages(
+          config: config, options: options, progress: progress, tiles: tileProgress,
+          sharding: .shard(shard))
+      else { preconditionFailure("a shard makes a part") }
+      return result
+    } catch {
+      throw InputProblems(failure: error)
+    }
+  }
+
+  /// Merges the parts of every shard of the run (`gep merge RUN PARTS… --out DIR`, issue 19)
+  /// and writes the account: the same stages as `run` with the cell pass replaced by the sum
+  /// of the parts' exact zone sums (`mergeParts`), so the outputs equal a single run's byte
+  /// for byte (the manifest's timings aside). The parts are checked first, before any input
+  /// is warped: every shard of this run's fingerprint exactly once.
+  ///
+  /// - Parameters:
+  ///   - parts: the part files; `options.tileSize` is taken from them.
+  /// - Returns: the result, as `run`'s.
+  /// - Throws: `InputProblems` as `run`, plus the part problems of `mergeParts` (missing,
+  ///   duplicate, foreign, damaged parts, all at once), and `option.unsupported` for
+  ///   `writeRasters` (the per-cell rasters are not in the parts).
+  public static func merge(
+    config: RunConfiguration, options: ComputeOptions, parts: [String],
+    progress: @escaping @Sendable (String) -> Void = { _ in }
+  ) throws(InputProblems) -> ComputeResult {
+    do {
+      guard
+        case .account(let result) = try stages(
+          config: config, options: options, progress: progress, tiles: nil,
+          sharding: .merge(parts))
+      else { preconditionFailure("a merge makes an account") }
+      return result
+    } catch {
+      throw InputProblems(failure: error)
+    }
+  }
+
+  /// How `stages` runs the cell pass.
+  enum Sharding {
+    /// Every tile: the account.
+    case whole
+    /// The tiles of one shard: a part file, no account.
+    case shard(ShardSpec)
+    /// No tile: the sums of these part files, then the account.
+    case merge([String])
+  }
+
+  /// What `stages` produced.
+  enum StageOutcome {
+    case account(ComputeResult)
+    case part(ShardResult)
   }
 
   /// The stages of `run`, which converts their errors (`InputProblems(failure:)`).
   static func stages(
     config: RunConfiguration, options: ComputeOptions,
     progress: @escaping @Sendable (String) -> Void,
-    tiles tileProgress: (@Sendable (Int, Int) -> Void)?
-  ) throws -> ComputeResult {
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)?, sharding: Sharding
+  ) throws -> StageOutcome {
+    var options = options
+    switch sharding {
+    case .whole: break
+    case .shard, .merge:
+      let unsupported =
+        [
+          ("--rasters", options.writeRasters), ("--report", options.report && !isMerge(sharding)),
+          ("--gpkg", options.geoPackage && !isMerge(sharding)),
+        ].filter(\.1).map(\.0)
+      if !unsupported.isEmpty {
+        throw InputProblems(problems: [
+          Problem(
+            .error, "option.unsupported",
+            (isMerge(sharding) ? "gep merge" : "a shard")
+              + " does not carry out \(unsupported.joined(separator: ", ")) (the per-cell "
+              + "rasters and the account's files are not part of a shard's partial state)")
+        ])
+      }
+    }
+    if case .merge(let parts) = sharding {
+      // The merge records the tile-size option the shards ran with (the manifest's
+      // `options.tile_size`), and plans the same tiles.
+      for path in parts {
+        if let h = try? PartFile.readHeader(path: path) {
+          options.tileSize = h.tileSizeOption
+          break
+        }
+      }
+    }
     let clock = ContinuousClock()
     let start = clock.now
     var timings: [(String, Double)] = []
@@ -162,9 +288,46 @@ public enum ComputeJob {
     // Hash the inputs for the manifest while the account is computed.
     let hasher = BackgroundHasher(
       paths: manifestFiles(config).map(\.path) + (engineExecutable.map { [$0] } ?? []))
+    // Level-1 classes.
+    var level1Of: [Int: Int] = [:]
+    for code in coefficients.ecosystemClasses.keys {
+      level1Of[code] = coefficients.classChain(code).last ?? code
+    }
+    let level1Codes = coefficients.ecosystemClasses.values.filter { $0.level == 1 }.map(\.code)
+      .sorted()
+    // Tiles.
+    let lu = try RasterDataset(path: config.landUse.path).band(config.landUse.band)
+    let block = lu.blockSize
+    let tileW = options.tileSize ?? max(block.width, (256 / max(1, block.width)) * block.width)
+    let tileH = options.tileSize ?? max(block.height, (256 / max(1, block.height)) * block.height)
+    let tiles = blockPlan(width: g.width, height: g.height, tileWidth: tileW, tileHeight: tileH)
+    // A merge checks its parts before any input is put on the grid: every shard of this
+    // run's fingerprint, exactly once.
+    var merged: ZoneSums? = nil
+    if case .merge(let parts) = sharding {
+      progress("checking \(parts.count) parts")
+      merged = try mergeParts(
+        paths: parts,
+        fingerprint: runFingerprint(
+          config: config, grid: g, tileSize: (tileW, tileH), hashes: hasher.wait()),
+        zoneCount: units.villages.count + 1, channelCount: model.indicators.count,
+        classCodes: level1Codes, tileCount: tiles.count)
+    }
     // Units.
     mark("inputs")
-    // Output staging folder; work files go inside it and are removed before commit.
+    // Output staging folder; work files go inside it and are removed before commit. A shard
+    // writes no account: its work folder is a hidden one in the parts folder, discarded.
+    var partsFolder: URL? = nil
+    if case .shard(let spec) = sharding {
+      let folder = URL(fileURLWithPath: options.output ?? (config.output + "-parts"))
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      partsFolder = folder
+      options.output =
+        folder.appendingPathComponent(
+          ".work-shard-\(spec.index)-of-\(spec.count)"
+        ).path
+      options.overwrite = true
+    }
     let out = try OutputFolder(
       path: options.output ?? config.output, overwrite: options.overwrite,
       inputs: manifestFiles(config).map(\.path))
@@ -200,19 +363,6 @@ public enum ComputeJob {
     for n in try applyNotApplicableBounds(&model, paths: rolePaths, config: config) {
       d.warning(n.code, n.message, at: n.location)
     }
-    // Level-1 classes.
-    var level1Of: [Int: Int] = [:]
-    for code in coefficients.ecosystemClasses.keys {
-      level1Of[code] = coefficients.classChain(code).last ?? code
-    }
-    let level1Codes = coefficients.ecosystemClasses.values.filter { $0.level == 1 }.map(\.code)
-      .sorted()
-    // Tiles.
-    let lu = try RasterDataset(path: config.landUse.path).band(config.landUse.band)
-    let block = lu.blockSize
-    let tileW = options.tileSize ?? max(block.width, (256 / max(1, block.width)) * block.width)
-    let tileH = options.tileSize ?? max(block.height, (256 / max(1, block.height)) * block.height)
-    let tiles = blockPlan(width: g.width, height: g.height, tileWidth: tileW, tileHeight: tileH)
     let zoneIndices = (0..<units.villages.count).map(Int32.init)
     let zones: ZoneAssignment =
       switch config.units.coverage {
@@ -227,26 +377,74 @@ public enum ComputeJob {
     let sink: RasterSink? =
       options.writeRasters
       ? try RasterSink(folder: out.file("rasters"), grid: g, model: model) : nil
-    progress(
-      "computing \(g.width)×\(g.height) cells in \(tiles.count) tiles on "
-        + "\(options.threads) threads")
-    let step = max(1, tiles.count / 10)
-    let sums = try runZonalPass(
-      grid: g,
-      inputs: GridInputs(
-        landUse: (config.landUse.path, config.landUse.band), roles: rolePaths,
-        slopeFromDEMSlot: slopeSlot),
-      model: model, zones: zones, villageCount: units.villages.count,
-      level1Of: level1Of, level1Codes: level1Codes, tiles: tiles, threads: options.threads,
-      sink: sink
-    ) { done, total in
-      if let tileProgress {
-        tileProgress(done, total)
-      } else if done % step == 0 || done == total {
-        progress("tiles \(done)/\(total)")
-      }
+    // The tiles of this pass: all, a shard's, or none (a merge adds the parts' sums).
+    var passTiles = tiles
+    var shardTiles: [Int] = []
+    var shardWeight = 0
+    switch sharding {
+    case .whole: break
+    case .merge: passTiles = []
+    case .shard(let spec):
+      progress("partitioning \(tiles.count) tiles into \(spec.count) shards by valid cells")
+      let weights = try landUseTileWeights(
+        path: config.landUse.path, band: config.landUse.band, tiles: tiles)
+      let owner = shardOfTiles(weights: weights, shards: spec.count)
+      shardTiles = tiles.indices.filter { owner[$0] == spec.index }
+      shardWeight = shardTiles.reduce(0) { $0 + weights[$1] }
+      passTiles = shardTiles.map { tiles[$0] }
     }
+    if merged == nil {
+      progress(
+        "computing \(g.width)×\(g.height) cells in \(passTiles.count) tiles on "
+          + "\(options.threads) threads")
+    }
+    let step = max(1, passTiles.count / 10)
+    let passSums =
+      try merged
+      ?? runZonalPass(
+        grid: g,
+        inputs: GridInputs(
+          landUse: (config.landUse.path, config.landUse.band), roles: rolePaths,
+          slopeFromDEMSlot: slopeSlot),
+        model: model, zones: zones, villageCount: units.villages.count,
+        level1Of: level1Of, level1Codes: level1Codes, tiles: passTiles, threads: options.threads,
+        sink: sink
+      ) { done, total in
+        if let tileProgress {
+          tileProgress(done, total)
+        } else if done % step == 0 || done == total {
+          progress("tiles \(done)/\(total)")
+        }
+      }
     try sink?.close()
+    let sums = passSums
+    if case .shard(let spec) = sharding, let partsFolder {
+      let unknown = sums.unknownCodes.sorted { $0.key < $1.key }.map {
+        [String($0.key), String($0.value.cells), String($0.value.area.raw)]
+      }
+      let header = PartHeader(
+        format: 1,
+        fingerprint: runFingerprint(
+          config: config, grid: g, tileSize: (tileW, tileH), hashes: hasher.wait()),
+        engine: "gep \(gepEngineVersion)", runFile: config.runFile, shard: spec.index,
+        shards: spec.count, tileWidth: tileW, tileHeight: tileH, tileSizeOption: options.tileSize,
+        tileCount: tiles.count, tiles: shardTiles, validCells: shardWeight,
+        zoneCount: sums.zoneCount, channelCount: sums.channelCount, classCodes: sums.classCodes,
+        stride: sums.stride, cells: sums.cells, codeCells: sums.codeCells, unknownCodes: unknown,
+        storedZones: 0)
+      let url = partsFolder.appendingPathComponent(spec.partFileName)
+      let part = PartFile(header: header, sums: sums)
+      try part.write(to: url)
+      out.discard()
+      let elapsed = clock.now - start
+      let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size]
+      return .part(
+        ShardResult(
+          part: url.path, shard: spec, tiles: shardTiles.count, tileCount: tiles.count,
+          cells: sums.cells, validCells: shardWeight, bytes: (size as? Int) ?? 0,
+          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
+            * 1e-18))
+    }
     mark("cells")
     d.append(
       plausibilityWarnings(
@@ -367,9 +565,15 @@ public enum ComputeJob {
         to: out.file("manifest.json"))
     }
     try out.commit()
-    return ComputeResult(
-      output: out.destination.path, account: account, warnings: d.warnings, cells: sums.cells,
-      seconds: seconds)
+    return .account(
+      ComputeResult(
+        output: out.destination.path, account: account, warnings: d.warnings, cells: sums.cells,
+        seconds: seconds))
+  }
+
+  static func isMerge(_ s: Sharding) -> Bool {
+    if case .merge = s { return true }
+    return false
   }
 
   static func write(_ text: String, to url: URL) throws {

@@ -1,0 +1,444 @@
+import Crypto
+import Foundation
+import GEPCore
+import GEPGeo
+
+/// One shard of a run split into `count` shards (`gep compute RUN --shard I/N`): the shard
+/// index `index` is 0-based, as Slurm's `SLURM_ARRAY_TASK_ID` of `--array=0-(N−1)` and
+/// Kubernetes' `JOB_COMPLETION_INDEX` (issue 19).
+public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
+  /// The shard, 0 ..< `count`.
+  public let index: Int
+  /// Number of shards (≥ 1).
+  public let count: Int
+
+  /// Creates a shard id; nil unless 0 ≤ index < count.
+  public init?(index: Int, count: Int) {
+    guard count >= 1, index >= 0, index < count else { return nil }
+    self.index = index
+    self.count = count
+  }
+
+  /// Parses "I/N" (0 ≤ I < N, e.g. "0/4" … "3/4"); nil for anything else.
+  public init?(_ text: String) {
+    let p = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard p.count == 2, let i = Int(p[0].trimmingCharacters(in: .whitespaces)),
+      let n = Int(p[1].trimmingCharacters(in: .whitespaces))
+    else { return nil }
+    self.init(index: i, count: n)
+  }
+
+  /// "I/N".
+  public var description: String { "\(index)/\(count)" }
+
+  /// The part file's name: `shard-IIII-of-NNNN.gep-part` (zero-padded to 4 digits or more,
+  /// so that a shell glob lists the parts in shard order).
+  public var partFileName: String {
+    func pad(_ v: Int) -> String {
+      let s = String(v)
+      return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+    return "shard-\(pad(index))-of-\(pad(count)).\(PartFile.fileExtension)"
+  }
+}
+
+/// The fixed partition of a run's tiles into shards, balanced by valid cells.
+///
+/// Tiles keep the block plan's order (tile rows, then columns) and each shard takes one run of
+/// consecutive tiles, so a shard reads whole bands of rows (contiguous GDAL blocks). Tile `t`,
+/// with weight `w_t` and the weights of the tiles before it summing to `C_t`, goes to shard
+///
+///     ⌊ N · (C_t + w_t / 2) / W ⌋   (capped at N − 1),   W = Σ w_t,
+///
+/// the shard whose equal share of the total weight holds the tile's midpoint. Computed in
+/// integers, so every shard of a run derives the same partition on any machine. Every tile
+/// belongs to exactly one shard (tiles of weight 0, all nodata, too: their cells count); a
+/// shard may be empty when there are fewer tiles than shards.
+///
+/// - Parameters:
+///   - weights: per tile, in block-plan order, its number of valid land-use cells (≥ 0); when
+///     all are 0 every tile weighs 1.
+///   - shards: N ≥ 1.
+/// - Returns: per tile, its shard 0 ..< N (non-decreasing).
+public func shardOfTiles(weights: [Int], shards: Int) -> [Int] {
+  precondition(shards >= 1 && weights.allSatisfy { $0 >= 0 })
+  let w = weights.reduce(0, +) > 0 ? weights : weights.map { _ in 1 }
+  let total = w.reduce(0, +)
+  var before = 0
+  return w.map { x in
+    let midpointTwice = 2 * before + x
+    before += x
+    return min(shards - 1, (shards * midpointTwice) / max(1, 2 * total))
+  }
+}
+
+/// Valid land-use cells of each tile (cells whose land-use value is not nodata), the weights
+/// of `shardOfTiles`. Reads the land-use band once, tile by tile.
+///
+/// - Throws: `GDALError` when the land-use raster cannot be read.
+func landUseTileWeights(path: String, band: Int, tiles: [RasterWindow]) throws -> [Int] {
+  let lu = try RasterDataset(path: path).band(band)
+  var values: [Float] = []
+  var valid: [Bool] = []
+  return try tiles.map { t in
+    if values.count < t.count {
+      values = [Float](repeating: 0, count: t.count)
+      valid = [Bool](repeating: false, count: t.count)
+    }
+    try lu.readMasked(t, values: &values, valid: &valid)
+    var n = 0
+    for i in 0..<t.count where valid[i] { n += 1 }
+    return n
+  }
+}
+
+/// The fingerprint of a run for its shards: SHA-256 (hex) over the engine version and build
+/// (SHA-256 of the executable), the SHA-256 of every input and coefficient file with its
+/// role (the run file's own bytes included, `manifestFiles`), the analysis grid (CRS WKT,
+/// geotransform, shape), the zone rule and the tile size (which fixes the partition). Two
+/// parts merge only when their fingerprints equal the merging run's.
+///
+/// - Parameters:
+///   - hashes: path → SHA-256 of the manifest's files and the executable (`BackgroundHasher`).
+func runFingerprint(
+  config: RunConfiguration, grid: Grid, tileSize: (Int, Int), hashes: [String: String]
+) -> String {
+  var lines = [
+    "gep-part-fingerprint 1", "engine gep \(gepEngineVersion)",
+    "build \(engineExecutable.map { hashes[$0] ?? "" } ?? "")",
+  ]
+  for (role, path) in manifestFiles(config) { lines.append("\(role)\t\(hashes[path] ?? "")") }
+  let t = grid.geoTransform
+  lines.append("crs\t\(grid.crs.wkt)")
+  lines.append(
+    "transform\t"
+      + [t.originX, t.pixelWidth, t.rowRotation, t.originY, t.columnRotation, t.pixelHeight]
+      .map { String($0.bitPattern, radix: 16) }.joined(separator: " "))
+  lines.append("shape\t\(grid.height) \(grid.width)")
+  lines.append("coverage\t\(config.units.coverage.rawValue)")
+  lines.append("tiles\t\(tileSize.0) \(tileSize.1)")
+  var h = SHA256()
+  h.update(data: Data(lines.joined(separator: "\n").utf8))
+  return h.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// The header of a part file (JSON, one line).
+struct PartHeader: Codable, Equatable {
+  /// Format version (1).
+  var format: Int
+  /// `runFingerprint` of the run.
+  var fingerprint: String
+  /// Engine that wrote it ("gep 0.1.0").
+  var engine: String
+  /// The run file, as given (for messages).
+  var runFile: String
+  /// Shard index and count.
+  var shard: Int
+  var shards: Int
+  /// The tile size of the plan and the `--tile-size` option (nil: the default), so that the
+  /// merge records the same options in its manifest.
+  var tileWidth: Int
+  var tileHeight: Int
+  var tileSizeOption: Int?
+  /// Tiles of the whole plan, and the indices of this shard's.
+  var tileCount: Int
+  var tiles: [Int]
+  /// Valid land-use cells of this shard (its weight).
+  var validCells: Int
+  /// Shape of the zone sums: zones (villages + unassigned), channels, level-1 class codes,
+  /// sums per zone.
+  var zoneCount: Int
+  var channelCount: Int
+  var classCodes: [Int]
+  var stride: Int
+  /// Cells processed and cells per land-use code.
+  var cells: Int
+  var codeCells: [Int]
+  /// Unknown land-use codes: [code, cells, area in units of 2⁻⁴⁰ m² (decimal text)].
+  var unknownCodes: [[String]]
+  /// Zones stored (those with a non-zero sum), each followed by `stride` sums in the body.
+  var storedZones: Int
+
+  enum CodingKeys: String, CodingKey {
+    case format, fingerprint, engine, shard, shards, tiles, cells, stride
+    case runFile = "run_file"
+    case tileWidth = "tile_width"
+    case tileHeight = "tile_height"
+    case tileSizeOption = "tile_size_option"
+    case tileCount = "tile_count"
+    case validCells = "valid_cells"
+    case zoneCount = "zone_count"
+    case channelCount = "channel_count"
+    case classCodes = "class_codes"
+    case codeCells = "code_cells"
+    case unknownCodes = "unknown_codes"
+    case storedZones = "stored_zones"
+  }
+}
+
+/// A shard's partial state (`.gep-part`): the exact per-zone, per-indicator fixed-point sums
+/// and counts of the shard's tiles (`ZoneSums`), the run's fingerprint and the shard id. No
+/// account is made from it alone; `gep merge` adds the parts of every shard (integer sums:
+/// the merged sums equal a single run's bit for bit, ExactSum) and writes the account.
+///
+/// Layout: the line `GEP-PART 1`, the header as one line of JSON (`PartHeader`), then per
+/// stored zone its index (UInt32, little-endian) and its `stride` sums (Int128 in units of
+/// 2⁻⁴⁰, little-endian), then the SHA-256 of everything before (32 bytes). Zones whose sums
+/// are all 0 are not stored, so a part grows with the zones its tiles meet, not with the
+/// layer.
+struct PartFile {
+  static let fileExtension = "gep-part"
+  static let magic = "GEP-PART 1\n"
+
+  var header: PartHeader
+  /// The shard's zone sums (every zone; the ones not stored are 0).
+  var sums: ZoneSums
+
+  /// The file's bytes.
+  func encoded() throws -> Data {
+    var h = header
+    var zones: [Int] = []
+    let stride = sums.stride
+    for z in 0..<sums.zoneCount {
+      let base = z * stride
+      if sums.sums[base..<(base + stride)].contains(where: { $0.raw != 0 }) { zones.append(z) }
+    }
+    h.storedZones = zones.count
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var data = Data(PartFile.magic.utf8)
+    data.append(try encoder.encode(h))
+    data.append(0x0A)
+    var body = [UInt8]()
+    body.reserveCapacity(zones.count * (4 + 16 * stride))
+    for z in zones {
+      withUnsafeBytes(of: UInt32(z).littleEndian) { body.append(contentsOf: $0) }
+      for i in (z * stride)..<((z + 1) * stride) {
+        withUnsafeBytes(of: sums.sums[i].raw.littleEndian) { body.append(contentsOf: $0) }
+      }
+    }
+    data.append(contentsOf: body)
+    data.append(contentsOf: SHA256.hash(data: data))
+    return data
+  }
+
+  /// Writes the part atomically: to a hidden temporary file beside `url`, then rename(2) over
+  /// `url`, so a part is complete or absent and a retried shard replaces it safely.
+  ///
+  /// - Throws: Foundation errors when the folder cannot be written.
+  func write(to url: URL) throws {
+    let data = try encoded()
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(
+      ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    try data.write(to: tmp)
+    if rename(tmp.path, url.path) != 0 {
+      let e = errno
+      try? FileManager.default.removeItem(at: tmp)
+      throw CocoaError(
+        .fileWriteUnknown,
+        userInfo: [
+          NSFilePathErrorKey: url.path,
+          NSLocalizedDescriptionKey: "cannot rename the part into place: "
+            + String(cString: strerror(e)),
+        ])
+    }
+  }
+
+  /// Why a file is not a readable part.
+  enum ReadError: Error {
+    case unreadable(String)
+    case notAPart
+    case damaged(String)
+  }
+
+  /// Reads the header only (the first two lines).
+  static func readHeader(path: String) throws(ReadError) -> PartHeader {
+    guard let h = FileHandle(forReadingAtPath: path) else {
+      throw .unreadable("cannot open it (\(String(cString: strerror(errno))))")
+    }
+    defer { try? h.close() }
+    var data = Data()
+    while !data.contains(0x0A) || data.split(separator: 0x0A, maxSplits: 2).count < 3 {
+      guard let chunk = try? h.read(upToCount: 1 << 16), !chunk.isEmpty else { break }
+      data.append(chunk)
+      if data.count > 64 << 20 { break }
+    }
+    return try parseHeader(data).header
+  }
+
+  static func parseHeader(_ data: Data) throws(ReadError) -> (header: PartHeader, bodyStart: Int) {
+    let magic = Data(PartFile.magic.utf8)
+    guard data.count >= magic.count, data.prefix(magic.count) == magic else { throw .notAPart }
+    guard let end = data[magic.count...].firstIndex(of: 0x0A) else {
+      throw .damaged("its header is cut short")
+    }
+    do {
+      let header = try JSONDecoder().decode(PartHeader.self, from: data[magic.count..<end])
+      return (header, end + 1)
+    } catch {
+      throw .damaged("its header does not parse (\(error))")
+    }
+  }
+
+  /// Reads a whole part and checks its checksum and shape.
+  static func read(path: String) throws(ReadError) -> PartFile {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw .unreadable("cannot read it (\(error.localizedDescription))")
+    }
+    let (header, start) = try parseHeader(data)
+    guard data.count >= start + 32 else { throw .damaged("it is cut short") }
+    let digest = Data(SHA256.hash(data: data.prefix(data.count - 32)))
+    guard digest == data.suffix(32) else {
+      throw .damaged("its checksum does not match (cut short or changed)")
+    }
+    let stride = header.stride
+    let record = 4 + 16 * stride
+    let bodyCount = data.count - 32 - start
+    guard header.storedZones >= 0, bodyCount == header.storedZones * record else {
+      throw .damaged("its body does not hold \(header.storedZones) zones of \(stride) sums")
+    }
+    var sums = ZoneSums(
+      zoneCount: header.zoneCount, channelCount: header.channelCount,
+      classCodes: header.classCodes)
+    guard sums.stride == stride else {
+      throw .damaged("its zone stride \(stride) does not match its channels and classes")
+    }
+    let badZone: Int? = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+      var p = start
+      for _ in 0..<header.storedZones {
+        let z = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+        p += 4
+        guard z < header.zoneCount else { return z }
+        for i in 0..<stride {
+          sums.sums[z * stride + i].raw = Int128(
+            littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int128.self))
+          p += 16
+        }
+      }
+      return nil
+    }
+    if let badZone { throw .damaged("it names zone \(badZone) of \(header.zoneCount)") }
+    sums.cells = header.cells
+    sums.codeCells = header.codeCells
+    for u in header.unknownCodes {
+      guard u.count == 3, let code = Int(u[0]), let cells = Int(u[1]), let area = Int128(u[2])
+      else { throw .damaged("an unknown-code entry does not parse") }
+      var s = ExactSum()
+      s.raw = area
+      sums.unknownCodes[code] = (cells, s)
+    }
+    return PartFile(header: header, sums: sums)
+  }
+}
+
+/// Checks that `paths` hold every shard of the run with fingerprint `fingerprint` exactly
+/// once, and adds their sums (integers: any order gives the same total).
+///
+/// - Parameters:
+///   - paths: the part files given to `gep merge`.
+///   - fingerprint: the merging run's `runFingerprint`.
+///   - shape: the merging run's zone sums shape (zones, channels, level-1 classes).
+///   - tileCount: tiles of the merging run's plan.
+/// - Returns: the merged sums.
+/// - Throws: `InputProblems` with every problem at once: `part.unreadable`, `part.not-a-part`,
+///   `part.damaged`, `part.foreign` (another run file, other inputs, coefficients, grid,
+///   engine build or tile size), `part.shard-count` (a part of an N-way split among M-way
+///   parts), `part.duplicate` (a shard given more than once, naming each file), `part.missing`
+///   (naming each absent shard and its expected file name), `part.shape` / `part.tiles` (parts
+///   whose sums or tiles do not fit the run).
+func mergeParts(
+  paths: [String], fingerprint: String, zoneCount: Int, channelCount: Int, classCodes: [Int],
+  tileCount: Int
+) throws(InputProblems) -> ZoneSums {
+  var problems: [Problem] = []
+  func fail(_ code: String, _ message: String, _ path: String?) {
+    problems.append(Problem(.error, code, message, at: ProblemLocation(file: path)))
+  }
+  var parts: [(path: String, part: PartFile)] = []
+  for path in paths {
+    do {
+      let p = try PartFile.read(path: path)
+      if p.header.fingerprint != fingerprint {
+        fail(
+          "part.foreign",
+          "\(path) is shard \(p.header.shard)/\(p.header.shards) of another run (of "
+            + "\(p.header.runFile); fingerprint \(p.header.fingerprint.prefix(12))… ≠ this run's "
+            + "\(fingerprint.prefix(12))…): another run file, other inputs or coefficients, "
+            + "another grid, tile size or engine build", path)
+        continue
+      }
+      parts.append((path, p))
+    } catch {
+      switch error {
+      case .unreadable(let why): fail("part.unreadable", "\(path): \(why)", path)
+      case .notAPart: fail("part.not-a-part", "\(path) is not a gep part file", path)
+      case .damaged(let why): fail("part.damaged", "\(path) is damaged: \(why)", path)
+      }
+    }
+  }
+  // The shard count: the most common among the run's parts (ties: the smaller).
+  var counts: [Int: Int] = [:]
+  for p in parts { counts[p.part.header.shards, default: 0] += 1 }
+  let n = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  var byShard: [Int: [String]] = [:]
+  var accepted: [PartFile] = []
+  for (path, p) in parts {
+    if p.header.shards != n {
+      fail(
+        "part.shard-count",
+        "\(path) is shard \(p.header.shard)/\(p.header.shards), but the other parts split the "
+          + "run into \(n ?? 0) shards", path)
+      continue
+    }
+    byShard[p.header.shard, default: []].append(path)
+    if byShard[p.header.shard]!.count == 1 { accepted.append(p) }
+  }
+  for (shard, files) in byShard.sorted(by: { $0.key < $1.key }) where files.count > 1 {
+    fail(
+      "part.duplicate",
+      "shard \(shard)/\(n ?? 0) is given \(files.count) times: " + files.joined(separator: ", "),
+      files[1])
+  }
+  if let n {
+    let missing = (0..<n).filter { byShard[$0] == nil }
+    if !missing.isEmpty {
+      fail(
+        "part.missing",
+        "\(missing.count) of \(n) shards missing: "
+          + missing.map { "\($0)/\(n) (\(ShardSpec(index: $0, count: n)!.partFileName))" }
+          .joined(separator: ", "), nil)
+    }
+  } else if problems.isEmpty {
+    fail("part.missing", "no part given", nil)
+  }
+  var total = ZoneSums(zoneCount: zoneCount, channelCount: channelCount, classCodes: classCodes)
+  var seenTiles = [Bool](repeating: false, count: tileCount)
+  for p in accepted {
+    let h = p.header
+    guard h.zoneCount == zoneCount, h.channelCount == channelCount, h.classCodes == classCodes
+    else {
+      fail(
+        "part.shape",
+        "shard \(h.shard)/\(h.shards) holds \(h.zoneCount) zones × \(h.channelCount) channels, "
+          + "the run \(zoneCount) × \(channelCount)", nil)
+      continue
+    }
+    if h.tileCount != tileCount || h.tiles.contains(where: { $0 < 0 || $0 >= tileCount }) {
+      fail(
+        "part.tiles",
+        "shard \(h.shard)/\(h.shards) is of a plan of \(h.tileCount) tiles, the run has "
+          + "\(tileCount)", nil)
+      continue
+    }
+    for t in h.tiles { seenTiles[t] = true }
+    total.merge(p.sums)
+  }
+  if problems.isEmpty, let gap = seenTiles.firstIndex(of: false) {
+    fail("part.tiles", "tile \(gap) of \(tileCount) is in no part", nil)
+  }
+  if !problems.isEmpty { throw InputProblems(problems: problems) }
+  return total
+}
