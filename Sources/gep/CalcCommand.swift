@@ -188,7 +188,7 @@ struct CalcActionCommand: ParsableCommand {
         areaText = "\(readable(area!)) \(unit.rawValue)"
       }
       let means = try config.map { try VEPCalculator.regionMeans($0) } ?? [:]
-      let lines = ActionCalculator.lines(
+      let lines = VEPCalculator.calculate(
         area: squareMetres, fromClass: fromClass, toClass: toClass, coefficients: set,
         means: means, fvcIsPercent: config?.rasters["fvc"]?.unit == "percent")
       let factor = presentValueFactor(years: years, discountRate: discountRate, priceGrowth: 0)

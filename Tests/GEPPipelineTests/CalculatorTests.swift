@@ -229,7 +229,7 @@ import Testing
         parcels: parcels, idField: "id", changes: changes,
         output: folder.appendingPathComponent("vep").path))
     let set = try CoefficientSet.load(from: URL(fileURLWithPath: config.coefficientsFolder))
-    let lines = ActionCalculator.lines(
+    let lines = VEPCalculator.calculate(
       area: 900, fromClass: 306, toClass: 103, coefficients: set,
       means: try VEPCalculator.regionMeans(config), fvcIsPercent: false)
     var compared = 0

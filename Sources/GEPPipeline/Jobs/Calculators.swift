@@ -424,24 +424,6 @@ public enum CreditCalculator {
 ///
 /// Source: GEP-METHODS §10 (ecological gain of a class change); `VEPCalculator`.
 public enum ActionCalculator {
-  /// The yearly lines of the action (`VEPCalculator.calculate` from the preset's classes, or
-  /// the overrides).
-  ///
-  /// - Parameters:
-  ///   - area: m² that change.
-  ///   - fromClass: ecosystem class before.
-  ///   - toClass: ecosystem class after.
-  ///   - coefficients: the region's coefficient set.
-  ///   - means: the region's mean of each raster role (`VEPCalculator.regionMeans`).
-  public static func lines(
-    area: Double, fromClass: Int, toClass: Int, coefficients: CoefficientSet,
-    means: [RasterRole: Double], fvcIsPercent: Bool
-  ) -> [CalculatorLine] {
-    VEPCalculator.calculate(
-      area: area, fromClass: fromClass, toClass: toClass, coefficients: coefficients,
-      means: means, fvcIsPercent: fvcIsPercent)
-  }
-
   /// `action.csv`: per indicator the yearly change (physical and yuan) and the change over the
   /// period (× `factor`, the present-value factor of `presentValueFactor`), with the price and
   /// source; empty where not computable, and a total of the computable ones.
