@@ -42,6 +42,87 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
+/// A partition of a run by the units of one level (`gep compute RUN --units CODE`): one part
+/// per unit of the level (its villages' sums, over the tiles its bounding box meets) and one
+/// for the cells of no unit's box (`--units unassigned:LEVEL`). A tile's cell counts and its
+/// unassigned zone belong to one part: the first unit in code order whose box meets the
+/// tile, else the unassigned part — so the parts of the partition count every cell once and
+/// merge to the single run's sums exactly.
+struct UnitPartition {
+  /// The level.
+  let level: UnitLevel
+  /// The units of the level, sorted; part index i is `codes[i]`, `codes.count` the
+  /// unassigned part.
+  let codes: [String]
+  /// Per unit: its villages' zone indices.
+  let villagesOf: [[Int]]
+  /// Per unit: the tiles its box meets (block-plan indices, ascending).
+  let tilesOf: [[Int]]
+  /// Per tile: the part owning its counts (a unit index, or `codes.count`).
+  let owner: [Int]
+
+  /// The partition of `units` at `level` over the block plan of `grid` in tiles of
+  /// `tileWidth × tileHeight` (row-major, as `blockPlan`). A unit's box is the envelope of
+  /// its villages' geometries in grid cells, widened by one cell on every side.
+  init(level: UnitLevel, units: UnitSet, grid: Grid, tileWidth: Int, tileHeight: Int) {
+    self.level = level
+    let codes = units.all.filter { $0.level == level }.map(\.code).sorted()
+    self.codes = codes
+    let index = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    var villagesOf = [[Int]](repeating: [], count: codes.count)
+    for v in units.villages.indices {
+      if let i = units.chain(ofVillage: v).lazy.compactMap({ index[$0] }).first {
+        villagesOf[i].append(v)
+      }
+    }
+    self.villagesOf = villagesOf
+    let t = grid.geoTransform
+    let across = (grid.width + tileWidth - 1) / tileWidth
+    let down = (grid.height + tileHeight - 1) / tileHeight
+    var owner = [Int](repeating: codes.count, count: across * down)
+    var tilesOf = [[Int]](repeating: [], count: codes.count)
+    for (i, villages) in villagesOf.enumerated() {
+      var box: (Double, Double, Double, Double)? = nil
+      for v in villages where !units.geometries[v].isEmpty {
+        let e = units.geometries[v].envelope
+        box =
+          box.map { (min($0.0, e.minX), min($0.1, e.minY), max($0.2, e.maxX), max($0.3, e.maxY)) }
+          ?? (e.minX, e.minY, e.maxX, e.maxY)
+      }
+      guard let b = box else { continue }
+      let cols = [(b.0 - t.originX) / t.pixelWidth, (b.2 - t.originX) / t.pixelWidth]
+      let rows = [(b.1 - t.originY) / t.pixelHeight, (b.3 - t.originY) / t.pixelHeight]
+      let c0 = max(0, Int(cols.min()!.rounded(.down)) - 1)
+      let c1 = min(grid.width - 1, Int(cols.max()!.rounded(.up)) + 1)
+      let r0 = max(0, Int(rows.min()!.rounded(.down)) - 1)
+      let r1 = min(grid.height - 1, Int(rows.max()!.rounded(.up)) + 1)
+      guard c0 <= c1, r0 <= r1 else { continue }
+      for tr in (r0 / tileHeight)...(r1 / tileHeight) {
+        for tc in (c0 / tileWidth)...(c1 / tileWidth) {
+          let tile = tr * across + tc
+          tilesOf[i].append(tile)
+          if owner[tile] == codes.count { owner[tile] = i }
+        }
+      }
+    }
+    self.tilesOf = tilesOf
+    self.owner = owner
+  }
+
+  /// The part file's name of part `index`: `units-LEVEL-CODE.gep-part`, or
+  /// `units-LEVEL-unassigned.gep-part`.
+  func partFileName(_ index: Int) -> String {
+    "units-\(level.rawValue)-\(index < codes.count ? codes[index] : "unassigned")."
+      + PartFile.fileExtension
+  }
+
+  /// "unit 520621" or "the unassigned cells of the county partition".
+  func describe(_ index: Int) -> String {
+    index < codes.count
+      ? "unit \(codes[index])" : "the cells of no \(level.rawValue)'s box (unassigned)"
+  }
+}
+
 /// The fixed partition of a run's tiles into shards, balanced by valid cells.
 ///
 /// Tiles keep the block plan's order (tile rows, then columns) and each shard takes one run of
@@ -132,9 +213,16 @@ struct PartHeader: Codable, Equatable {
   var engine: String
   /// The run file, as given (for messages).
   var runFile: String
-  /// Shard index and count.
+  /// Shard index and count (for a unit partition: the unit's index among the level's
+  /// sorted codes, and their count + 1, the last being the unassigned part).
   var shard: Int
   var shards: Int
+  /// The partition: nil for tiles (`--shard I/N`), "units:LEVEL" for units (`--units`).
+  var partition: String? = nil
+  /// The unit's code (or "unassigned") of a unit part.
+  var unit: String? = nil
+  /// The tiles whose cell counts this part holds, when not all of `tiles` (a unit part).
+  var ownedTiles: [Int]? = nil
   /// The tile size of the plan and the `--tile-size` option (nil: the default), so that the
   /// merge records the same options in its manifest.
   var tileWidth: Int
@@ -160,7 +248,8 @@ struct PartHeader: Codable, Equatable {
   var storedZones: Int
 
   enum CodingKeys: String, CodingKey {
-    case format, fingerprint, engine, shard, shards, tiles, cells, stride
+    case format, fingerprint, engine, shard, shards, tiles, cells, stride, partition, unit
+    case ownedTiles = "owned_tiles"
     case runFile = "run_file"
     case tileWidth = "tile_width"
     case tileHeight = "tile_height"
@@ -351,7 +440,7 @@ struct PartFile {
 ///   whose sums or tiles do not fit the run).
 func mergeParts(
   paths: [String], fingerprint: String, zoneCount: Int, channelCount: Int, classCodes: [Int],
-  tileCount: Int
+  tileCount: Int, unitPartition: (String) -> UnitPartition? = { _ in nil }
 ) throws(InputProblems) -> ZoneSums {
   var problems: [Problem] = []
   func fail(_ code: String, _ message: String, _ path: String?) {
@@ -379,18 +468,38 @@ func mergeParts(
       }
     }
   }
-  // The shard count: the most common among the run's parts (ties: the smaller).
-  var counts: [Int: Int] = [:]
-  for p in parts { counts[p.part.header.shards, default: 0] += 1 }
-  let n = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  // The split: the most common (partition, shard count) among the run's parts (ties: the
+  // first in order).
+  struct Split: Hashable, Comparable {
+    var partition: String
+    var shards: Int
+    static func < (a: Split, b: Split) -> Bool { (a.partition, a.shards) < (b.partition, b.shards) }
+  }
+  func split(_ h: PartHeader) -> Split {
+    Split(partition: h.partition ?? "tiles", shards: h.shards)
+  }
+  var counts: [Split: Int] = [:]
+  for p in parts { counts[split(p.part.header), default: 0] += 1 }
+  let chosen = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  let n = chosen?.shards
+  let units = chosen.flatMap { $0.partition == "tiles" ? nil : unitPartition($0.partition) }
+  func name(_ shard: Int) -> String {
+    if let units { return "\(units.describe(shard)) (\(units.partFileName(shard)))" }
+    return "\(shard)/\(n ?? 0) (\(ShardSpec(index: shard, count: n ?? 1)?.partFileName ?? "?"))"
+  }
+  if let chosen, chosen.partition != "tiles", units == nil {
+    fail("part.partition", "the parts are of an unknown partition '\(chosen.partition)'", nil)
+  }
   var byShard: [Int: [String]] = [:]
   var accepted: [PartFile] = []
   for (path, p) in parts {
-    if p.header.shards != n {
+    if split(p.header) != chosen {
+      let by = { (s: Split) in s.partition == "tiles" ? "\(s.shards) shards" : s.partition }
       fail(
         "part.shard-count",
-        "\(path) is shard \(p.header.shard)/\(p.header.shards), but the other parts split the "
-          + "run into \(n ?? 0) shards", path)
+        "\(path) is part \(p.header.shard)/\(p.header.shards) of a split into "
+          + "\(by(split(p.header))), but the other parts split the run into \(chosen.map(by) ?? "?")",
+        path)
       continue
     }
     byShard[p.header.shard, default: []].append(path)
@@ -399,7 +508,8 @@ func mergeParts(
   for (shard, files) in byShard.sorted(by: { $0.key < $1.key }) where files.count > 1 {
     fail(
       "part.duplicate",
-      "shard \(shard)/\(n ?? 0) is given \(files.count) times: " + files.joined(separator: ", "),
+      (units == nil ? "shard \(shard)/\(n ?? 0)" : units!.describe(shard))
+        + " is given \(files.count) times: " + files.joined(separator: ", "),
       files[1])
   }
   if let n {
@@ -407,9 +517,8 @@ func mergeParts(
     if !missing.isEmpty {
       fail(
         "part.missing",
-        "\(missing.count) of \(n) shards missing: "
-          + missing.map { "\($0)/\(n) (\(ShardSpec(index: $0, count: n)!.partFileName))" }
-          .joined(separator: ", "), nil)
+        "\(missing.count) of \(n) \(units == nil ? "shards" : "parts") missing: "
+          + missing.map(name).joined(separator: ", "), nil)
     }
   } else if problems.isEmpty {
     fail("part.missing", "no part given", nil)
@@ -426,14 +535,21 @@ func mergeParts(
           + "the run \(zoneCount) × \(channelCount)", nil)
       continue
     }
-    if h.tileCount != tileCount || h.tiles.contains(where: { $0 < 0 || $0 >= tileCount }) {
+    if h.tileCount != tileCount
+      || (h.tiles + (h.ownedTiles ?? [])).contains(where: { $0 < 0 || $0 >= tileCount })
+    {
       fail(
         "part.tiles",
         "shard \(h.shard)/\(h.shards) is of a plan of \(h.tileCount) tiles, the run has "
           + "\(tileCount)", nil)
       continue
     }
-    for t in h.tiles { seenTiles[t] = true }
+    for t in h.ownedTiles ?? h.tiles {
+      if seenTiles[t] {
+        fail("part.tiles", "tile \(t) is counted by two parts (shard \(h.shard)/\(h.shards))", nil)
+      }
+      seenTiles[t] = true
+    }
     total.merge(p.sums)
   }
   if problems.isEmpty, let gap = seenTiles.firstIndex(of: false) {

@@ -158,13 +158,19 @@ public enum ZoneAssignment {
 ///   - threads: worker count (≥ 1).
 ///   - sink: optional per-cell raster writer.
 ///   - progress: called with (tiles done, total) from workers.
+///   - keepZone: per zone (villages, then unassigned), whether its sums are kept; nil: all.
+///     A unit shard (`--units CODE`) keeps its unit's villages.
+///   - owned: per tile of `tiles`, whether this pass owns the tile's cell counts, unknown codes
+///     and unassigned zone (nil: every tile). A unit shard owns the tiles whose first unit
+///     in code order is its own, so that the parts of a unit partition count each cell once.
 /// - Returns: the exact sums.
 /// - Throws: the first error a worker met (`GDALError` for reads and rasterizing,
 ///   `InputProblems` for a cell beyond 10¹⁵), after all workers end.
 public func runZonalPass(
   grid: Grid, inputs: GridInputs, model: CellModel, zones: ZoneAssignment,
   villageCount: Int, level1Of: [Int: Int], level1Codes: [Int], tiles: [RasterWindow],
-  threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
+  threads: Int, sink: (any CellRasterSink)?, keepZone: [Bool]? = nil, owned: [Bool]? = nil,
+  progress: @escaping @Sendable (Int, Int) -> Void
 ) throws -> ZoneSums {
   let shared = ZonePassPlan(
     grid: grid, inputs: inputs, model: model, villageCount: villageCount, level1Of: level1Of,
@@ -196,8 +202,19 @@ public func runZonalPass(
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
-        try worker.process(tiles[t], sink: sink)
-        worker.flush(into: total)
+        if let keepZone {
+          // A unit shard: the tile's counts stay only where the shard owns the tile.
+          let owns = owned?[t] ?? true
+          let saved = (worker.acc.cells, worker.acc.codeCells, worker.acc.unknownCodes)
+          try worker.process(tiles[t], sink: sink)
+          if !owns {
+            (worker.acc.cells, worker.acc.codeCells, worker.acc.unknownCodes) = saved
+          }
+          worker.flush(into: total, keep: keepZone, keepUnassigned: owns)
+        } else {
+          try worker.process(tiles[t], sink: sink)
+          worker.flush(into: total)
+        }
         let d = done.withLock { v -> Int in
           v += 1
           return v
@@ -356,12 +373,21 @@ struct ZoneTileWorker {
     acc.codeCells = [Int](repeating: 0, count: plan.model.denseCount)
   }
 
-  /// Adds the tile's zone sums to the pass's total and empties them (called after `process`).
-  mutating func flush(into total: borrowing Mutex<ZoneSums>) {
+  /// Adds the tile's zone sums to the pass's total and empties them (called after `process`);
+  /// with `keep`, only the zones it marks (villages) and, when `keepUnassigned`, the
+  /// unassigned zone.
+  mutating func flush(
+    into total: borrowing Mutex<ZoneSums>, keep: [Bool]? = nil, keepUnassigned: Bool = true
+  ) {
     let stride = acc.stride
+    let unassigned = plan.villageCount
     total.withLock { t in
       t.sums.withUnsafeMutableBufferPointer { s in
         for (slot, z) in tileZones.enumerated() {
+          if let keep {
+            let zi = Int(z)
+            if zi == unassigned ? !keepUnassigned : !keep[zi] { continue }
+          }
           let (from, to) = (slot * stride, Int(z) * stride)
           for o in 0..<stride { s[to + o].add(local[from + o]) }
         }
