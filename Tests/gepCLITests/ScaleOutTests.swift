@@ -158,6 +158,41 @@ func expectSameAccount(_ a: URL, _ b: URL) throws {
     #expect(!FileManager.default.fileExists(atPath: out))
   }
 
+  /// `--units` from the command line: the county's part and the unassigned part, merged,
+  /// give the single run's account; `--units` with `--shard`, with `--report`, or with a code
+  /// not in the layer is refused.
+  @Test func countyPartAndUnassignedPartMergeToTheSingleRunsAccount() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-units-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let both = try runGEP(["compute", demoRunFile, "--units", "520621000000", "--shard", "0/2"])
+    #expect(both.status == 64)
+    #expect(both.stderr.contains("give --shard I/N or --units CODE, not both"))
+    let report = try runGEP(["compute", demoRunFile, "--units", "520621000000", "--report"])
+    #expect(report.status == 64)
+    let parts = folder.appendingPathComponent("parts").path
+    let unknown = try runGEP(["compute", demoRunFile, "--units", "520699000000", "--out", parts])
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.contains("[units.unknown-code]"))
+    for unit in ["520621000000", "unassigned:county"] {
+      let r = try runGEP(["compute", demoRunFile, "--units", unit, "--out", parts, "--quiet"])
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: parts).filter {
+      !$0.hasPrefix(".")
+    }
+    #expect(
+      names.sorted() == ["units-county-520621000000.gep-part", "units-county-unassigned.gep-part"])
+    let merged = folder.appendingPathComponent("merged")
+    let merge = try runGEP(
+      ["merge", demoRunFile] + names.map { parts + "/" + $0 } + ["--out", merged.path, "--quiet"])
+    #expect(merge.status == 0, "\(merge.stderr)")
+    let single = folder.appendingPathComponent("single")
+    let one = try runGEP(["compute", demoRunFile, "--out", single.path, "--quiet"])
+    #expect(one.status == 0, "\(one.stderr)")
+    try expectSameAccount(single, merged)
+  }
+
   /// The Kubernetes manifest without a cluster: the YAML parses (with PyYAML when installed)
   /// into an Indexed Job of N completions and a merge Job; then each index's command is run
   /// here with its `JOB_COMPLETION_INDEX`, and the merge's, and the account equals a single

@@ -42,21 +42,23 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// A partition of a run by the units of one level (`gep compute RUN --units CODE`): one part
-/// per unit of the level (its villages' sums, over the tiles its bounding box meets) and one
-/// for the cells of no unit's box (`--units unassigned:LEVEL`). A tile's cell counts and its
-/// unassigned zone belong to one part: the first unit in code order whose box meets the
-/// tile, else the unassigned part — so the parts of the partition count every cell once and
-/// merge to the single run's sums exactly.
+/// A partition of a run by the units of one level (`gep compute RUN --units CODE`, issue 19):
+/// one part per unit of the level (its villages' sums, over the tiles its bounding box meets)
+/// and one unassigned part (`--units unassigned:LEVEL`): the villages under no unit of the
+/// level, over the tiles their boxes meet, and the tiles no unit's box meets. A tile's cell
+/// counts, unknown codes and unassigned zone belong to one part: the first unit in code order
+/// whose box meets the tile, else the unassigned part — so the parts of the partition count
+/// every cell once and merge to the single run's sums exactly.
 struct UnitPartition {
   /// The level.
   let level: UnitLevel
   /// The units of the level, sorted; part index i is `codes[i]`, `codes.count` the
   /// unassigned part.
   let codes: [String]
-  /// Per unit: its villages' zone indices.
+  /// Per part (units, then the unassigned part): its villages' zone indices.
   let villagesOf: [[Int]]
-  /// Per unit: the tiles its box meets (block-plan indices, ascending).
+  /// Per part: the tiles it reads (block-plan indices, ascending): a unit's, those its box
+  /// meets; the unassigned part's, those of no unit's box and those its villages' boxes meet.
   let tilesOf: [[Int]]
   /// Per tile: the part owning its counts (a unit index, or `codes.count`).
   let owner: [Int]
@@ -68,20 +70,19 @@ struct UnitPartition {
     self.level = level
     let codes = units.all.filter { $0.level == level }.map(\.code).sorted()
     self.codes = codes
+    let unassigned = codes.count
     let index = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-    var villagesOf = [[Int]](repeating: [], count: codes.count)
+    var villagesOf = [[Int]](repeating: [], count: codes.count + 1)
     for v in units.villages.indices {
-      if let i = units.chain(ofVillage: v).lazy.compactMap({ index[$0] }).first {
-        villagesOf[i].append(v)
-      }
+      let i = units.chain(ofVillage: v).lazy.compactMap({ index[$0] }).first ?? unassigned
+      villagesOf[i].append(v)
     }
     self.villagesOf = villagesOf
     let t = grid.geoTransform
     let across = (grid.width + tileWidth - 1) / tileWidth
     let down = (grid.height + tileHeight - 1) / tileHeight
-    var owner = [Int](repeating: codes.count, count: across * down)
-    var tilesOf = [[Int]](repeating: [], count: codes.count)
-    for (i, villages) in villagesOf.enumerated() {
+    /// The tiles the envelope of `villages`, in cells and widened by one, meets.
+    func tiles(of villages: [Int]) -> [Int] {
       var box: (Double, Double, Double, Double)? = nil
       for v in villages where !units.geometries[v].isEmpty {
         let e = units.geometries[v].envelope
@@ -89,22 +90,29 @@ struct UnitPartition {
           box.map { (min($0.0, e.minX), min($0.1, e.minY), max($0.2, e.maxX), max($0.3, e.maxY)) }
           ?? (e.minX, e.minY, e.maxX, e.maxY)
       }
-      guard let b = box else { continue }
+      guard let b = box else { return [] }
       let cols = [(b.0 - t.originX) / t.pixelWidth, (b.2 - t.originX) / t.pixelWidth]
       let rows = [(b.1 - t.originY) / t.pixelHeight, (b.3 - t.originY) / t.pixelHeight]
       let c0 = max(0, Int(cols.min()!.rounded(.down)) - 1)
       let c1 = min(grid.width - 1, Int(cols.max()!.rounded(.up)) + 1)
       let r0 = max(0, Int(rows.min()!.rounded(.down)) - 1)
       let r1 = min(grid.height - 1, Int(rows.max()!.rounded(.up)) + 1)
-      guard c0 <= c1, r0 <= r1 else { continue }
+      guard c0 <= c1, r0 <= r1 else { return [] }
+      var out: [Int] = []
       for tr in (r0 / tileHeight)...(r1 / tileHeight) {
-        for tc in (c0 / tileWidth)...(c1 / tileWidth) {
-          let tile = tr * across + tc
-          tilesOf[i].append(tile)
-          if owner[tile] == codes.count { owner[tile] = i }
-        }
+        for tc in (c0 / tileWidth)...(c1 / tileWidth) { out.append(tr * across + tc) }
       }
+      return out
     }
+    var owner = [Int](repeating: unassigned, count: across * down)
+    var tilesOf = [[Int]](repeating: [], count: codes.count + 1)
+    for i in codes.indices {
+      tilesOf[i] = tiles(of: villagesOf[i])
+      for tile in tilesOf[i] where owner[tile] == unassigned { owner[tile] = i }
+    }
+    var rest = Set(tiles(of: villagesOf[unassigned]))
+    for tile in owner.indices where owner[tile] == unassigned { rest.insert(tile) }
+    tilesOf[unassigned] = rest.sorted()
     self.tilesOf = tilesOf
     self.owner = owner
   }

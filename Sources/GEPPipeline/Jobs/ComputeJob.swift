@@ -451,11 +451,11 @@ public enum ComputeJob {
     case .merge: passTiles = []
     case .units:
       let (p, i) = unitPlan!
-      shardTiles = i < p.codes.count ? p.tilesOf[i] : tiles.indices.filter { p.owner[$0] == i }
+      shardTiles = p.tilesOf[i]
       passTiles = shardTiles.map { tiles[$0] }
       owned = shardTiles.map { p.owner[$0] == i }
       var keep = [Bool](repeating: false, count: units.villages.count)
-      for v in i < p.codes.count ? p.villagesOf[i] : [] { keep[v] = true }
+      for v in p.villagesOf[i] { keep[v] = true }
       keepZone = keep
       progress("\(p.describe(i)): \(shardTiles.count) of \(tiles.count) tiles")
     case .shard(let spec):
