@@ -258,6 +258,51 @@ func expectSameAccount(_ a: URL, _ b: URL) throws {
     try expectSameAccount(single, account)
   }
 
+  /// `gep slurm --by township`: the array has one task per township and one for the
+  /// unassigned part; the scripts, run here task by task with `SLURM_ARRAY_TASK_ID` (as
+  /// Slurm would), and the merge script give the single run's account.
+  @Test func slurmByTownshipScriptsRunTaskByTaskToTheSingleRunsAccount() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-by-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let neither = try runGEP(["slurm", demoRunFile])
+    #expect(neither.status == 64)
+    #expect(neither.stderr.contains("give --shards N or --by LEVEL"))
+    let badLevel = try runGEP(["slurm", demoRunFile, "--by", "province"])
+    #expect(badLevel.status == 64)
+    let single = folder.appendingPathComponent("single")
+    let s = try runGEP(["compute", demoRunFile, "--out", single.path, "--threads", "1", "--quiet"])
+    #expect(s.status == 0, "\(s.stderr)")
+    let jobs = folder.appendingPathComponent("jobs")
+    let parts = folder.appendingPathComponent("parts")
+    let account = folder.appendingPathComponent("account")
+    let w = try runGEP([
+      "slurm", demoRunFile, "--by", "township", "--dir", jobs.path, "--parts", parts.path,
+      "--out", account.path, "--threads", "1",
+    ])
+    #expect(w.status == 0, "\(w.stderr)")
+    // The ten townships of units.csv, in code order, then the unassigned part.
+    let list = try String(
+      contentsOf: parts.appendingPathComponent("units-township.txt"), encoding: .utf8)
+    let lines = list.split(separator: "\n").map(String.init)
+    #expect(lines.count == 11)
+    #expect(lines.first == "520621001000")
+    #expect(lines.last == "unassigned:township")
+    #expect(lines.dropLast() == lines.dropLast().sorted()[...])
+    let script = try String(
+      contentsOf: jobs.appendingPathComponent("shards.sbatch"), encoding: .utf8)
+    #expect(script.contains("#SBATCH --array=0-10"))
+    for task in 0..<11 {
+      let r = try runProcess(
+        "/bin/sh", [jobs.appendingPathComponent("shards.sbatch").path],
+        environment: ["SLURM_ARRAY_TASK_ID": String(task)])
+      #expect(r.status == 0, "task \(task): \(r.stderr)")
+    }
+    let m = try runProcess("/bin/sh", [jobs.appendingPathComponent("merge.sbatch").path])
+    #expect(m.status == 0, "merge: \(m.stderr)")
+    try expectSameAccount(single, account)
+  }
+
   /// A real Slurm: a single-node cluster started here (munged as the munge user, slurmctld -D
   /// and slurmd -D in the background, proctrack/linuxproc, task/none, no accounting,
   /// batch_sched_delay=0, the host's short name as controller and node), `gep slurm --submit`
