@@ -288,7 +288,7 @@ struct PartFile {
   static let magic = "GEP-PART 1\n"
 
   var header: PartHeader
-  /// The shard's zone sums (every zone; the ones not stored are 0).
+  /// The shard's zone sums, sparse (`ZoneSums.zoneIDs`: the zones stored) or dense.
   var sums: ZoneSums
 
   /// The file's bytes.
@@ -296,9 +296,13 @@ struct PartFile {
     var h = header
     var zones: [Int] = []
     let stride = sums.stride
-    for z in 0..<sums.zoneCount {
-      let base = z * stride
-      if sums.sums[base..<(base + stride)].contains(where: { $0.raw != 0 }) { zones.append(z) }
+    var blocks: [Int] = []
+    for b in 0..<sums.zoneCount {
+      let base = b * stride
+      if sums.sums[base..<(base + stride)].contains(where: { $0.raw != 0 }) {
+        blocks.append(b)
+        zones.append(sums.zoneIDs?[b] ?? b)
+      }
     }
     h.storedZones = zones.count
     let encoder = JSONEncoder()
@@ -308,9 +312,9 @@ struct PartFile {
     data.append(0x0A)
     var body = [UInt8]()
     body.reserveCapacity(zones.count * (4 + 16 * stride))
-    for z in zones {
+    for (z, b) in zip(zones, blocks) {
       withUnsafeBytes(of: UInt32(z).littleEndian) { body.append(contentsOf: $0) }
-      for i in (z * stride)..<((z + 1) * stride) {
+      for i in (b * stride)..<((b + 1) * stride) {
         withUnsafeBytes(of: sums.sums[i].raw.littleEndian) { body.append(contentsOf: $0) }
       }
     }
@@ -397,27 +401,38 @@ struct PartFile {
     guard header.storedZones >= 0, bodyCount == header.storedZones * record else {
       throw .damaged("its body does not hold \(header.storedZones) zones of \(stride) sums")
     }
+    // The stored zones, strictly ascending (as written) and within the run's zones.
+    let ids: [Int]? = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Int]? in
+      var ids: [Int] = []
+      ids.reserveCapacity(header.storedZones)
+      for k in 0..<header.storedZones {
+        let z = Int(
+          UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: start + k * record, as: UInt32.self)))
+        guard z < header.zoneCount, ids.last.map({ $0 < z }) ?? true else { return nil }
+        ids.append(z)
+      }
+      return ids
+    }
+    guard let ids else {
+      throw .damaged("its zones are not ascending zones of the run's \(header.zoneCount)")
+    }
     var sums = ZoneSums(
-      zoneCount: header.zoneCount, channelCount: header.channelCount,
-      classCodes: header.classCodes)
+      zoneIDs: ids, channelCount: header.channelCount, classCodes: header.classCodes)
     guard sums.stride == stride else {
       throw .damaged("its zone stride \(stride) does not match its channels and classes")
     }
-    let badZone: Int? = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
       var p = start
-      for _ in 0..<header.storedZones {
-        let z = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+      for z in 0..<header.storedZones {
         p += 4
-        guard z < header.zoneCount else { return z }
         for i in 0..<stride {
           sums.sums[z * stride + i].raw = Int128(
             littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int128.self))
           p += 16
         }
       }
-      return nil
     }
-    if let badZone { throw .damaged("it names zone \(badZone) of \(header.zoneCount)") }
     sums.cells = header.cells
     sums.codeCells = header.codeCells
     for u in header.unknownCodes {

@@ -482,7 +482,7 @@ public enum ComputeJob {
           slopeFromDEMSlot: slopeSlot),
         model: model, zones: zones, villageCount: units.villages.count,
         level1Of: level1Of, level1Codes: level1Codes, tiles: passTiles, threads: options.threads,
-        sink: sink, keepZone: keepZone, owned: owned
+        sink: sink, keepZone: keepZone, owned: owned, sparse: partsFolder != nil
       ) { done, total in
         if let tileProgress {
           tileProgress(done, total)
@@ -519,7 +519,8 @@ public enum ComputeJob {
         shards: spec.count, partition: partitionName, unit: unitName, ownedTiles: ownedTiles,
         tileWidth: tileW, tileHeight: tileH, tileSizeOption: options.tileSize,
         tileCount: tiles.count, tiles: shardTiles, validCells: shardWeight,
-        zoneCount: sums.zoneCount, channelCount: sums.channelCount, classCodes: sums.classCodes,
+        zoneCount: units.villages.count + 1, channelCount: sums.channelCount,
+        classCodes: sums.classCodes,
         stride: sums.stride, cells: sums.cells, codeCells: sums.codeCells, unknownCodes: unknown,
         storedZones: 0)
       let url = partsFolder.appendingPathComponent(fileName)
