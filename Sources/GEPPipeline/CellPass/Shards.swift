@@ -381,8 +381,9 @@ struct PartFile {
     }
   }
 
-  /// Reads a whole part and checks its checksum and shape.
-  static func read(path: String) throws(ReadError) -> PartFile {
+  /// Reads a whole part and checks its checksum and shape; with `sums: false` checks it the
+  /// same way but returns no sums (an empty sparse set), so a merge holds one part at a time.
+  static func read(path: String, sums withSums: Bool = true) throws(ReadError) -> PartFile {
     let data: Data
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -418,10 +419,12 @@ struct PartFile {
       throw .damaged("its zones are not ascending zones of the run's \(header.zoneCount)")
     }
     var sums = ZoneSums(
-      zoneIDs: ids, channelCount: header.channelCount, classCodes: header.classCodes)
+      zoneIDs: withSums ? ids : [], channelCount: header.channelCount,
+      classCodes: header.classCodes)
     guard sums.stride == stride else {
       throw .damaged("its zone stride \(stride) does not match its channels and classes")
     }
+    if !withSums { return PartFile(header: header, sums: sums) }
     data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
       var p = start
       for z in 0..<header.storedZones {
@@ -472,7 +475,8 @@ func mergeParts(
   var parts: [(path: String, part: PartFile)] = []
   for path in paths {
     do {
-      let p = try PartFile.read(path: path)
+      // Checked whole (checksum, body), but the sums are read one part at a time below.
+      let p = try PartFile.read(path: path, sums: false)
       if p.header.fingerprint != fingerprint {
         fail(
           "part.foreign",
@@ -514,7 +518,7 @@ func mergeParts(
     fail("part.partition", "the parts are of an unknown partition '\(chosen.partition)'", nil)
   }
   var byShard: [Int: [String]] = [:]
-  var accepted: [PartFile] = []
+  var accepted: [(path: String, part: PartFile)] = []
   for (path, p) in parts {
     if split(p.header) != chosen {
       let by = { (s: Split) in s.partition == "tiles" ? "\(s.shards) shards" : s.partition }
@@ -526,7 +530,7 @@ func mergeParts(
       continue
     }
     byShard[p.header.shard, default: []].append(path)
-    if byShard[p.header.shard]!.count == 1 { accepted.append(p) }
+    if byShard[p.header.shard]!.count == 1 { accepted.append((path, p)) }
   }
   for (shard, files) in byShard.sorted(by: { $0.key < $1.key }) where files.count > 1 {
     fail(
@@ -548,7 +552,7 @@ func mergeParts(
   }
   var total = ZoneSums(zoneCount: zoneCount, channelCount: channelCount, classCodes: classCodes)
   var seenTiles = [Bool](repeating: false, count: tileCount)
-  for p in accepted {
+  for (path, p) in accepted {
     let h = p.header
     guard h.zoneCount == zoneCount, h.channelCount == channelCount, h.classCodes == classCodes
     else {
@@ -573,7 +577,13 @@ func mergeParts(
       }
       seenTiles[t] = true
     }
-    total.merge(p.sums)
+    // Now its sums (memory: one part's at a time beside the total).
+    guard problems.isEmpty else { continue }
+    do {
+      total.merge(try PartFile.read(path: path).sums)
+    } catch {
+      fail("part.damaged", "\(path) changed while the merge read it", path)
+    }
   }
   if problems.isEmpty, let gap = seenTiles.firstIndex(of: false) {
     fail("part.tiles", "tile \(gap) of \(tileCount) is in no part", nil)
