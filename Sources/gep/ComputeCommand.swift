@@ -22,6 +22,13 @@ struct ComputeCommand: ParsableCommand {
       + "-parts"), written atomically; no account is written. 'gep merge' makes the account \
       from the N parts; 'gep slurm' writes the array job that does both.
 
+      With --units CODE only the part of one unit of the layer (a county, township or \
+      village code) is computed: its villages' sums over the tiles its bounding box meets, \
+      written to OUT/units-LEVEL-CODE.gep-part. The parts of every unit of that level plus \
+      '--units unassigned:LEVEL' (the villages under no unit of the level and the tiles no \
+      unit's box meets) merge with 'gep merge' to the single run's account, byte for byte: a \
+      provincial office can run its counties on separate machines.
+
       Every input is checked first, as by 'gep validate'; when a check finds an error nothing \
       is written. An interrupt (Ctrl-C, SIGINT) or SIGTERM removes the unfinished output.
 
@@ -72,7 +79,23 @@ struct ComputeCommand: ParsableCommand {
       valueName: "I/N"))
   var shard: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Compute only the part of one unit (county, township or village code), or of "
+        + "'unassigned:LEVEL', and write its part file into --out.",
+      valueName: "CODE"))
+  var units: String?
+
   func validate() throws {
+    if shard != nil, units != nil {
+      throw ValidationError("give --shard I/N or --units CODE, not both")
+    }
+    if units != nil {
+      for (flag, on) in [("--rasters", rasters), ("--report", report), ("--gpkg", gpkg)] where on {
+        throw ValidationError(
+          "--units writes a part file, not an account: \(flag) is for gep merge")
+      }
+    }
     if let shard {
       guard ShardSpec(shard) != nil else {
         throw ValidationError("--shard must be I/N with 0 ≤ I < N (e.g. 0/4), not '\(shard)'")
@@ -101,8 +124,10 @@ struct ComputeCommand: ParsableCommand {
     try reportingFailures {
       let config = try RunConfiguration.load(path: runFile)
       if !config.years.isEmpty {
-        if shard != nil {
-          throw ValidationError("--shard is for a one-year run file; this one has [years]")
+        if shard != nil || units != nil {
+          throw ValidationError(
+            "\(shard != nil ? "--shard" : "--units") is for a one-year run file; this one has "
+              + "[years]")
         }
         try runYears(config, log: log, tiles: tileBar)
         return
@@ -116,6 +141,16 @@ struct ComputeCommand: ParsableCommand {
           "shard \(spec): \(r.tiles) of \(r.tileCount) tiles, \(r.cells) cells (\(r.validCells) "
             + "valid) in \(String(format: "%.2f", r.seconds)) s; part (\(r.bytes) bytes) in "
             + r.part)
+        return
+      }
+      if let units {
+        let r = try ComputeJob.unitShard(
+          config: config,
+          options: ComputeOptions(output: out, threads: threads, tileSize: tileSize),
+          unit: units, progress: log, tiles: tileBar)
+        log(
+          "part \(units): \(r.tiles) of \(r.tileCount) tiles, \(r.cells) cells in "
+            + "\(String(format: "%.2f", r.seconds)) s; part (\(r.bytes) bytes) in \(r.part)")
         return
       }
       let result = try ComputeJob.run(

@@ -94,6 +94,11 @@ struct SlurmCommand: ParsableCommand {
       shared volume (docs/scale-out.md). Every path is written absolute: the gep executable, \
       the run file, its inputs and the parts folder must be at the same paths on every node.
 
+      With --by LEVEL (county, township or village) the run is split by units instead: \
+      PARTS/units-LEVEL.txt lists the level's codes and unassigned:LEVEL, and task I runs \
+      'gep compute RUN_FILE --units CODE' with its I-th line; the merge takes \
+      PARTS/units-LEVEL-*.gep-part. A national run by county is so one task per county.
+
       With --submit the two jobs are submitted at once and their ids printed on stdout \
       ("array ID merge ID"). A failed shard can be resubmitted alone (sbatch --array=I \
       shards.sbatch): its part is written atomically and replaced whole.
@@ -103,7 +108,14 @@ struct SlurmCommand: ParsableCommand {
   var runFile: String
 
   @Option(help: "Number of shards N (array tasks 0 … N−1).")
-  var shards: Int
+  var shards: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Split by the units of a level instead of tiles: one task per unit (gep compute "
+        + "--units CODE) and one for unassigned:LEVEL.",
+      valueName: "county|township|village"))
+  var by: String?
 
   @Option(help: "Folder of the scripts and logs. Default: the run's output + \"-slurm\".")
   var dir: String?
@@ -145,7 +157,15 @@ struct SlurmCommand: ParsableCommand {
   var submit = false
 
   func validate() throws {
-    if shards < 1 { throw ValidationError("--shards must be at least 1") }
+    switch (shards, by) {
+    case (nil, nil): throw ValidationError("give --shards N or --by LEVEL")
+    case (.some, .some): throw ValidationError("give --shards N or --by LEVEL, not both")
+    case (let n?, nil): if n < 1 { throw ValidationError("--shards must be at least 1") }
+    case (nil, let level?):
+      if UnitLevel(rawValue: level) == nil {
+        throw ValidationError("--by must be county, township or village, not '\(level)'")
+      }
+    }
     if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
     if let t = tileSize, t < 16 { throw ValidationError("--tile-size must be at least 16 cells") }
   }
@@ -164,14 +184,29 @@ struct SlurmCommand: ParsableCommand {
         gep.map(absolute)
         ?? ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
           ?? absolute(CommandLine.arguments[0]))
-      let plan = ShardedRunPlan(
-        gep: exe, runFile: absolute(runFile), shards: shards, parts: partsFolder, output: output,
-        folder: folder, threads: threads, tileSize: tileSize, overwrite: overwrite,
-        sbatchArguments: sbatchArgs.split(separator: " ").map(String.init))
+      let extra = sbatchArgs.split(separator: " ").map(String.init)
+      var plan = ShardedRunPlan(
+        gep: exe, runFile: absolute(runFile), shards: shards ?? 1, parts: partsFolder,
+        output: output, folder: folder, threads: threads, tileSize: tileSize,
+        overwrite: overwrite, sbatchArguments: extra)
+      if let level = by.flatMap(UnitLevel.init(rawValue:)) {
+        let codes = try ShardedRunPlan.unitCodes(config: config, level: level)
+        plan = ShardedRunPlan(
+          gep: exe, runFile: absolute(runFile), level: level.rawValue, codes: codes,
+          parts: partsFolder, output: output, folder: folder, threads: threads,
+          tileSize: tileSize, overwrite: overwrite, sbatchArguments: extra)
+      }
       let fm = FileManager.default
       try fm.createDirectory(
         atPath: folder + "/logs", withIntermediateDirectories: true)
       try fm.createDirectory(atPath: partsFolder, withIntermediateDirectories: true)
+      if let list = plan.unitsList {
+        let tmp = list.path + ".tmp"
+        try Data(list.text.utf8).write(to: URL(fileURLWithPath: tmp))
+        guard rename(tmp, list.path) == 0 else {
+          throw ValidationError("cannot write \(list.path): \(String(cString: strerror(errno)))")
+        }
+      }
       let runFolder = URL(fileURLWithPath: absolute(runFile)).deletingLastPathComponent().path
       let mount =
         k8sMount
@@ -201,7 +236,7 @@ struct SlurmCommand: ParsableCommand {
       }
       FileHandle.standardError.write(
         Data(
-          ("gep: wrote \(folder)/shards.sbatch (array 0-\(shards - 1)), merge.sbatch, "
+          ("gep: wrote \(folder)/shards.sbatch (array 0-\(plan.shards - 1)), merge.sbatch, "
             + "submit.sh and k8s-jobs.yaml\n").utf8))
       guard submit else { return }
       let array = try sbatch(["--parsable", folder + "/shards.sbatch"])

@@ -139,6 +139,86 @@ import Testing
     #expect(refused?.problems.map(\.code) == ["part.shard-count"])
   }
 
+  /// The codes of `level` in the demo's unit table (code,name,level,parent_code).
+  func demoCodes(_ level: String) throws -> [String] {
+    let text = try String(
+      contentsOf: Self.demo.appendingPathComponent("units.csv"), encoding: .utf8)
+    var codes: [String] = []
+    for line in text.split(separator: "\n").dropFirst() {
+      let fields: [Substring] = line.split(separator: ",", omittingEmptySubsequences: false)
+      if fields.count >= 3, String(fields[2]) == level { codes.append(String(fields[0])) }
+    }
+    return codes
+  }
+
+  /// `--units`: the part of every township (and, separately, of the county) plus the
+  /// unassigned part merge to the single run's bytes; the county's part holds every village's
+  /// sums; a missing unit part is named, an unknown code is refused.
+  @Test func unitPartsOfEveryTownshipAndOfTheCountyMergeToTheSingleRunsBytes() throws {
+    let folder = try tempFolder("unit-parts")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let config = try RunConfiguration.load(path: Self.runFile)
+    let singleOut = folder.appendingPathComponent("single")
+    let single = try compute(Self.runFile, out: singleOut, threads: 2, tileSize: Self.tileSize)
+    for level in ["township", "county"] {
+      let codes = try demoCodes(level)
+      #expect(codes.count == (level == "county" ? 1 : 10), "demo \(level)s")
+      let parts = folder.appendingPathComponent("parts-\(level)")
+      let results = try (codes + ["unassigned:\(level)"]).map { unit in
+        try ComputeJob.unitShard(
+          config: config,
+          options: ComputeOptions(output: parts.path, threads: 2, tileSize: Self.tileSize),
+          unit: unit)
+      }
+      let names = try FileManager.default.contentsOfDirectory(atPath: parts.path).filter {
+        !$0.hasPrefix(".")
+      }
+      #expect(
+        names.sorted()
+          == (codes.map { "units-\(level)-\($0).gep-part" } + ["units-\(level)-unassigned.gep-part"])
+          .sorted())
+      // Each cell is counted by one part.
+      #expect(results.map(\.cells).reduce(0, +) == single.cells)
+      if level == "township" {
+        // Townships' boxes overlap: together they read more tiles than the plan has.
+        #expect(results.map(\.tiles).reduce(0, +) > results[0].tileCount)
+      }
+      let mergedOut = folder.appendingPathComponent("merged-\(level)")
+      let merged = try ComputeJob.merge(
+        config: config, options: ComputeOptions(output: mergedOut.path, threads: 2),
+        parts: results.map(\.part).reversed())
+      #expect(merged.cells == single.cells)
+      for f in Self.accountFiles {
+        let a = try Data(contentsOf: singleOut.appendingPathComponent(f))
+        let b = try Data(contentsOf: mergedOut.appendingPathComponent(f))
+        #expect(a == b, "\(f) of the \(level) parts merged differs from the single run's")
+      }
+      #expect(try manifestWithoutTimings(mergedOut) == manifestWithoutTimings(singleOut))
+      if level == "township" {
+        // Without the second township's part: refused, naming it.
+        let refused = #expect(throws: InputProblems.self) {
+          _ = try ComputeJob.merge(
+            config: config,
+            options: ComputeOptions(output: folder.appendingPathComponent("gap").path, threads: 2),
+            parts: results.enumerated().filter { $0.offset != 1 }.map(\.element.part))
+        }
+        let text = refused?.problems.map(\.message).joined(separator: "\n") ?? ""
+        #expect(refused?.problems.map(\.code) == ["part.missing"])
+        #expect(
+          text.contains(
+            "1 of 11 parts missing: unit \(codes[1]) (units-township-\(codes[1]).gep-part)"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("gap").path))
+      }
+    }
+    let unknown = #expect(throws: InputProblems.self) {
+      _ = try ComputeJob.unitShard(
+        config: config,
+        options: ComputeOptions(output: folder.appendingPathComponent("x").path, threads: 2),
+        unit: "999999999999")
+    }
+    #expect(unknown?.problems.map(\.code) == ["units.unknown-code"])
+  }
+
   @Test func shardIDsParseZeroBased() {
     #expect(ShardSpec("0/4") == ShardSpec(index: 0, count: 4))
     #expect(ShardSpec("3/4")?.partFileName == "shard-0003-of-0004.gep-part")

@@ -158,6 +158,41 @@ func expectSameAccount(_ a: URL, _ b: URL) throws {
     #expect(!FileManager.default.fileExists(atPath: out))
   }
 
+  /// `--units` from the command line: the county's part and the unassigned part, merged,
+  /// give the single run's account; `--units` with `--shard`, with `--report`, or with a code
+  /// not in the layer is refused.
+  @Test func countyPartAndUnassignedPartMergeToTheSingleRunsAccount() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-cli-units-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let both = try runGEP(["compute", demoRunFile, "--units", "520621000000", "--shard", "0/2"])
+    #expect(both.status == 64)
+    #expect(both.stderr.contains("give --shard I/N or --units CODE, not both"))
+    let report = try runGEP(["compute", demoRunFile, "--units", "520621000000", "--report"])
+    #expect(report.status == 64)
+    let parts = folder.appendingPathComponent("parts").path
+    let unknown = try runGEP(["compute", demoRunFile, "--units", "520699000000", "--out", parts])
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.contains("[units.unknown-code]"))
+    for unit in ["520621000000", "unassigned:county"] {
+      let r = try runGEP(["compute", demoRunFile, "--units", unit, "--out", parts, "--quiet"])
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let names = try FileManager.default.contentsOfDirectory(atPath: parts).filter {
+      !$0.hasPrefix(".")
+    }
+    #expect(
+      names.sorted() == ["units-county-520621000000.gep-part", "units-county-unassigned.gep-part"])
+    let merged = folder.appendingPathComponent("merged")
+    let merge = try runGEP(
+      ["merge", demoRunFile] + names.map { parts + "/" + $0 } + ["--out", merged.path, "--quiet"])
+    #expect(merge.status == 0, "\(merge.stderr)")
+    let single = folder.appendingPathComponent("single")
+    let one = try runGEP(["compute", demoRunFile, "--out", single.path, "--quiet"])
+    #expect(one.status == 0, "\(one.stderr)")
+    try expectSameAccount(single, merged)
+  }
+
   /// The Kubernetes manifest without a cluster: the YAML parses (with PyYAML when installed)
   /// into an Indexed Job of N completions and a merge Job; then each index's command is run
   /// here with its `JOB_COMPLETION_INDEX`, and the merge's, and the account equals a single
@@ -219,6 +254,51 @@ func expectSameAccount(_ a: URL, _ b: URL) throws {
       #expect(r.status == 0, "index \(index): \(r.stderr)")
     }
     let m = try runProcess("/bin/sh", Array(commands[1].dropFirst()))
+    #expect(m.status == 0, "merge: \(m.stderr)")
+    try expectSameAccount(single, account)
+  }
+
+  /// `gep slurm --by township`: the array has one task per township and one for the
+  /// unassigned part; the scripts, run here task by task with `SLURM_ARRAY_TASK_ID` (as
+  /// Slurm would), and the merge script give the single run's account.
+  @Test func slurmByTownshipScriptsRunTaskByTaskToTheSingleRunsAccount() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gep-by-\(UInt64.random(in: 0...UInt64.max))")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let neither = try runGEP(["slurm", demoRunFile])
+    #expect(neither.status == 64)
+    #expect(neither.stderr.contains("give --shards N or --by LEVEL"))
+    let badLevel = try runGEP(["slurm", demoRunFile, "--by", "province"])
+    #expect(badLevel.status == 64)
+    let single = folder.appendingPathComponent("single")
+    let s = try runGEP(["compute", demoRunFile, "--out", single.path, "--threads", "1", "--quiet"])
+    #expect(s.status == 0, "\(s.stderr)")
+    let jobs = folder.appendingPathComponent("jobs")
+    let parts = folder.appendingPathComponent("parts")
+    let account = folder.appendingPathComponent("account")
+    let w = try runGEP([
+      "slurm", demoRunFile, "--by", "township", "--dir", jobs.path, "--parts", parts.path,
+      "--out", account.path, "--threads", "1",
+    ])
+    #expect(w.status == 0, "\(w.stderr)")
+    // The ten townships of units.csv, in code order, then the unassigned part.
+    let list = try String(
+      contentsOf: parts.appendingPathComponent("units-township.txt"), encoding: .utf8)
+    let lines = list.split(separator: "\n").map(String.init)
+    #expect(lines.count == 11)
+    #expect(lines.first == "520621001000")
+    #expect(lines.last == "unassigned:township")
+    #expect(lines.dropLast() == lines.dropLast().sorted()[...])
+    let script = try String(
+      contentsOf: jobs.appendingPathComponent("shards.sbatch"), encoding: .utf8)
+    #expect(script.contains("#SBATCH --array=0-10"))
+    for task in 0..<11 {
+      let r = try runProcess(
+        "/bin/sh", [jobs.appendingPathComponent("shards.sbatch").path],
+        environment: ["SLURM_ARRAY_TASK_ID": String(task)])
+      #expect(r.status == 0, "task \(task): \(r.stderr)")
+    }
+    let m = try runProcess("/bin/sh", [jobs.appendingPathComponent("merge.sbatch").path])
     #expect(m.status == 0, "merge: \(m.stderr)")
     try expectSameAccount(single, account)
   }

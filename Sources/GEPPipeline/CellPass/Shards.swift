@@ -42,6 +42,95 @@ public struct ShardSpec: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
+/// A partition of a run by the units of one level (`gep compute RUN --units CODE`, issue 19):
+/// one part per unit of the level (its villages' sums, over the tiles its bounding box meets)
+/// and one unassigned part (`--units unassigned:LEVEL`): the villages under no unit of the
+/// level, over the tiles their boxes meet, and the tiles no unit's box meets. A tile's cell
+/// counts, unknown codes and unassigned zone belong to one part: the first unit in code order
+/// whose box meets the tile, else the unassigned part — so the parts of the partition count
+/// every cell once and merge to the single run's sums exactly.
+struct UnitPartition {
+  /// The level.
+  let level: UnitLevel
+  /// The units of the level, sorted; part index i is `codes[i]`, `codes.count` the
+  /// unassigned part.
+  let codes: [String]
+  /// Per part (units, then the unassigned part): its villages' zone indices.
+  let villagesOf: [[Int]]
+  /// Per part: the tiles it reads (block-plan indices, ascending): a unit's, those its box
+  /// meets; the unassigned part's, those of no unit's box and those its villages' boxes meet.
+  let tilesOf: [[Int]]
+  /// Per tile: the part owning its counts (a unit index, or `codes.count`).
+  let owner: [Int]
+
+  /// The partition of `units` at `level` over the block plan of `grid` in tiles of
+  /// `tileWidth × tileHeight` (row-major, as `blockPlan`). A unit's box is the envelope of
+  /// its villages' geometries in grid cells, widened by one cell on every side.
+  init(level: UnitLevel, units: UnitSet, grid: Grid, tileWidth: Int, tileHeight: Int) {
+    self.level = level
+    let codes = units.all.filter { $0.level == level }.map(\.code).sorted()
+    self.codes = codes
+    let unassigned = codes.count
+    let index = Dictionary(codes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    var villagesOf = [[Int]](repeating: [], count: codes.count + 1)
+    for v in units.villages.indices {
+      let i = units.chain(ofVillage: v).lazy.compactMap({ index[$0] }).first ?? unassigned
+      villagesOf[i].append(v)
+    }
+    self.villagesOf = villagesOf
+    let t = grid.geoTransform
+    let across = (grid.width + tileWidth - 1) / tileWidth
+    let down = (grid.height + tileHeight - 1) / tileHeight
+    /// The tiles the envelope of `villages`, in cells and widened by one, meets.
+    func tiles(of villages: [Int]) -> [Int] {
+      var box: (Double, Double, Double, Double)? = nil
+      for v in villages where !units.geometries[v].isEmpty {
+        let e = units.geometries[v].envelope
+        box =
+          box.map { (min($0.0, e.minX), min($0.1, e.minY), max($0.2, e.maxX), max($0.3, e.maxY)) }
+          ?? (e.minX, e.minY, e.maxX, e.maxY)
+      }
+      guard let b = box else { return [] }
+      let cols = [(b.0 - t.originX) / t.pixelWidth, (b.2 - t.originX) / t.pixelWidth]
+      let rows = [(b.1 - t.originY) / t.pixelHeight, (b.3 - t.originY) / t.pixelHeight]
+      let c0 = max(0, Int(cols.min()!.rounded(.down)) - 1)
+      let c1 = min(grid.width - 1, Int(cols.max()!.rounded(.up)) + 1)
+      let r0 = max(0, Int(rows.min()!.rounded(.down)) - 1)
+      let r1 = min(grid.height - 1, Int(rows.max()!.rounded(.up)) + 1)
+      guard c0 <= c1, r0 <= r1 else { return [] }
+      var out: [Int] = []
+      for tr in (r0 / tileHeight)...(r1 / tileHeight) {
+        for tc in (c0 / tileWidth)...(c1 / tileWidth) { out.append(tr * across + tc) }
+      }
+      return out
+    }
+    var owner = [Int](repeating: unassigned, count: across * down)
+    var tilesOf = [[Int]](repeating: [], count: codes.count + 1)
+    for i in codes.indices {
+      tilesOf[i] = tiles(of: villagesOf[i])
+      for tile in tilesOf[i] where owner[tile] == unassigned { owner[tile] = i }
+    }
+    var rest = Set(tiles(of: villagesOf[unassigned]))
+    for tile in owner.indices where owner[tile] == unassigned { rest.insert(tile) }
+    tilesOf[unassigned] = rest.sorted()
+    self.tilesOf = tilesOf
+    self.owner = owner
+  }
+
+  /// The part file's name of part `index`: `units-LEVEL-CODE.gep-part`, or
+  /// `units-LEVEL-unassigned.gep-part`.
+  func partFileName(_ index: Int) -> String {
+    "units-\(level.rawValue)-\(index < codes.count ? codes[index] : "unassigned")."
+      + PartFile.fileExtension
+  }
+
+  /// "unit 520621" or "the unassigned cells of the county partition".
+  func describe(_ index: Int) -> String {
+    index < codes.count
+      ? "unit \(codes[index])" : "the cells of no \(level.rawValue)'s box (unassigned)"
+  }
+}
+
 /// The fixed partition of a run's tiles into shards, balanced by valid cells.
 ///
 /// Tiles keep the block plan's order (tile rows, then columns) and each shard takes one run of
@@ -132,9 +221,16 @@ struct PartHeader: Codable, Equatable {
   var engine: String
   /// The run file, as given (for messages).
   var runFile: String
-  /// Shard index and count.
+  /// Shard index and count (for a unit partition: the unit's index among the level's
+  /// sorted codes, and their count + 1, the last being the unassigned part).
   var shard: Int
   var shards: Int
+  /// The partition: nil for tiles (`--shard I/N`), "units:LEVEL" for units (`--units`).
+  var partition: String? = nil
+  /// The unit's code (or "unassigned") of a unit part.
+  var unit: String? = nil
+  /// The tiles whose cell counts this part holds, when not all of `tiles` (a unit part).
+  var ownedTiles: [Int]? = nil
   /// The tile size of the plan and the `--tile-size` option (nil: the default), so that the
   /// merge records the same options in its manifest.
   var tileWidth: Int
@@ -160,7 +256,8 @@ struct PartHeader: Codable, Equatable {
   var storedZones: Int
 
   enum CodingKeys: String, CodingKey {
-    case format, fingerprint, engine, shard, shards, tiles, cells, stride
+    case format, fingerprint, engine, shard, shards, tiles, cells, stride, partition, unit
+    case ownedTiles = "owned_tiles"
     case runFile = "run_file"
     case tileWidth = "tile_width"
     case tileHeight = "tile_height"
@@ -191,7 +288,7 @@ struct PartFile {
   static let magic = "GEP-PART 1\n"
 
   var header: PartHeader
-  /// The shard's zone sums (every zone; the ones not stored are 0).
+  /// The shard's zone sums, sparse (`ZoneSums.zoneIDs`: the zones stored) or dense.
   var sums: ZoneSums
 
   /// The file's bytes.
@@ -199,9 +296,13 @@ struct PartFile {
     var h = header
     var zones: [Int] = []
     let stride = sums.stride
-    for z in 0..<sums.zoneCount {
-      let base = z * stride
-      if sums.sums[base..<(base + stride)].contains(where: { $0.raw != 0 }) { zones.append(z) }
+    var blocks: [Int] = []
+    for b in 0..<sums.zoneCount {
+      let base = b * stride
+      if sums.sums[base..<(base + stride)].contains(where: { $0.raw != 0 }) {
+        blocks.append(b)
+        zones.append(sums.zoneIDs?[b] ?? b)
+      }
     }
     h.storedZones = zones.count
     let encoder = JSONEncoder()
@@ -211,9 +312,9 @@ struct PartFile {
     data.append(0x0A)
     var body = [UInt8]()
     body.reserveCapacity(zones.count * (4 + 16 * stride))
-    for z in zones {
+    for (z, b) in zip(zones, blocks) {
       withUnsafeBytes(of: UInt32(z).littleEndian) { body.append(contentsOf: $0) }
-      for i in (z * stride)..<((z + 1) * stride) {
+      for i in (b * stride)..<((b + 1) * stride) {
         withUnsafeBytes(of: sums.sums[i].raw.littleEndian) { body.append(contentsOf: $0) }
       }
     }
@@ -280,8 +381,9 @@ struct PartFile {
     }
   }
 
-  /// Reads a whole part and checks its checksum and shape.
-  static func read(path: String) throws(ReadError) -> PartFile {
+  /// Reads a whole part and checks its checksum and shape; with `sums: false` checks it the
+  /// same way but returns no sums (an empty sparse set), so a merge holds one part at a time.
+  static func read(path: String, sums withSums: Bool = true) throws(ReadError) -> PartFile {
     let data: Data
     do {
       data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -300,27 +402,40 @@ struct PartFile {
     guard header.storedZones >= 0, bodyCount == header.storedZones * record else {
       throw .damaged("its body does not hold \(header.storedZones) zones of \(stride) sums")
     }
+    // The stored zones, strictly ascending (as written) and within the run's zones.
+    let ids: [Int]? = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Int]? in
+      var ids: [Int] = []
+      ids.reserveCapacity(header.storedZones)
+      for k in 0..<header.storedZones {
+        let z = Int(
+          UInt32(
+            littleEndian: raw.loadUnaligned(fromByteOffset: start + k * record, as: UInt32.self)))
+        guard z < header.zoneCount, ids.last.map({ $0 < z }) ?? true else { return nil }
+        ids.append(z)
+      }
+      return ids
+    }
+    guard let ids else {
+      throw .damaged("its zones are not ascending zones of the run's \(header.zoneCount)")
+    }
     var sums = ZoneSums(
-      zoneCount: header.zoneCount, channelCount: header.channelCount,
+      zoneIDs: withSums ? ids : [], channelCount: header.channelCount,
       classCodes: header.classCodes)
     guard sums.stride == stride else {
       throw .damaged("its zone stride \(stride) does not match its channels and classes")
     }
-    let badZone: Int? = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+    if !withSums { return PartFile(header: header, sums: sums) }
+    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
       var p = start
-      for _ in 0..<header.storedZones {
-        let z = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+      for z in 0..<header.storedZones {
         p += 4
-        guard z < header.zoneCount else { return z }
         for i in 0..<stride {
           sums.sums[z * stride + i].raw = Int128(
             littleEndian: raw.loadUnaligned(fromByteOffset: p, as: Int128.self))
           p += 16
         }
       }
-      return nil
     }
-    if let badZone { throw .damaged("it names zone \(badZone) of \(header.zoneCount)") }
     sums.cells = header.cells
     sums.codeCells = header.codeCells
     for u in header.unknownCodes {
@@ -351,7 +466,7 @@ struct PartFile {
 ///   whose sums or tiles do not fit the run).
 func mergeParts(
   paths: [String], fingerprint: String, zoneCount: Int, channelCount: Int, classCodes: [Int],
-  tileCount: Int
+  tileCount: Int, unitPartition: (String) -> UnitPartition? = { _ in nil }
 ) throws(InputProblems) -> ZoneSums {
   var problems: [Problem] = []
   func fail(_ code: String, _ message: String, _ path: String?) {
@@ -360,7 +475,8 @@ func mergeParts(
   var parts: [(path: String, part: PartFile)] = []
   for path in paths {
     do {
-      let p = try PartFile.read(path: path)
+      // Checked whole (checksum, body), but the sums are read one part at a time below.
+      let p = try PartFile.read(path: path, sums: false)
       if p.header.fingerprint != fingerprint {
         fail(
           "part.foreign",
@@ -379,27 +495,48 @@ func mergeParts(
       }
     }
   }
-  // The shard count: the most common among the run's parts (ties: the smaller).
-  var counts: [Int: Int] = [:]
-  for p in parts { counts[p.part.header.shards, default: 0] += 1 }
-  let n = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  // The split: the most common (partition, shard count) among the run's parts (ties: the
+  // first in order).
+  struct Split: Hashable, Comparable {
+    var partition: String
+    var shards: Int
+    static func < (a: Split, b: Split) -> Bool { (a.partition, a.shards) < (b.partition, b.shards) }
+  }
+  func split(_ h: PartHeader) -> Split {
+    Split(partition: h.partition ?? "tiles", shards: h.shards)
+  }
+  var counts: [Split: Int] = [:]
+  for p in parts { counts[split(p.part.header), default: 0] += 1 }
+  let chosen = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  let n = chosen?.shards
+  let units = chosen.flatMap { $0.partition == "tiles" ? nil : unitPartition($0.partition) }
+  func name(_ shard: Int) -> String {
+    if let units { return "\(units.describe(shard)) (\(units.partFileName(shard)))" }
+    return "\(shard)/\(n ?? 0) (\(ShardSpec(index: shard, count: n ?? 1)?.partFileName ?? "?"))"
+  }
+  if let chosen, chosen.partition != "tiles", units == nil {
+    fail("part.partition", "the parts are of an unknown partition '\(chosen.partition)'", nil)
+  }
   var byShard: [Int: [String]] = [:]
-  var accepted: [PartFile] = []
+  var accepted: [(path: String, part: PartFile)] = []
   for (path, p) in parts {
-    if p.header.shards != n {
+    if split(p.header) != chosen {
+      let by = { (s: Split) in s.partition == "tiles" ? "\(s.shards) shards" : s.partition }
       fail(
         "part.shard-count",
-        "\(path) is shard \(p.header.shard)/\(p.header.shards), but the other parts split the "
-          + "run into \(n ?? 0) shards", path)
+        "\(path) is part \(p.header.shard)/\(p.header.shards) of a split into "
+          + "\(by(split(p.header))), but the other parts split the run into \(chosen.map(by) ?? "?")",
+        path)
       continue
     }
     byShard[p.header.shard, default: []].append(path)
-    if byShard[p.header.shard]!.count == 1 { accepted.append(p) }
+    if byShard[p.header.shard]!.count == 1 { accepted.append((path, p)) }
   }
   for (shard, files) in byShard.sorted(by: { $0.key < $1.key }) where files.count > 1 {
     fail(
       "part.duplicate",
-      "shard \(shard)/\(n ?? 0) is given \(files.count) times: " + files.joined(separator: ", "),
+      (units == nil ? "shard \(shard)/\(n ?? 0)" : units!.describe(shard))
+        + " is given \(files.count) times: " + files.joined(separator: ", "),
       files[1])
   }
   if let n {
@@ -407,16 +544,15 @@ func mergeParts(
     if !missing.isEmpty {
       fail(
         "part.missing",
-        "\(missing.count) of \(n) shards missing: "
-          + missing.map { "\($0)/\(n) (\(ShardSpec(index: $0, count: n)!.partFileName))" }
-          .joined(separator: ", "), nil)
+        "\(missing.count) of \(n) \(units == nil ? "shards" : "parts") missing: "
+          + missing.map(name).joined(separator: ", "), nil)
     }
   } else if problems.isEmpty {
     fail("part.missing", "no part given", nil)
   }
   var total = ZoneSums(zoneCount: zoneCount, channelCount: channelCount, classCodes: classCodes)
   var seenTiles = [Bool](repeating: false, count: tileCount)
-  for p in accepted {
+  for (path, p) in accepted {
     let h = p.header
     guard h.zoneCount == zoneCount, h.channelCount == channelCount, h.classCodes == classCodes
     else {
@@ -426,15 +562,28 @@ func mergeParts(
           + "the run \(zoneCount) × \(channelCount)", nil)
       continue
     }
-    if h.tileCount != tileCount || h.tiles.contains(where: { $0 < 0 || $0 >= tileCount }) {
+    if h.tileCount != tileCount
+      || (h.tiles + (h.ownedTiles ?? [])).contains(where: { $0 < 0 || $0 >= tileCount })
+    {
       fail(
         "part.tiles",
         "shard \(h.shard)/\(h.shards) is of a plan of \(h.tileCount) tiles, the run has "
           + "\(tileCount)", nil)
       continue
     }
-    for t in h.tiles { seenTiles[t] = true }
-    total.merge(p.sums)
+    for t in h.ownedTiles ?? h.tiles {
+      if seenTiles[t] {
+        fail("part.tiles", "tile \(t) is counted by two parts (shard \(h.shard)/\(h.shards))", nil)
+      }
+      seenTiles[t] = true
+    }
+    // Now its sums (memory: one part's at a time beside the total).
+    guard problems.isEmpty else { continue }
+    do {
+      total.merge(try PartFile.read(path: path).sums)
+    } catch {
+      fail("part.damaged", "\(path) changed while the merge read it", path)
+    }
   }
   if problems.isEmpty, let gap = seenTiles.firstIndex(of: false) {
     fail("part.tiles", "tile \(gap) of \(tileCount) is in no part", nil)

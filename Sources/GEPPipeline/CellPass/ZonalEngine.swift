@@ -33,6 +33,10 @@ public struct ZoneSums: Sendable {
   public var cells: Int = 0
   /// Cells per land-use code of the crosswalk (index = code, as `CellModel`'s dense table).
   public var codeCells: [Int] = []
+  /// Sparse sums (a shard's, and a part file's): the zone of each block, ascending, and
+  /// `zoneCount` is the number of blocks; nil: dense, block z is zone z. A shard of a
+  /// national run meets a few thousand of 600 000 villages, so it keeps only those.
+  public var zoneIDs: [Int]? = nil
 
   /// Sums per zone.
   public var stride: Int {
@@ -52,6 +56,12 @@ public struct ZoneSums: Sendable {
     self.sums = []
     self.unknownCodes = [:]
     self.sums = [ExactSum](repeating: ExactSum(), count: zoneCount * stride)
+  }
+
+  /// Sparse sums of the zones `zoneIDs` (ascending), zero.
+  init(zoneIDs: [Int], channelCount: Int, classCodes: [Int]) {
+    self.init(zoneCount: zoneIDs.count, channelCount: channelCount, classCodes: classCodes)
+    self.zoneIDs = zoneIDs
   }
 
   /// Cells of land-use code `code` seen in the pass.
@@ -158,13 +168,21 @@ public enum ZoneAssignment {
 ///   - threads: worker count (≥ 1).
 ///   - sink: optional per-cell raster writer.
 ///   - progress: called with (tiles done, total) from workers.
+///   - keepZone: per zone (villages, then unassigned), whether its sums are kept; nil: all.
+///     A unit shard (`--units CODE`) keeps its unit's villages.
+///   - owned: per tile of `tiles`, whether this pass owns the tile's cell counts, unknown codes
+///     and unassigned zone (nil: every tile). A unit shard owns the tiles whose first unit
+///     in code order is its own, so that the parts of a unit partition count each cell once.
+///   - sparse: return sparse sums (`ZoneSums.zoneIDs`: only the zones met), as a shard does,
+///     so that its memory follows its own zones, not the run's.
 /// - Returns: the exact sums.
 /// - Throws: the first error a worker met (`GDALError` for reads and rasterizing,
 ///   `InputProblems` for a cell beyond 10¹⁵), after all workers end.
 public func runZonalPass(
   grid: Grid, inputs: GridInputs, model: CellModel, zones: ZoneAssignment,
   villageCount: Int, level1Of: [Int: Int], level1Codes: [Int], tiles: [RasterWindow],
-  threads: Int, sink: (any CellRasterSink)?, progress: @escaping @Sendable (Int, Int) -> Void
+  threads: Int, sink: (any CellRasterSink)?, keepZone: [Bool]? = nil, owned: [Bool]? = nil,
+  sparse: Bool = false, progress: @escaping @Sendable (Int, Int) -> Void
 ) throws -> ZoneSums {
   let shared = ZonePassPlan(
     grid: grid, inputs: inputs, model: model, villageCount: villageCount, level1Of: level1Of,
@@ -179,8 +197,9 @@ public func runZonalPass(
   // it when the tile is done (exact integer sums, so the order of the tiles does not matter).
   let total = Mutex(
     ZoneSums(
-      zoneCount: villageCount + 1, channelCount: model.indicators.count,
+      zoneCount: sparse ? 0 : villageCount + 1, channelCount: model.indicators.count,
       classCodes: level1Codes))
+  let sparseTotal = Mutex(SparseZoneTotal(zoneCount: sparse ? villageCount + 1 : 0))
   let results = Mutex([ZoneSums?](repeating: nil, count: workers))
   let failure = Mutex<(any Error)?>(nil)
   let done = Mutex(0)
@@ -196,8 +215,27 @@ public func runZonalPass(
       var t = w
       while t < tiles.count {
         if failure.withLock({ $0 != nil }) { return }
-        try worker.process(tiles[t], sink: sink)
-        worker.flush(into: total)
+        if let keepZone {
+          // A unit shard: the tile's counts stay only where the shard owns the tile.
+          let owns = owned?[t] ?? true
+          let saved = (worker.acc.cells, worker.acc.codeCells, worker.acc.unknownCodes)
+          try worker.process(tiles[t], sink: sink)
+          if !owns {
+            (worker.acc.cells, worker.acc.codeCells, worker.acc.unknownCodes) = saved
+          }
+          if sparse {
+            worker.flush(intoSparse: sparseTotal, keep: keepZone, keepUnassigned: owns)
+          } else {
+            worker.flush(into: total, keep: keepZone, keepUnassigned: owns)
+          }
+        } else {
+          try worker.process(tiles[t], sink: sink)
+          if sparse {
+            worker.flush(intoSparse: sparseTotal)
+          } else {
+            worker.flush(into: total)
+          }
+        }
         let d = done.withLock { v -> Int in
           v += 1
           return v
@@ -217,8 +255,36 @@ public func runZonalPass(
       guard let part else { continue }
       total.merge(part)
     }
-    return total
+    guard sparse else { return total }
+    // The sparse blocks in zone order (the pass met them in any order).
+    return sparseTotal.withLock { s in
+      let order = s.ids.indices.sorted { s.ids[$0] < s.ids[$1] }
+      var out = ZoneSums(
+        zoneIDs: order.map { s.ids[$0] }, channelCount: total.channelCount,
+        classCodes: total.classCodes)
+      let stride = out.stride
+      for (j, i) in order.enumerated() {
+        for o in 0..<stride { out.sums[j * stride + o] = s.sums[i * stride + o] }
+      }
+      out.cells = total.cells
+      out.codeCells = total.codeCells
+      out.unknownCodes = total.unknownCodes
+      return out
+    }
   }
+}
+
+/// A shard's zone sums while its pass runs: one block per zone met, in order of first
+/// addition (`runZonalPass(sparse: true)`).
+struct SparseZoneTotal {
+  /// Per zone of the run: its block, −1 when not met.
+  var slotOf: [Int32]
+  /// The zone of each block.
+  var ids: [Int] = []
+  /// The blocks, `ids.count` × stride.
+  var sums: [ExactSum] = []
+
+  init(zoneCount: Int) { slotOf = [Int32](repeating: -1, count: zoneCount) }
 }
 
 extension ZoneSums {
@@ -226,7 +292,12 @@ extension ZoneSums {
   /// holds any (a worker of the zonal pass adds those per tile, `ZoneTileWorker.flush`), its
   /// unknown codes and cell counts.
   mutating func merge(_ part: ZoneSums) {
-    if part.zoneCount > 0 {
+    if let ids = part.zoneIDs {
+      precondition(zoneIDs == nil, "sparse sums are added into dense ones")
+      for (j, z) in ids.enumerated() {
+        for o in 0..<stride { sums[z * stride + o].add(part.sums[j * stride + o]) }
+      }
+    } else if part.zoneCount > 0 {
       for i in 0..<sums.count { sums[i].add(part.sums[i]) }
     }
     for (code, u) in part.unknownCodes {
@@ -356,17 +427,62 @@ struct ZoneTileWorker {
     acc.codeCells = [Int](repeating: 0, count: plan.model.denseCount)
   }
 
-  /// Adds the tile's zone sums to the pass's total and empties them (called after `process`).
-  mutating func flush(into total: borrowing Mutex<ZoneSums>) {
+  /// Adds the tile's zone sums to the pass's total and empties them (called after `process`);
+  /// with `keep`, only the zones it marks (villages) and, when `keepUnassigned`, the
+  /// unassigned zone.
+  mutating func flush(
+    into total: borrowing Mutex<ZoneSums>, keep: [Bool]? = nil, keepUnassigned: Bool = true
+  ) {
     let stride = acc.stride
+    let kept = keptZones(keep, keepUnassigned)
     total.withLock { t in
       t.sums.withUnsafeMutableBufferPointer { s in
-        for (slot, z) in tileZones.enumerated() {
+        for (slot, z) in tileZones.enumerated() where kept(z) {
           let (from, to) = (slot * stride, Int(z) * stride)
           for o in 0..<stride { s[to + o].add(local[from + o]) }
         }
       }
     }
+    endTile()
+  }
+
+  /// As `flush(into:keep:keepUnassigned:)`, into a shard's sparse sums (a block added for
+  /// each zone met first here).
+  mutating func flush(
+    intoSparse total: borrowing Mutex<SparseZoneTotal>, keep: [Bool]? = nil,
+    keepUnassigned: Bool = true
+  ) {
+    let stride = acc.stride
+    let kept = keptZones(keep, keepUnassigned)
+    total.withLock { t in
+      for (slot, z) in tileZones.enumerated() where kept(z) {
+        var block = Int(t.slotOf[Int(z)])
+        if block < 0 {
+          block = t.ids.count
+          t.slotOf[Int(z)] = Int32(block)
+          t.ids.append(Int(z))
+          t.sums.append(contentsOf: repeatElement(ExactSum(), count: stride))
+        }
+        let (from, to) = (slot * stride, block * stride)
+        for o in 0..<stride { t.sums[to + o].add(local[from + o]) }
+      }
+    }
+    endTile()
+  }
+
+  /// Whether a zone's tile sums are kept: every zone without `keep`; else the villages it
+  /// marks, and the unassigned zone when `keepUnassigned`.
+  private func keptZones(_ keep: [Bool]?, _ keepUnassigned: Bool) -> (Int32) -> Bool {
+    let unassigned = plan.villageCount
+    return { z in
+      guard let keep else { return true }
+      let zi = Int(z)
+      return zi == unassigned ? keepUnassigned : keep[zi]
+    }
+  }
+
+  /// Empties the tile's zone sums.
+  private mutating func endTile() {
     for z in tileZones { zoneSlot[Int(z)] = -1 }
     tileZones.removeAll(keepingCapacity: true)
   }

@@ -139,6 +139,33 @@ public enum ComputeJob {
     }
   }
 
+  /// Computes one unit's part of the run's partition by the units of its level (`gep compute
+  /// RUN --units CODE`, issue 19): the sums of the unit's villages over the tiles its bounding
+  /// box meets, with the cell counts and unassigned zone of the tiles it owns
+  /// (`UnitPartition`), written to `<folder>/units-LEVEL-CODE.gep-part`. `unit` may also be
+  /// "unassigned:LEVEL": the tiles no unit's box of LEVEL meets. The parts of every unit of
+  /// the level and the unassigned part merge (`merge`) to the single run's account. A county
+  /// office can so run its county's part on its own machine.
+  ///
+  /// - Throws: `InputProblems` as `shard`, and `units.unknown-code` for a code that is not
+  ///   a unit of the layer (or an unknown level).
+  public static func unitShard(
+    config: RunConfiguration, options: ComputeOptions, unit: String,
+    progress: @escaping @Sendable (String) -> Void = { _ in },
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws(InputProblems) -> ShardResult {
+    do {
+      guard
+        case .part(let result) = try stages(
+          config: config, options: options, progress: progress, tiles: tileProgress,
+          sharding: .units(unit))
+      else { preconditionFailure("a unit shard makes a part") }
+      return result
+    } catch {
+      throw InputProblems(failure: error)
+    }
+  }
+
   /// Merges the parts of every shard of the run (`gep merge RUN PARTS… --out DIR`, issue 19)
   /// and writes the account: the same stages as `run` with the cell pass replaced by the sum
   /// of the parts' exact zone sums (`mergeParts`), so the outputs equal a single run's byte
@@ -173,6 +200,9 @@ public enum ComputeJob {
     case whole
     /// The tiles of one shard: a part file, no account.
     case shard(ShardSpec)
+    /// One part of the partition by the units of a level: a unit's code, or
+    /// "unassigned:LEVEL" (`UnitPartition`).
+    case units(String)
     /// No tile: the sums of these part files, then the account.
     case merge([String])
   }
@@ -192,7 +222,7 @@ public enum ComputeJob {
     var options = options
     switch sharding {
     case .whole: break
-    case .shard, .merge:
+    case .shard, .units, .merge:
       let unsupported =
         [
           ("--rasters", options.writeRasters), ("--report", options.report && !isMerge(sharding)),
@@ -303,6 +333,30 @@ public enum ComputeJob {
     let tiles = blockPlan(width: g.width, height: g.height, tileWidth: tileW, tileHeight: tileH)
     // A merge checks its parts before any input is put on the grid: every shard of this
     // run's fingerprint, exactly once.
+    func partition(_ level: UnitLevel) -> UnitPartition {
+      UnitPartition(level: level, units: units, grid: g, tileWidth: tileW, tileHeight: tileH)
+    }
+    var unitPlan: (partition: UnitPartition, index: Int)? = nil
+    if case .units(let arg) = sharding {
+      var level: UnitLevel? = nil
+      var code: String? = nil
+      if arg.hasPrefix("unassigned:") {
+        level = UnitLevel(rawValue: String(arg.dropFirst("unassigned:".count)))
+      } else if let u = units.byCode[arg] {
+        level = u.level
+        code = arg
+      }
+      guard let level else {
+        throw InputProblems(problems: [
+          Problem(
+            .error, "units.unknown-code",
+            "--units \(arg): not a unit code of the layer, nor unassigned:county|township|village",
+            at: ProblemLocation(file: config.units.path, value: arg))
+        ])
+      }
+      let p = partition(level)
+      unitPlan = (p, code.flatMap { p.codes.firstIndex(of: $0) } ?? p.codes.count)
+    }
     var merged: ZoneSums? = nil
     if case .merge(let parts) = sharding {
       progress("checking \(parts.count) parts")
@@ -311,21 +365,30 @@ public enum ComputeJob {
         fingerprint: runFingerprint(
           config: config, grid: g, tileSize: (tileW, tileH), hashes: hasher.wait()),
         zoneCount: units.villages.count + 1, channelCount: model.indicators.count,
-        classCodes: level1Codes, tileCount: tiles.count)
+        classCodes: level1Codes, tileCount: tiles.count
+      ) { name in
+        guard name.hasPrefix("units:"), let level = UnitLevel(rawValue: String(name.dropFirst(6)))
+        else { return nil }
+        return partition(level)
+      }
     }
     // Units.
     mark("inputs")
     // Output staging folder; work files go inside it and are removed before commit. A shard
     // writes no account: its work folder is a hidden one in the parts folder, discarded.
     var partsFolder: URL? = nil
-    if case .shard(let spec) = sharding {
+    let workName: String? =
+      switch sharding {
+      case .shard(let spec): "shard-\(spec.index)-of-\(spec.count)"
+      case .units(let arg): "units-\(arg.replacingOccurrences(of: "/", with: "_"))"
+      case .whole, .merge: nil
+      }
+    if let workName {
       let folder = URL(fileURLWithPath: options.output ?? (config.output + "-parts"))
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       partsFolder = folder
       options.output =
-        folder.appendingPathComponent(
-          ".work-shard-\(spec.index)-of-\(spec.count)"
-        ).path
+        folder.appendingPathComponent(".work-\(workName)").path
       options.overwrite = true
     }
     let out = try OutputFolder(
@@ -381,9 +444,20 @@ public enum ComputeJob {
     var passTiles = tiles
     var shardTiles: [Int] = []
     var shardWeight = 0
+    var keepZone: [Bool]? = nil
+    var owned: [Bool]? = nil
     switch sharding {
     case .whole: break
     case .merge: passTiles = []
+    case .units:
+      let (p, i) = unitPlan!
+      shardTiles = p.tilesOf[i]
+      passTiles = shardTiles.map { tiles[$0] }
+      owned = shardTiles.map { p.owner[$0] == i }
+      var keep = [Bool](repeating: false, count: units.villages.count)
+      for v in p.villagesOf[i] { keep[v] = true }
+      keepZone = keep
+      progress("\(p.describe(i)): \(shardTiles.count) of \(tiles.count) tiles")
     case .shard(let spec):
       progress("partitioning \(tiles.count) tiles into \(spec.count) shards by valid cells")
       let weights = try landUseTileWeights(
@@ -408,7 +482,7 @@ public enum ComputeJob {
           slopeFromDEMSlot: slopeSlot),
         model: model, zones: zones, villageCount: units.villages.count,
         level1Of: level1Of, level1Codes: level1Codes, tiles: passTiles, threads: options.threads,
-        sink: sink
+        sink: sink, keepZone: keepZone, owned: owned, sparse: partsFolder != nil
       ) { done, total in
         if let tileProgress {
           tileProgress(done, total)
@@ -418,7 +492,22 @@ public enum ComputeJob {
       }
     try sink?.close()
     let sums = passSums
-    if case .shard(let spec) = sharding, let partsFolder {
+    if let partsFolder {
+      var spec = ShardSpec(index: 0, count: 1)!
+      var fileName = ""
+      var partitionName: String? = nil
+      var unitName: String? = nil
+      var ownedTiles: [Int]? = nil
+      if case .shard(let s) = sharding {
+        spec = s
+        fileName = s.partFileName
+      } else if let (p, i) = unitPlan {
+        spec = ShardSpec(index: i, count: p.codes.count + 1)!
+        fileName = p.partFileName(i)
+        partitionName = "units:\(p.level.rawValue)"
+        unitName = i < p.codes.count ? p.codes[i] : "unassigned"
+        ownedTiles = shardTiles.filter { p.owner[$0] == i }
+      }
       let unknown = sums.unknownCodes.sorted { $0.key < $1.key }.map {
         [String($0.key), String($0.value.cells), String($0.value.area.raw)]
       }
@@ -427,12 +516,14 @@ public enum ComputeJob {
         fingerprint: runFingerprint(
           config: config, grid: g, tileSize: (tileW, tileH), hashes: hasher.wait()),
         engine: "gep \(gepEngineVersion)", runFile: config.runFile, shard: spec.index,
-        shards: spec.count, tileWidth: tileW, tileHeight: tileH, tileSizeOption: options.tileSize,
+        shards: spec.count, partition: partitionName, unit: unitName, ownedTiles: ownedTiles,
+        tileWidth: tileW, tileHeight: tileH, tileSizeOption: options.tileSize,
         tileCount: tiles.count, tiles: shardTiles, validCells: shardWeight,
-        zoneCount: sums.zoneCount, channelCount: sums.channelCount, classCodes: sums.classCodes,
+        zoneCount: units.villages.count + 1, channelCount: sums.channelCount,
+        classCodes: sums.classCodes,
         stride: sums.stride, cells: sums.cells, codeCells: sums.codeCells, unknownCodes: unknown,
         storedZones: 0)
-      let url = partsFolder.appendingPathComponent(spec.partFileName)
+      let url = partsFolder.appendingPathComponent(fileName)
       let part = PartFile(header: header, sums: sums)
       try part.write(to: url)
       out.discard()

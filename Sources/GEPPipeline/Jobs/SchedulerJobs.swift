@@ -1,4 +1,6 @@
 import Foundation
+import GEPCore
+import GEPGeo
 
 /// What the array-job scripts of a sharded run run (`gep slurm`, issue 19): one `gep compute
 /// RUN --shard I/N` per array task writing its part into a shared folder, then one `gep merge`
@@ -27,6 +29,22 @@ public struct ShardedRunPlan: Sendable {
   public var sbatchArguments: [String]
   /// Job name prefix.
   public var name: String
+  /// Split by the units of a level (`gep slurm --by LEVEL`) instead of tiles: the level
+  /// (county, township, village) and the codes of its units, in order. Task I (0 ≤ I <
+  /// `shards`) runs `gep compute RUN --units CODE` with the I-th line of `unitsList`: the
+  /// codes, then `unassigned:LEVEL`; `shards` is the code count + 1.
+  public var units: (level: String, codes: [String])?
+
+  /// The list of the parts' `--units` arguments, one per line (`PARTS/units-LEVEL.txt`), of
+  /// a split by units; nil for tiles.
+  public var unitsList: (path: String, text: String)? {
+    units.map {
+      (
+        parts + "/units-\($0.level).txt",
+        ($0.codes + ["unassigned:\($0.level)"]).joined(separator: "\n") + "\n"
+      )
+    }
+  }
 
   /// Creates a plan.
   public init(
@@ -47,6 +65,33 @@ public struct ShardedRunPlan: Sendable {
     self.name = name
   }
 
+  /// A plan split by the units of `level` (`gep slurm --by LEVEL`): one array task per unit
+  /// code of `codes` and one for `unassigned:LEVEL` (see `units`).
+  public init(
+    gep: String, runFile: String, level: String, codes: [String], parts: String,
+    output: String, folder: String, threads: Int? = nil, tileSize: Int? = nil,
+    overwrite: Bool = false, sbatchArguments: [String] = [], name: String = "gep"
+  ) {
+    self.init(
+      gep: gep, runFile: runFile, shards: codes.count + 1, parts: parts, output: output,
+      folder: folder, threads: threads, tileSize: tileSize, overwrite: overwrite,
+      sbatchArguments: sbatchArguments, name: name)
+    self.units = (level, codes)
+  }
+
+  /// The sorted codes of the units of `level` in the run's unit layer (for `--by LEVEL`).
+  ///
+  /// - Throws: `InputProblems` when the unit layer does not load (as `gep validate`
+  ///   reports it), `GDALError` when the land-use raster or the layer cannot be read.
+  public static func unitCodes(config: RunConfiguration, level: UnitLevel) throws -> [String] {
+    var grid = try RasterDataset(path: config.landUse.path).grid()
+    if let crs = config.landUse.crs { grid.crs = try SpatialReference(definition: crs) }
+    var d = Diagnostics()
+    let units = try UnitSet.load(config.units, grid: grid, diagnostics: &d)
+    if d.hasErrors { throw InputProblems(problems: d.problems) }
+    return units.all.filter { $0.level == level }.map(\.code).sorted()
+  }
+
   /// A word for a POSIX shell: as is when it holds only safe characters, else in single
   /// quotes (a quote inside as `'\''`).
   public static func shellWord(_ s: String) -> String {
@@ -57,10 +102,15 @@ public struct ShardedRunPlan: Sendable {
 
   /// The shard command for the shard id in the shell variable `indexVariable`.
   func shardCommand(indexVariable: String, threads: String) -> String {
-    var words = [
-      Self.shellWord(gep), "compute", Self.shellWord(runFile), "--shard",
-      "\"$\(indexVariable)/\(shards)\"", "--out", Self.shellWord(parts), "--threads", threads,
-    ]
+    var words = [Self.shellWord(gep), "compute", Self.shellWord(runFile)]
+    if let list = unitsList {
+      words += [
+        "--units", "\"$(sed -n \"$((\(indexVariable) + 1))p\" \(Self.shellWord(list.path)))\"",
+      ]
+    } else {
+      words += ["--shard", "\"$\(indexVariable)/\(shards)\""]
+    }
+    words += ["--out", Self.shellWord(parts), "--threads", threads]
     if let tileSize { words += ["--tile-size", String(tileSize)] }
     words.append("--quiet")
     return words.joined(separator: " ")
@@ -70,9 +120,13 @@ public struct ShardedRunPlan: Sendable {
   /// reported by the merge, naming it).
   func mergeCommand(threads: String) -> String {
     var words = [Self.shellWord(gep), "merge", Self.shellWord(runFile)]
-    let digits = max(4, String(shards).count)
-    let n = String(repeating: "0", count: digits - String(shards).count) + String(shards)
-    words.append(Self.shellWord(parts) + "/shard-*-of-\(n).\(PartFile.fileExtension)")
+    if let units {
+      words.append(Self.shellWord(parts) + "/units-\(units.level)-*.\(PartFile.fileExtension)")
+    } else {
+      let digits = max(4, String(shards).count)
+      let n = String(repeating: "0", count: digits - String(shards).count) + String(shards)
+      words.append(Self.shellWord(parts) + "/shard-*-of-\(n).\(PartFile.fileExtension)")
+    }
     words += ["--out", Self.shellWord(output), "--threads", threads]
     if overwrite { words.append("--overwrite") }
     words.append("--quiet")
