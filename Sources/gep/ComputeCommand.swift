@@ -149,7 +149,8 @@ struct ComputeCommand: ParsableCommand {
           options: ComputeOptions(output: out, threads: threads, tileSize: tileSize),
           unit: units, progress: log, tiles: tileBar)
         log(
-          "part \(units): \(r.tiles) of \(r.tileCount) tiles, \(r.cells) cells in "
+          "part \(units): \(r.tiles) of \(r.tileCount) tiles read, \(r.cells) cells counted "
+            + "(of the tiles it owns) in "
             + "\(String(format: "%.2f", r.seconds)) s; part (\(r.bytes) bytes) in \(r.part)")
         return
       }
