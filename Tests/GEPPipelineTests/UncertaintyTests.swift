@@ -70,6 +70,8 @@ import Testing
       }
       // The fast roll-up of the cell lines (what the draws use on the demo) agrees too.
       #expect(prepared.evaluator.rollUp != nil)
+      // ... by its linear form in the drawn rows (LinearDraws: no rebinding per draw).
+      #expect(prepared.evaluator.linear != nil)
       var fast = [Double](repeating: .nan, count: prepared.layout.slots)
       try fast.withUnsafeMutableBufferPointer {
         try prepared.evaluator.numbers(values, layout: prepared.layout, into: $0.baseAddress!)

@@ -36,10 +36,13 @@ protocol SufficientSumsChannel: CellChannel {
   /// The quantity and value (yuan) of a zone's cells of `code` in group `group`, from the sums
   /// of their terms (`termCount` values), with this channel's coefficients and prices.
   func combine(code: Int, group: Int, sums: UnsafePointer<Double>) -> (Double, Double)
+  /// Whether cells of `code` can fall in group `group` (`combine` is defined for it).
+  func hasGroup(code: Int, group: Int) -> Bool
 }
 
 extension SufficientSumsChannel {
   var groupCount: Int { 1 }
+  func hasGroup(code: Int, group: Int) -> Bool { group == 0 }
   func clampCoefficient(code: Int) -> Double? { nil }
 }
 
@@ -156,6 +159,10 @@ extension SoilConservationChannel: SufficientSumsChannel {
       }
       groups[i] = Int32(practiceRow(code: code, slope: slopes?[i] ?? .nan) ?? 0)
     }
+  }
+
+  func hasGroup(code: Int, group: Int) -> Bool {
+    form == .coverOnly ? group == 0 : code < pCount.count && group < pCount[code]
   }
 
   /// The index (within the code's rows) of the P row a cell of slope `s` uses, as `support`.

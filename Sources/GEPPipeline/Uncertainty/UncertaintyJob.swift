@@ -341,6 +341,39 @@ public enum UncertaintyJob {
           fast = RollUp(
             account: pointAccount, model: model, units: units, layout: layout, base: full[0])!
           evaluatorOut.rollUp = fast
+          // The linear form of the cell lines, checked against the roll-up at the check draws.
+          if let linear = LinearDraws(
+            model: model,
+            bind: { build.model(coefficients.setting(rows, $0), marked: marked) }, rows: rows,
+            extra: extra, rollUp: fast, layout: layout)
+          {
+            var viaLinear = evaluatorOut
+            viaLinear.linear = linear
+            var agreeLinear = true
+            for i in 0..<3 {
+              var a = [Double](repeating: .nan, count: layout.slots)
+              var b = a
+              try a.withUnsafeMutableBufferPointer {
+                try evaluatorOut.numbers(checks[i], layout: layout, into: $0.baseAddress!)
+              }
+              try b.withUnsafeMutableBufferPointer {
+                try viaLinear.numbers(checks[i], layout: layout, into: $0.baseAddress!)
+              }
+              for (x, y) in zip(a, b) where !(x.isNaN && y.isNaN) {
+                if !(abs(x - y) <= 1e-12 * max(abs(x), abs(y)) + Double(point.cells) * 0x1p-41) {
+                  agreeLinear = false
+                }
+              }
+            }
+            if agreeLinear { evaluatorOut.linear = linear }
+          }
+          if evaluatorOut.linear == nil {
+            d.warning(
+              "uncertainty.no-linear-form",
+              "a channel coefficient is not affine in the drawn rows (e.g. the product of two "
+                + "drawn rows): every draw rebinds the methods (slower)",
+              at: ProblemLocation(file: config.runFile))
+          }
         } else {
           d.warning(
             "uncertainty.full-accounts",
@@ -423,13 +456,14 @@ public enum UncertaintyJob {
           sets.append(values(u))
         }
       }
-      let out = try evaluator.evaluate(sets, layout: layout, threads: options.threads)
-      for (ci, unit) in countyUnits.enumerated() {
-        let slot = layout.gepSlot(unit)
-        let fa = (0..<n).map { out.value(draw: $0, slot: slot) }
-        let fb = (0..<n).map { out.value(draw: n + $0, slot: slot) }
+      let out = try evaluator.gepSamples(
+        sets, units: countyUnits, layout: layout, threads: options.threads)
+      let m = countyUnits.count
+      for ci in countyUnits.indices {
+        let fa = (0..<n).map { out[$0 * m + ci] }
+        let fb = (0..<n).map { out[(n + $0) * m + ci] }
         let fab = (0..<factors).map { f in
-          (0..<n).map { out.value(draw: (2 + f) * n + $0, slot: slot) }
+          (0..<n).map { out[((2 + f) * n + $0) * m + ci] }
         }
         sobol[ci] = sobolIndices(a: fa, b: fb, ab: fab)
       }
@@ -439,7 +473,9 @@ public enum UncertaintyJob {
     let outPath = options.output ?? (config.output + "-uncertainty")
     let out = try OutputFolder(
       path: outPath, overwrite: options.overwrite, inputs: manifestFiles(config).map(\.path))
-    try uncertaintyCSV(layout: layout, point: pointAccount, samples: samples).write(
+    try uncertaintyCSV(
+      layout: layout, point: pointAccount, samples: samples, threads: options.threads
+    ).write(
       to: out.file("uncertainty.csv"), atomically: false, encoding: .utf8)
     var summaries: [UncertaintySummary] = []
     var sens = csvLine([
@@ -625,11 +661,23 @@ struct DrawEvaluator: @unchecked Sendable {
   /// the cell sums nonlinearly (`RollUp`); nil: every draw runs `buildAccount`.
   var rollUp: RollUp? = nil
 
+  /// The linear form of the rolled-up cell lines in the drawn rows (`LinearDraws`), when every
+  /// channel coefficient is affine in the rows; nil: each draw rebinds the methods.
+  var linear: LinearDraws? = nil
+
   /// The numbers of one draw (`AccountLayout` slots): by the roll-up of the cell lines when
   /// `rollUp` is set, else from the draw's whole account.
   func numbers(
     _ values: [Double], layout: AccountLayout, into out: UnsafeMutablePointer<Double>
   ) throws {
+    if let linear {
+      let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(1, linear.coefficientCount))
+      defer { scratch.deallocate() }
+      values.withUnsafeBufferPointer {
+        linear.numbers($0.baseAddress!, scratch: scratch, into: out)
+      }
+      return
+    }
     guard let rollUp else {
       layout.numbers(try account(values), into: out)
       return
@@ -644,27 +692,85 @@ struct DrawEvaluator: @unchecked Sendable {
   func evaluate(_ sets: [[Double]], layout: AccountLayout, threads: Int) throws -> AccountSamples {
     let count = sets.count
     let slots = layout.slots
-    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count * slots))
+    // The samples are written in place (one allocation, each page touched by the worker that
+    // writes it): with the linear form every slot of a draw is written, so no NaN fill.
+    var result = [Double](unsafeUninitializedCapacity: max(1, count * slots)) { b, n in
+      if linear == nil { b.initialize(repeating: .nan) }
+      n = max(1, count * slots)
+    }
+    let failure = Mutex<(any Error)?>(nil)
+    let workers = max(1, min(threads, count))
+    try result.withUnsafeMutableBufferPointer { buffer in
+      let base = UncheckedPointer(buffer.baseAddress!)
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        var i = w
+        if let linear {
+          // The linear form: one scratch buffer per worker, nothing allocated per draw.
+          let scratch = UnsafeMutablePointer<Double>.allocate(
+            capacity: max(1, linear.coefficientCount))
+          defer { scratch.deallocate() }
+          while i < count {
+            sets[i].withUnsafeBufferPointer {
+              linear.numbers($0.baseAddress!, scratch: scratch, into: base.pointer + i * slots)
+            }
+            i += workers
+          }
+          return
+        }
+        while i < count {
+          if failure.withLock({ $0 != nil }) { return }
+          do {
+            try numbers(sets[i], layout: layout, into: base.pointer + i * slots)
+          } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
+            return
+          }
+          i += workers
+        }
+      }
+      if let e = failure.withLock({ $0 }) { throw e }
+    }
+    return AccountSamples(slots: slots, draws: count, numbers: result)
+  }
+}
+
+extension DrawEvaluator {
+  /// The GEP of the account units `units` for many draws (draw-major, `units.count` per
+  /// draw), in parallel over `threads` workers; each draw's numbers go to its own row, so the
+  /// result does not depend on the thread count. With the linear form only those units' lines
+  /// are evaluated.
+  func gepSamples(
+    _ sets: [[Double]], units: [Int], layout: AccountLayout, threads: Int
+  ) throws -> [Double] {
+    guard let linear else {
+      let all = try evaluate(sets, layout: layout, threads: threads)
+      var out: [Double] = []
+      out.reserveCapacity(sets.count * units.count)
+      for d in 0..<sets.count {
+        for u in units { out.append(all.value(draw: d, slot: layout.gepSlot(u))) }
+      }
+      return out
+    }
+    let count = sets.count
+    let m = units.count
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, count * m))
     defer { buffer.deallocate() }
     buffer.initialize(repeating: .nan)
     let base = UncheckedPointer(buffer.baseAddress!)
-    let failure = Mutex<(any Error)?>(nil)
     let workers = max(1, min(threads, count))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let scratch = UnsafeMutablePointer<Double>.allocate(
+        capacity: max(1, linear.coefficientCount))
+      defer { scratch.deallocate() }
       var i = w
       while i < count {
-        if failure.withLock({ $0 != nil }) { return }
-        do {
-          try numbers(sets[i], layout: layout, into: base.pointer + i * slots)
-        } catch {
-          failure.withLock { if $0 == nil { $0 = error } }
-          return
+        sets[i].withUnsafeBufferPointer {
+          linear.gep($0.baseAddress!, units: units, scratch: scratch, into: base.pointer + i * m)
         }
         i += workers
       }
     }
-    if let e = failure.withLock({ $0 }) { throw e }
-    return AccountSamples(slots: slots, draws: count, numbers: Array(buffer))
+    return Array(buffer)
   }
 }
 
@@ -677,24 +783,18 @@ struct UncheckedPointer: @unchecked Sendable {
 /// uncertainty.csv: per unit and indicator line, the point quantity and value and the mean, P5,
 /// P50 and P95 over the draws; then a `gep` line per unit. A number that is not computed in the
 /// point account is empty, never 0.
-func uncertaintyCSV(layout: AccountLayout, point: Account, samples: AccountSamples) -> String {
+func uncertaintyCSV(
+  layout: AccountLayout, point: Account, samples: AccountSamples, threads: Int = 1
+) -> String {
+  let statistics = slotStatistics(samples, threads: threads)
   var out = csvLine([
     "unit_code", "unit_name", "level", "indicator", "component", "physical_unit",
     "quantity_point", "quantity_mean", "quantity_p5", "quantity_p50", "quantity_p95",
     "value_point_yuan", "value_mean_yuan", "value_p5_yuan", "value_p50_yuan", "value_p95_yuan",
   ])
   func stats(_ slot: Int) -> [String] {
-    var x = (0..<samples.draws).map { samples.value(draw: $0, slot: slot) }
-    guard !x.contains(where: \.isNaN) else { return ["", "", "", ""] }
-    // The mean as x₀ + Σ(xᵢ − x₀)/N in draw order: a constant line's mean is its value.
-    var sum = 0.0
-    for v in x { sum += v - x[0] }
-    let mean = x[0] + sum / Double(x.count)
-    x.sort()
-    return [
-      formatNumber(mean), formatNumber(sampleQuantile(sorted: x, 0.05)),
-      formatNumber(sampleQuantile(sorted: x, 0.5)), formatNumber(sampleQuantile(sorted: x, 0.95)),
-    ]
+    guard let s = statistics[slot] else { return ["", "", "", ""] }
+    return [formatNumber(s.mean), formatNumber(s.p5), formatNumber(s.p50), formatNumber(s.p95)]
   }
   for (u, unit) in layout.units.enumerated() {
     let p = point.units[u]
@@ -712,6 +812,63 @@ func uncertaintyCSV(layout: AccountLayout, point: Account, samples: AccountSampl
         + [formatNumber(p.gep.value)] + stats(layout.gepSlot(u)))
   }
   return out
+}
+
+/// The mean, P5, P50 and P95 over the draws of every slot (nil: a draw has no number), in
+/// parallel over blocks of slots; each slot's numbers are gathered in draw order (one pass over
+/// the draws per block of 64 slots), so the result does not depend on `threads`.
+func slotStatistics(_ samples: AccountSamples, threads: Int) -> [(
+  mean: Double, p5: Double, p50: Double, p95: Double
+)?] {
+  typealias Stat = (mean: Double, p5: Double, p50: Double, p95: Double)
+  let width = 64
+  let slots = samples.slots
+  let draws = samples.draws
+  let blocks = (slots + width - 1) / width
+  let result = Mutex([Stat?](repeating: nil, count: slots))
+  let workers = max(1, min(threads, blocks))
+  samples.numbers.withUnsafeBufferPointer { all in
+    let numbers = UncheckedConstPointer(all.baseAddress!)
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      var column = [Double](repeating: 0, count: width * draws)
+      var mine: [(Int, Stat?)] = []
+      var b = w
+      while b < blocks {
+        let s0 = b * width
+        let n = min(width, slots - s0)
+        for d in 0..<draws {
+          let row = numbers.pointer + d * slots + s0
+          for j in 0..<n { column[j * draws + d] = row[j] }
+        }
+        for j in 0..<n {
+          let stat: Stat? = column.withUnsafeMutableBufferPointer { c in
+            var x = UnsafeMutableBufferPointer(rebasing: c[j * draws..<(j + 1) * draws])
+            guard !x.contains(where: \.isNaN) else { return nil }
+            // The mean as x₀ + Σ(xᵢ − x₀)/N in draw order: a constant line's mean is its value.
+            var sum = 0.0
+            for v in x { sum += v - x[0] }
+            let mean = x[0] + sum / Double(x.count)
+            x.sort()
+            let sorted = Array(x)
+            return (
+              mean, sampleQuantile(sorted: sorted, 0.05), sampleQuantile(sorted: sorted, 0.5),
+              sampleQuantile(sorted: sorted, 0.95)
+            )
+          }
+          mine.append((s0 + j, stat))
+        }
+        b += workers
+      }
+      result.withLock { r in for (s, v) in mine { r[s] = v } }
+    }
+  }
+  return result.withLock { $0 }
+}
+
+/// A read-only pointer moved to worker threads.
+struct UncheckedConstPointer: @unchecked Sendable {
+  let pointer: UnsafePointer<Double>
+  init(_ p: UnsafePointer<Double>) { pointer = p }
 }
 
 /// The fast evaluation of a draw (issue 18, "10 000 draws should cost less than the raster
