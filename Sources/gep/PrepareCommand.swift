@@ -14,7 +14,9 @@ struct PrepareCommand: ParsableCommand {
       "Derive factor rasters (LS, slope, R, K, C, precipitation, ET, RWEQ WF) from primary data.",
     discussion: """
       Each subcommand writes one Float32 GeoTIFF (nodata -9999) and prints its range on stderr. \
-      Rasters are held in memory: at most 50 million cells (a daily stack for R is streamed). Exit codes: 0 success; 1 input \
+      C/FVC from NDVI and K from a soil map stream strips of rows (any size); the other \
+      rasters are held in memory: at most 50 million cells (a daily stack for R is streamed). \
+      Exit codes: 0 success; 1 input \
       problem (file, row, column and value named); 64 usage error.
       """,
     subcommands: [
@@ -444,7 +446,8 @@ struct PrepareC: ParsableCommand {
     }
     try PrepareCommand.report(quiet: quiet, overwrite: overwrite) {
       try FactorPreparation.c(
-        ndvi: ndvi, out: out, endpoints: endpoints, fvcOut: fvcOut, crs: crs)
+        ndvi: ndvi, out: out, endpoints: endpoints, fvcOut: fvcOut, crs: crs,
+        progress: { if !quiet { FileHandle.standardError.write(Data("gep: \($0)\n".utf8)) } })
     }
   }
 }

@@ -37,8 +37,15 @@ public enum FactorDerivation: Sendable, Hashable {
 
   /// The method settings it runs with, key → value in the run file's spelling (for the
   /// manifest): for LS the method, S form, exponent rule, flow, caps and channel threshold
-  /// ("none" when not set); empty for the other derivations.
+  /// ("none" when not set); for FVC the model, its endpoints and that the NDVI is streamed;
+  /// empty for the other derivations.
   public var settings: [(key: String, value: String)] {
+    if case .fvc = self {
+      return [
+        ("method", "dimidiate-pixel"), ("ndvi_soil", "percentile 5"),
+        ("ndvi_veg", "percentile 95"), ("c_factor", "cai-chongfa"), ("memory", "streamed"),
+      ]
+    }
     guard case .ls(_, _, let o) = self else { return [] }
     func number(_ v: Double?) -> String { v.map { formatNumber($0) } ?? "none" }
     return [
@@ -185,7 +192,8 @@ func runDerivations(
     case .fvc(let ndvi, let crs):
       let fvcPath = work.appendingPathComponent("derived-fvc-cover.tif").path
       summary = try FactorPreparation.c(
-        ndvi: ndvi, out: path, endpoints: .percentiles(low: 5, high: 95), fvcOut: fvcPath, crs: crs)
+        ndvi: ndvi, out: path, endpoints: .percentiles(low: 5, high: 95), fvcOut: fvcPath, crs: crs,
+        progress: progress)
       out[role] = input(role, fvcPath)
       progress(summary.description)
       continue
@@ -227,9 +235,9 @@ func derivationProblems(_ config: RunConfiguration) -> [Problem] {
       case .ls(let dem, let crs, _), .slope(let dem, let crs):
         _ = try FactorPreparation.referenceGrid(dem, crs: crs)
       case .fvc(let ndvi, let crs):
-        _ = try FactorPreparation.referenceGrid(ndvi, crs: crs)
+        _ = try FactorPreparation.referenceGrid(ndvi, crs: crs, inMemory: false)
       case .erodibility(let map, let properties, let crs, let layer):
-        _ = try FactorPreparation.referenceGrid(map, crs: crs)
+        _ = try FactorPreparation.referenceGrid(map, crs: crs, inMemory: false)
         _ = try FactorPreparation.soilErodibilityByID(
           properties: properties, options: SoilPropertyOptions(layer: layer, crs: crs))
       case .erosivity(let rain, let stations, let year, let method):

@@ -8,7 +8,7 @@ import GEPGeo
 /// reused. Source: GEP-METHODS §5.1, §5.2, §11.4; FAO-56 for ET₀.
 ///
 /// Every function reads whole rasters into memory (limit `maximumCells`) — except R from a
-/// daily raster stack, which streams windows — runs the pure code of GEPCore and returns a
+/// daily raster stack, C/FVC from NDVI and K from a soil map, which stream strips of rows — runs the pure code of GEPCore and returns a
 /// `FactorSummary`. Errors are `PrepareError` (file, line, column, value)
 /// or `GDALError` (GDAL's message and path).
 public enum FactorPreparation {}
@@ -566,7 +566,17 @@ extension FactorPreparation {
   /// Soil ids of the map missing from the table become nodata and are named in the notes.
   ///
   /// - Throws: `PrepareError` naming the table's file, line, column and value for a bad cell.
+  ///
+  /// The soil map is streamed in strips of rows (`kStreamed`): memory does not grow with it.
   public static func k(
+    soilMap: String, properties: String, out: String, options: SoilPropertyOptions = .init()
+  ) throws -> FactorSummary {
+    try kStreamed(soilMap: soilMap, properties: properties, out: out, options: options)
+  }
+
+  /// The whole-raster form of `k(soilMap:properties:out:options:)` (the map held in memory, at
+  /// most `maximumCells`), kept as the reference the streamed form is tested against.
+  static func kWholeRaster(
     soilMap: String, properties: String, out: String, options: SoilPropertyOptions = .init()
   ) throws -> FactorSummary {
     let map = try load(soilMap, crs: try options.crs.map { try SpatialReference(definition: $0) })
@@ -599,11 +609,7 @@ public enum NDVIEndpoints: Sendable, Hashable {
 /// The p-th percentile (0–100) of sorted values, by linear interpolation between order
 /// statistics (NumPy's default): rank = p/100 × (n − 1).
 public func percentileOfSorted(_ sorted: [Double], _ p: Double) -> Double {
-  guard !sorted.isEmpty else { return .nan }
-  let rank = min(max(p, 0), 100) / 100 * Double(sorted.count - 1)
-  let lo = Int(rank.rounded(.down))
-  let hi = min(lo + 1, sorted.count - 1)
-  return sorted[lo] + (rank - Double(lo)) * (sorted[hi] - sorted[lo])
+  percentile(count: sorted.count, p) { sorted[$0] }
 }
 
 extension FactorPreparation {
@@ -617,7 +623,19 @@ extension FactorPreparation {
   ///   - endpoints: fixed or percentile NDVI_soil / NDVI_veg.
   /// - Throws: `PrepareError` for NDVI outside −1…1 (scaled products must be divided first) or
   ///   endpoints with NDVI_veg ≤ NDVI_soil.
+  ///
+  /// The NDVI is streamed in strips of rows (`cStreamed`): memory does not grow with the raster.
   public static func c(
+    ndvi: String, out: String, endpoints: NDVIEndpoints, fvcOut: String? = nil, crs: String? = nil,
+    progress: (String) -> Void = { _ in }
+  ) throws -> FactorSummary {
+    try cStreamed(
+      ndvi: ndvi, out: out, endpoints: endpoints, fvcOut: fvcOut, crs: crs, progress: progress)
+  }
+
+  /// The whole-raster form of `c(ndvi:out:endpoints:fvcOut:crs:progress:)` (the NDVI held in
+  /// memory, at most `maximumCells`), kept as the reference the streamed form is tested against.
+  static func cWholeRaster(
     ndvi: String, out: String, endpoints: NDVIEndpoints, fvcOut: String? = nil, crs: String? = nil
   ) throws -> FactorSummary {
     let r = try load(ndvi, crs: try crs.map { try SpatialReference(definition: $0) })

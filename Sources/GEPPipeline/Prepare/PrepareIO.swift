@@ -181,10 +181,12 @@ extension FactorPreparation {
   }
 
   /// The reference grid of a raster (for station interpolation), with an optional CRS override.
-  static func referenceGrid(_ path: String, crs: String?) throws -> Grid {
+  /// With `inMemory` (the default) a raster above `maximumCells` is refused, as the
+  /// whole-raster derivations would; the streamed ones (C/FVC, K from a soil map) pass false.
+  static func referenceGrid(_ path: String, crs: String?, inMemory: Bool = true) throws -> Grid {
     let ds = try RasterDataset(path: path)
     let count = ds.width * ds.height
-    guard count <= maximumCells else {
+    guard !inMemory || count <= maximumCells else {
       throw PrepareError(
         "\(path): \(count) cells exceeds the in-memory limit of \(maximumCells) cells")
     }
