@@ -275,6 +275,43 @@ public final class RasterBand {
     }
   }
 
+  /// Reads `window` as Float64 with a validity mask into caller-owned memory: the same values
+  /// and mask as `readMasked(_:values:valid:)` (`valid[i]` false where the cell equals the
+  /// declared nodata value or is NaN), for readers that keep the rasters of a tile side by side
+  /// in one buffer and so avoid a copy per raster. Both buffers are row-major with at least
+  /// `window.count` elements.
+  ///
+  /// - Throws: `GDALError` for a window outside the raster, a short buffer, or a read failure
+  ///   (GDAL's message, with the path).
+  public func readMasked(
+    _ window: RasterWindow, values: UnsafeMutableBufferPointer<Double>,
+    valid: UnsafeMutableBufferPointer<Bool>
+  ) throws(GDALError) {
+    try checkWindow(window, bufferCount: min(values.count, valid.count), "GDALRasterIO")
+    var extra = cgdal_default_rasterio_extra_arg()
+    CPLErrorReset()
+    let err = GDALRasterIOEx(
+      handle, GF_Read, Int32(window.colOffset), Int32(window.rowOffset), Int32(window.width),
+      Int32(window.height), UnsafeMutableRawPointer(values.baseAddress), Int32(window.width),
+      Int32(window.height), GDT_Float64, 0, 0, &extra)
+    if err != CE_None {
+      throw lastGDALError("GDALRasterIO", path: "\(dataset.path) (band \(index))")
+    }
+    let count = window.count
+    if let nd = noDataOutOfRange ? nil : noDataValue {
+      // v == v is false for NaN only; a NaN nodata value masks the NaN cells either way.
+      for i in 0..<count {
+        let v = values[i]
+        valid[i] = v == v && v != nd
+      }
+    } else {
+      for i in 0..<count {
+        let v = values[i]
+        valid[i] = v == v
+      }
+    }
+  }
+
   /// Reads `window` as Float32 with a validity mask (see the Float64 form; the nodata value is
   /// compared after conversion to Float32, as GDAL stores it in Float32 bands).
   ///

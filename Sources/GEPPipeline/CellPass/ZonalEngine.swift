@@ -334,6 +334,9 @@ struct ZonePassPlan: @unchecked Sendable {
   /// Per channel and land-use code: the outcome when it does not depend on the rasters (a
   /// missing coefficient → uncovered; a structural zero → nothing to add).
   let outcomes: [[CellOutcome]]
+  /// `outcomes` as one byte per channel and land-use code, for the inner loop of
+  /// `ZoneTileWorker.accumulate`: `OutcomeKind`'s raw values.
+  let outcomeKinds: [[UInt8]]
 
   init(
     grid: Grid, inputs: GridInputs, model: CellModel, villageCount: Int, level1Of: [Int: Int],
@@ -362,7 +365,24 @@ struct ZonePassPlan: @unchecked Sendable {
         model.classOfCode[$0] >= 0 ? model.outcome(k, code: $0) : .missing
       }
     }
+    outcomeKinds = outcomes.map { $0.map { OutcomeKind($0).rawValue } }
     precondition(inputs.roles.count <= 64, "at most 64 raster roles per cell")
+  }
+}
+
+/// `CellOutcome` as a byte (the cell pass's per-code table, `ZonePassPlan.outcomeKinds`).
+enum OutcomeKind: UInt8 {
+  case depends = 0
+  case missing
+  case zero
+  case notApplicable
+  init(_ o: CellOutcome) {
+    switch o {
+    case .depends: self = .depends
+    case .missing: self = .missing
+    case .zero: self = .zero
+    case .notApplicable: self = .notApplicable
+    }
   }
 }
 
@@ -506,6 +526,7 @@ struct ZoneTileWorker {
   }
 
   /// Reads the land use, every role (the slope from the DEM per tile) and the zones of a tile.
+  /// Each role is read straight into its rows of `roleValues`/`roleValid` (no copy per role).
   mutating func read(_ win: RasterWindow) throws {
     let roleCount = bands.count
     if n != win.count {
@@ -520,23 +541,32 @@ struct ZoneTileWorker {
       missing = [Bool](repeating: false, count: n)
     }
     try lu.readMasked(win, values: &luValues, valid: &luValid)
-    var one = [Double](repeating: 0, count: n)
-    var oneValid = [Bool](repeating: false, count: n)
+    let n = self.n
     for b in 0..<roleCount {
       if b == plan.inputs.slopeFromDEMSlot, let tileSlope = plan.tileSlope {
-        (one, oneValid) = try tileSlope.slope(bands[b], win)
+        let (one, oneValid) = try tileSlope.slope(bands[b], win)
+        roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
+        roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
       } else {
-        try bands[b].readMasked(win, values: &one, valid: &oneValid)
+        let band = bands[b]
+        try roleValues.withUnsafeMutableBufferPointer { values in
+          try roleValid.withUnsafeMutableBufferPointer { valid in
+            try band.readMasked(
+              win, values: UnsafeMutableBufferPointer(rebasing: values[b * n..<(b + 1) * n]),
+              valid: UnsafeMutableBufferPointer(rebasing: valid[b * n..<(b + 1) * n]))
+          }
+        }
       }
-      roleValues.replaceSubrange(b * n..<(b + 1) * n, with: one)
-      roleValid.replaceSubrange(b * n..<(b + 1) * n, with: oneValid)
     }
     switch zoneSource {
     case .centre(let rasterizer):
       let zones = try rasterizer.rasterize(win)
-      entries.start = (0...n).map(Int32.init)
-      entries.zone = zones.map { $0 >= 0 ? $0 : Int32(plan.villageCount) }
-      entries.fraction = [Double](repeating: 1, count: n)
+      let outside = Int32(plan.villageCount)
+      if entries.start.count != n + 1 {
+        entries.start = (0...n).map(Int32.init)
+        entries.fraction = [Double](repeating: 1, count: n)
+      }
+      entries.zone = zones.map { $0 >= 0 ? $0 : outside }
     case .exact(let coverage):
       coverage.coverage(win, into: &entries)
     }
@@ -545,10 +575,6 @@ struct ZoneTileWorker {
   /// Land, class and nodata areas and unknown codes of the tile; the compacted land cells and
   /// their role values.
   mutating func classify(_ win: RasterWindow) {
-    cellIndex.removeAll(keepingCapacity: true)
-    cellCode.removeAll(keepingCapacity: true)
-    cellArea.removeAll(keepingCapacity: true)
-    cellInvalid.removeAll(keepingCapacity: true)
     let entryCount = entries.zone.count
     if entryBase.count != entryCount {
       entryBase = [Int](repeating: 0, count: entryCount)
@@ -570,72 +596,149 @@ struct ZoneTileWorker {
     let landOffset = acc.landOffset
     let noDataOffset = acc.noDataOffset
     let classOffset = ZoneSums.sumsPerChannel * plan.model.indicators.count
-    let classOfCode = plan.model.classOfCode
-    local.withUnsafeMutableBufferPointer { s in
-      for r in 0..<win.height {
-        let area = plan.areas[win.rowOffset + r]
-        let areaFixed = ExactSum.fixedPoint(area)
-        for c in 0..<win.width {
-          let i = r * win.width + c
-          let e0 = Int(entries.start[i])
-          let e1 = Int(entries.start[i + 1])
-          for e in e0..<e1 {
-            let f = entries.fraction[e]
-            entryFixed[e] = f == 1 ? areaFixed : ExactSum.fixedPoint(area * f)
+    let n = self.n
+    // The compacted arrays are filled through pointers, then cut to the land cells' count.
+    cellIndex.removeAll(keepingCapacity: true)
+    cellIndex.append(contentsOf: repeatElement(0, count: n))
+    cellCode.removeAll(keepingCapacity: true)
+    cellCode.append(contentsOf: repeatElement(0, count: n))
+    cellArea.removeAll(keepingCapacity: true)
+    cellArea.append(contentsOf: repeatElement(0, count: n))
+    cellInvalid.removeAll(keepingCapacity: true)
+    cellInvalid.append(contentsOf: repeatElement(0, count: n))
+    // Read-only inputs as locals (no access to `self` inside the pointer loops).
+    let (classOfCode, codeLevel1, areas) = (plan.model.classOfCode, plan.codeLevel1, plan.areas)
+    let (start, fraction, base) = (entries.start, entries.fraction, entryBase)
+    let (luValues, luValid, roleValid) = (self.luValues, self.luValid, self.roleValid)
+    var codeCells = acc.codeCells
+    acc.codeCells = []
+    // Cells of codes the crosswalk does not map (rare): handled after the loop.
+    var unknown: [Int] = []
+    var m = 0
+    classOfCode.withUnsafeBufferPointer { classOfCode in
+      codeLevel1.withUnsafeBufferPointer { codeLevel1 in
+        start.withUnsafeBufferPointer { start in
+          fraction.withUnsafeBufferPointer { fraction in
+            base.withUnsafeBufferPointer { base in
+              luValues.withUnsafeBufferPointer { luValues in
+                luValid.withUnsafeBufferPointer { luValid in
+                  roleValid.withUnsafeBufferPointer { roleValid in
+                    codeCells.withUnsafeMutableBufferPointer { codeCells in
+                      entryFixed.withUnsafeMutableBufferPointer { fixed in
+                        local.withUnsafeMutableBufferPointer { s in
+                          cellIndex.withUnsafeMutableBufferPointer { cellIndex in
+                            cellCode.withUnsafeMutableBufferPointer { cellCode in
+                              cellArea.withUnsafeMutableBufferPointer { cellArea in
+                                cellInvalid.withUnsafeMutableBufferPointer { cellInvalid in
+                                  for r in 0..<win.height {
+                                    let area = areas[win.rowOffset + r]
+                                    let areaFixed = ExactSum.fixedPoint(area)
+                                    for i in r * win.width..<(r + 1) * win.width {
+                                      let e0 = Int(start[i])
+                                      let e1 = Int(start[i + 1])
+                                      for e in e0..<e1 {
+                                        let f = fraction[e]
+                                        fixed[e] =
+                                          f == 1 ? areaFixed : ExactSum.fixedPoint(area * f)
+                                      }
+                                      if !luValid[i] {
+                                        for e in e0..<e1 {
+                                          s[base[e] + noDataOffset].add(fixed: fixed[e])
+                                        }
+                                        continue
+                                      }
+                                      let code = Int(exactly: luValues[i]) ?? -1
+                                      guard code >= 0, code < classOfCode.count,
+                                        classOfCode[code] >= 0
+                                      else {
+                                        unknown.append(i)
+                                        continue
+                                      }
+                                      codeCells[code] += 1
+                                      let li = codeLevel1[code]
+                                      for e in e0..<e1 {
+                                        s[base[e] + landOffset].add(fixed: fixed[e])
+                                        if li >= 0 {
+                                          s[base[e] + classOffset + li].add(fixed: fixed[e])
+                                        }
+                                      }
+                                      var invalid: UInt64 = 0
+                                      for b in 0..<roleCount where !roleValid[b * n + i] {
+                                        invalid |= 1 << UInt64(b)
+                                      }
+                                      cellIndex[m] = i
+                                      cellCode[m] = Int32(code)
+                                      cellArea[m] = area
+                                      cellInvalid[m] = invalid
+                                      m += 1
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
-          if !luValid[i] {
-            for e in e0..<e1 { s[entryBase[e] + noDataOffset].add(fixed: entryFixed[e]) }
-            continue
-          }
-          let value = luValues[i]
-          let code = Int(exactly: value) ?? -1
-          guard code >= 0, code < classOfCode.count, classOfCode[code] >= 0 else {
-            let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
-            var u = acc.unknownCodes[key] ?? (0, ExactSum())
-            u.cells += 1
-            u.area.add(fixed: areaFixed)
-            acc.unknownCodes[key] = u
-            continue
-          }
-          acc.codeCells[code] += 1
-          let li = plan.codeLevel1[code]
-          for e in e0..<e1 {
-            s[entryBase[e] + landOffset].add(fixed: entryFixed[e])
-            if li >= 0 { s[entryBase[e] + classOffset + li].add(fixed: entryFixed[e]) }
-          }
-          var invalid: UInt64 = 0
-          for b in 0..<roleCount where !roleValid[b * n + i] { invalid |= 1 << UInt64(b) }
-          cellIndex.append(i)
-          cellCode.append(Int32(code))
-          cellArea.append(area)
-          cellInvalid.append(invalid)
         }
       }
     }
-    let m = cellIndex.count
-    for b in 0..<roleCount {
-      for j in 0..<m { cellValues[b * n + j] = roleValues[b * n + cellIndex[j]] }
+    acc.codeCells = codeCells
+    for i in unknown {
+      let value = luValues[i]
+      let key = value.isFinite && value == value.rounded() ? Int(value) : Int.min
+      var u = acc.unknownCodes[key] ?? (0, ExactSum())
+      u.cells += 1
+      u.area.add(fixed: ExactSum.fixedPoint(areas[win.rowOffset + i / win.width]))
+      acc.unknownCodes[key] = u
+    }
+    cellIndex.removeLast(n - m)
+    cellCode.removeLast(n - m)
+    cellArea.removeLast(n - m)
+    cellInvalid.removeLast(n - m)
+    // The land cells' role values, compacted role by role.
+    let roleValues = self.roleValues
+    roleValues.withUnsafeBufferPointer { from in
+      cellIndex.withUnsafeBufferPointer { index in
+        cellValues.withUnsafeMutableBufferPointer { to in
+          for b in 0..<roleCount {
+            let (src, dst) = (from.baseAddress! + b * n, to.baseAddress! + b * n)
+            for j in 0..<m { dst[j] = src[index[j]] }
+          }
+        }
+      }
     }
   }
 
   /// Evaluates channel `k` over the compacted cells and adds its quantity, value, masked and
   /// uncovered areas and class values per zone.
   ///
+  /// Per cell the quantity and value are rounded to the fixed point once and added to each of
+  /// its zone entries of fraction 1 (qj · 1 = qj exactly); an entry of another fraction f adds
+  /// its own rounding of qj · f — the integers the sums always added.
+  ///
   /// - Throws: `cellProblem` for a result that is not finite or beyond 10¹⁵.
   mutating func accumulate(_ k: Int, _ win: RasterWindow, writing: Bool) throws {
     let m = cellIndex.count
     let model = plan.model
     let mask = plan.channelMasks[k]
-    let outcome = plan.outcomes[k]
-    let stride = n
+    let n = self.n
     for j in 0..<m { missing[j] = false }
+    // Read-only inputs as locals (no access to `self` inside the pointer loops).
+    let (cellIndex, cellCode, cellArea) = (self.cellIndex, self.cellCode, self.cellArea)
+    let (cellInvalid, cellValues) = (self.cellInvalid, self.cellValues)
     cellCode.withUnsafeBufferPointer { codes in
       cellArea.withUnsafeBufferPointer { ar in
         cellValues.withUnsafeBufferPointer { vals in
           model.channels[k].evaluate(
             CellBatch(
               count: m, codes: codes.baseAddress!, areas: ar.baseAddress!,
-              values: vals.baseAddress!, stride: stride, slots: model.slots),
+              values: vals.baseAddress!, stride: n, slots: model.slots),
             quantity: &q, value: &v, missing: &missing)
         }
       }
@@ -653,71 +756,137 @@ struct ZoneTileWorker {
       model.indicators[k].plausibleDensity.map {
         $0.upperPerHectare / UnitConversion.squareMetresPerHectare
       } ?? .infinity
-    try local.withUnsafeMutableBufferPointer { s in
-      for j in 0..<m {
-        let i = cellIndex[j]
-        let e0 = Int(entries.start[i])
-        let e1 = Int(entries.start[i + 1])
-        if cellInvalid[j] & mask != 0 {
-          for e in e0..<e1 { s[entryBase[e] + maskedAt].add(fixed: entryFixed[e]) }
-          continue
-        }
-        let code = Int(cellCode[j])
-        let kind = outcome[code]
-        if case .notApplicable = kind {
-          for e in e0..<e1 { s[entryBase[e] + notApplicableAt].add(fixed: entryFixed[e]) }
-          if writing {
-            outQ[k * n + cellIndex[j]] = 0
-            outV[k * n + cellIndex[j]] = 0
+    let (notApplicableKind, missingKind, zeroKind) = (
+      OutcomeKind.notApplicable.rawValue, OutcomeKind.missing.rawValue, OutcomeKind.zero.rawValue
+    )
+    let (kinds, codeLevel1) = (plan.outcomeKinds[k], plan.codeLevel1)
+    let (qs, vs, notCovered) = (self.q, self.v, self.missing)
+    let (start, fraction, base, fixed) = (entries.start, entries.fraction, entryBase, entryFixed)
+    // The first cell whose result cannot be added (thrown after the loop), or −1.
+    var failed = -1
+    kinds.withUnsafeBufferPointer { kinds in
+      codeLevel1.withUnsafeBufferPointer { codeLevel1 in
+        cellIndex.withUnsafeBufferPointer { cellIndex in
+          cellCode.withUnsafeBufferPointer { cellCode in
+            cellArea.withUnsafeBufferPointer { cellArea in
+              cellInvalid.withUnsafeBufferPointer { cellInvalid in
+                cellValues.withUnsafeBufferPointer { cellValues in
+                  notCovered.withUnsafeBufferPointer { missing in
+                    qs.withUnsafeBufferPointer { q in
+                      vs.withUnsafeBufferPointer { v in
+                        start.withUnsafeBufferPointer { start in
+                          fraction.withUnsafeBufferPointer { fraction in
+                            base.withUnsafeBufferPointer { base in
+                              fixed.withUnsafeBufferPointer { fixed in
+                                local.withUnsafeMutableBufferPointer { s in
+                                  outQ.withUnsafeMutableBufferPointer { outQ in
+                                    outV.withUnsafeMutableBufferPointer { outV in
+                                      for j in 0..<m {
+                                        let i = cellIndex[j]
+                                        let e0 = Int(start[i])
+                                        let e1 = Int(start[i + 1])
+                                        if cellInvalid[j] & mask != 0 {
+                                          for e in e0..<e1 {
+                                            s[base[e] + maskedAt].add(fixed: fixed[e])
+                                          }
+                                          continue
+                                        }
+                                        let code = Int(cellCode[j])
+                                        let kind = kinds[code]
+                                        if kind == notApplicableKind {
+                                          for e in e0..<e1 {
+                                            s[base[e] + notApplicableAt].add(fixed: fixed[e])
+                                          }
+                                          if writing {
+                                            outQ[k * n + i] = 0
+                                            outV[k * n + i] = 0
+                                          }
+                                          continue
+                                        }
+                                        // Excluded cells (a stream channel for soil
+                                        // conservation): not evaluated, their own share;
+                                        // their per-cell rasters stay nodata.
+                                        if exclusion >= 0, cellValues[exclusion * n + j] != 0 {
+                                          for e in e0..<e1 {
+                                            s[base[e] + excludedAt].add(fixed: fixed[e])
+                                          }
+                                          continue
+                                        }
+                                        let uncovered =
+                                          kind == missingKind || (kind != zeroKind && missing[j])
+                                        if uncovered {
+                                          for e in e0..<e1 {
+                                            s[base[e] + uncoveredAt].add(fixed: fixed[e])
+                                          }
+                                          continue
+                                        }
+                                        if kind == zeroKind {
+                                          if writing {
+                                            outQ[k * n + i] = 0
+                                            outV[k * n + i] = 0
+                                          }
+                                          continue
+                                        }
+                                        let (qj, vj) = (q[j], v[j])
+                                        guard qj.isFinite, vj.isFinite, ExactSum.accepts(qj),
+                                          ExactSum.accepts(vj)
+                                        else {
+                                          failed = j
+                                          return
+                                        }
+                                        let implausible = qj > upper * cellArea[j]
+                                        let li = codeLevel1[code]
+                                        let (fq, fv) = (
+                                          ExactSum.fixedPoint(qj), ExactSum.fixedPoint(vj)
+                                        )
+                                        for e in e0..<e1 {
+                                          // f = 1 (every cell in centre mode, interior cells
+                                          // in exact mode): qj · 1 = qj.
+                                          let f = fraction[e]
+                                          let (eq, ev) =
+                                            f == 1
+                                            ? (fq, fv)
+                                            : (
+                                              ExactSum.fixedPoint(qj * f),
+                                              ExactSum.fixedPoint(vj * f)
+                                            )
+                                          let at = base[e]
+                                          s[at + quantityAt].add(fixed: eq)
+                                          s[at + valueAt].add(fixed: ev)
+                                          if implausible {
+                                            s[at + implausibleAt].add(fixed: fixed[e])
+                                          }
+                                          if li >= 0 { s[at + matrixBase + li].add(fixed: ev) }
+                                        }
+                                        if writing {
+                                          outQ[k * n + i] = Float(qj)
+                                          outV[k * n + i] = Float(vj)
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
           }
-          continue
-        }
-        // Excluded cells (a stream channel for soil conservation): not evaluated, their own
-        // share; their per-cell rasters stay nodata.
-        if exclusion >= 0, cellValues[exclusion * n + j] != 0 {
-          for e in e0..<e1 { s[entryBase[e] + excludedAt].add(fixed: entryFixed[e]) }
-          continue
-        }
-        switch kind {
-        case .missing:
-          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
-          continue
-        case .zero:
-          if writing {
-            outQ[k * n + cellIndex[j]] = 0
-            outV[k * n + cellIndex[j]] = 0
-          }
-          continue
-        case .notApplicable, .depends: break
-        }
-        if missing[j] {
-          for e in e0..<e1 { s[entryBase[e] + uncoveredAt].add(fixed: entryFixed[e]) }
-          continue
-        }
-        let (qj, vj) = (q[j], v[j])
-        guard qj.isFinite, vj.isFinite, ExactSum.accepts(qj), ExactSum.accepts(vj) else {
-          throw cellProblem(
-            model: model, channel: k, quantity: qj, value: vj,
-            row: win.rowOffset + cellIndex[j] / win.width,
-            column: win.colOffset + cellIndex[j] % win.width,
-            inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
-        }
-        let implausible = qj > upper * cellArea[j]
-        let li = plan.codeLevel1[code]
-        for e in e0..<e1 {
-          // f = 1 (every cell in centre mode, interior cells in exact mode): qj · 1 = qj.
-          let f = entries.fraction[e]
-          let base = entryBase[e]
-          s[base + quantityAt].add(qj * f)
-          s[base + valueAt].add(vj * f)
-          if implausible { s[base + implausibleAt].add(fixed: entryFixed[e]) }
-          if li >= 0 { s[base + matrixBase + li].add(vj * f) }
-        }
-        if writing {
-          outQ[k * n + cellIndex[j]] = Float(qj)
-          outV[k * n + cellIndex[j]] = Float(vj)
         }
       }
+    }
+    if failed >= 0 {
+      let j = failed
+      throw cellProblem(
+        model: model, channel: k, quantity: q[j], value: v[j],
+        row: win.rowOffset + cellIndex[j] / win.width,
+        column: win.colOffset + cellIndex[j] % win.width,
+        inputs: (0..<bands.count).map { cellValues[$0 * n + j] })
     }
   }
 }
