@@ -92,6 +92,25 @@ struct ReferenceSetTests {
     #expect(lake == 0)
   }
 
+  /// The forest carbon sequestration rate is the IPCC 2006 Tier 1 arithmetic (issue 13), by
+  /// hand: G_W (Table 4.9, temperate continental forest, Asia/Europe, > 20 y) 4 t d.m./ha/a,
+  /// R (Table 4.4, temperate conifers, AGB 50–150 t/ha) 0.29, CF (Table 4.3) 0.47:
+  /// 4 × 1.29 × 0.47 = 2.4252 t C/hm²/a; the G_W range 0.5–7.5 gives 0.30315–4.54725.
+  @Test func forestCarbonRateIsTheIPCCTier1Product() throws {
+    let set = try CoefficientSet.load(from: try shippedSet("reference"))
+    guard
+      case .value(let rate, let row) = set.classCoefficient(
+        table: "carbon_sequestration", parameter: "rate", classCode: 1)
+    else {
+      Issue.record("no forest carbon sequestration rate")
+      return
+    }
+    #expect(abs(rate - 2.4252) < 1e-12)
+    #expect(abs(try #require(row.low) - 0.30315) < 1e-12)
+    #expect(abs(try #require(row.high) - 4.54725) < 1e-12)
+    #expect(row.provenance.valueConfidence == .internationalDefault)
+  }
+
   /// The shipped sets keep loading after the migration to the new columns.
   @Test func migratedSetsStillLoad() throws {
     for name in ["national-2022", "example-literature", "reference"] {

@@ -324,11 +324,15 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let r = try runGEP(["coefficients", "gaps", run.path, "--gaps-only"])
     #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
     // Water conservation is not applicable to farmland, urban and bare land (scope of [S2]):
-    // no gap; carbon sequestration still lacks the forest rate (66.1 % of the land).
+    // no gap. The forest carbon rate is filled (IPCC Tier 1, issue 13): no longer a gap
+    // (66.1 % of the land); shrub (6.0 %) still lacks one.
     #expect(!r.stdout.contains("water_conservation runoff_coefficient.alpha"))
     #expect(
+      !r.stdout.contains(
+        "empty: carbon_sequestration carbon_sequestration.rate, class 1 Forest"))
+    #expect(
       r.stdout.contains(
-        "empty: carbon_sequestration carbon_sequestration.rate, class 1 Forest (codes 2), 66.1%"))
+        "empty: carbon_sequestration carbon_sequestration.rate, class 2 Shrub (codes 3), 6.0%"))
     #expect(!r.stdout.contains("out-of-region:"))
     #expect(r.stdout.contains(" gaps (missing, empty or placeholder)"))
   }
