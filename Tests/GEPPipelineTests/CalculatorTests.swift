@@ -45,9 +45,11 @@ import Testing
 
   /// 1000 kWh × 0.5306 = 530.6 kg; 100 kg gasoline × 3.06999 = 306.999 kg; 50 m³ gas ×
   /// 2.18403 = 109.2015 kg; 500 passenger-km rail × 0.04115 = 20.575 kg.
-  /// Total 967.3755 kg = 0.9673755 t. Reference set: no forest rate → no offset area (not 0);
-  /// carbon price 95.84 yuan/t CO₂ → 92.71326792 yuan. With a rate of 1 t C/hm²/a:
-  /// 0.9673755 / (44/12) = 0.263829682 hm².
+  /// Total 967.3755 kg = 0.9673755 t. Reference set: forest rate 2.4252 t C/hm²/a (IPCC Tier 1,
+  /// issue 13) → 0.9673755 / (2.4252 × 44/12 = 8.8924) = 0.108786773 hm²; carbon price 95.84
+  /// yuan/t CO₂ → 92.71326792 yuan. With a rate of 1 t C/hm²/a: 0.9673755 / (44/12) =
+  /// 0.263829682 hm². A set without a forest rate (national-2022 has none for class 1)
+  /// leaves the area not computed: empty, never 0.
   @Test func footprintByHand() throws {
     let folder = try tempFolder("calc-footprint")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -58,10 +60,15 @@ import Testing
       from: repoRoot.appendingPathComponent("coefficients/reference"))
     let r = try FootprintCalculator.run(activities: path, tables: try tables(), coefficients: set)
     #expect(abs(r.totalTonnes - 0.9673755) < 1e-9)
-    #expect(r.offsetAreaHectares == nil)
-    #expect(r.notes.contains { $0.contains("offset area not computed") })
+    #expect(abs(r.offsetAreaHectares! - 0.108786773) < 1e-9)
     #expect(abs(r.offsetCostYuan! - 0.9673755 * 95.84) < 1e-9)
-    let csv = FootprintCalculator.csv(r)
+    let noRateSet = try CoefficientSet.load(
+      from: repoRoot.appendingPathComponent("coefficients/national-2022"))
+    let noRate = try FootprintCalculator.run(
+      activities: path, tables: try tables(), coefficients: noRateSet)
+    #expect(noRate.offsetAreaHectares == nil)
+    #expect(noRate.notes.contains { $0.contains("offset area not computed") })
+    let csv = FootprintCalculator.csv(noRate)
     let area = try #require(csv.split(separator: "\n").first { $0.hasPrefix("offset_forest_area") })
     #expect(area.hasPrefix("offset_forest_area,,hm2"), "not computed is empty, never 0")
     let withRate = try FootprintCalculator.run(

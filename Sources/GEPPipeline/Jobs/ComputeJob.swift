@@ -127,16 +127,9 @@ public enum ComputeJob {
     progress: @escaping @Sendable (String) -> Void = { _ in },
     tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(InputProblems) -> ShardResult {
-    do {
-      guard
-        case .part(let result) = try stages(
-          config: config, options: options, progress: progress, tiles: tileProgress,
-          sharding: .shard(shard))
-      else { preconditionFailure("a shard makes a part") }
-      return result
-    } catch {
-      throw InputProblems(failure: error)
-    }
+    try part(
+      config: config, options: options, sharding: .shard(shard), progress: progress,
+      tiles: tileProgress)
   }
 
   /// Computes one unit's part of the run's partition by the units of its level (`gep compute
@@ -154,12 +147,24 @@ public enum ComputeJob {
     progress: @escaping @Sendable (String) -> Void = { _ in },
     tiles tileProgress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(InputProblems) -> ShardResult {
+    try part(
+      config: config, options: options, sharding: .units(unit), progress: progress,
+      tiles: tileProgress)
+  }
+
+  /// The stages of a run that makes a part (`.shard` or `.units`), its errors as
+  /// `InputProblems`.
+  private static func part(
+    config: RunConfiguration, options: ComputeOptions, sharding: Sharding,
+    progress: @escaping @Sendable (String) -> Void,
+    tiles tileProgress: (@Sendable (Int, Int) -> Void)?
+  ) throws(InputProblems) -> ShardResult {
     do {
       guard
         case .part(let result) = try stages(
           config: config, options: options, progress: progress, tiles: tileProgress,
-          sharding: .units(unit))
-      else { preconditionFailure("a unit shard makes a part") }
+          sharding: sharding)
+      else { preconditionFailure("a shard makes a part") }
       return result
     } catch {
       throw InputProblems(failure: error)

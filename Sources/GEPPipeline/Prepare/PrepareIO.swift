@@ -59,16 +59,14 @@ extension FactorPreparation {
   /// split into overlapping tiles (or resampled) before `gep prepare ls`.
   public static let maximumCells = 50_000_000
 
-  static func load(_ path: String, band: Int = 1, crs: SpatialReference? = nil) throws
-    -> LoadedRaster
-  {
-    let ds = try RasterDataset(path: path)
-    let count = ds.width * ds.height
-    guard count <= maximumCells else {
-      throw PrepareError(
-        "\(path): \(ds.width) × \(ds.height) = \(count) cells exceeds the in-memory limit of "
-          + "\(maximumCells) cells of gep prepare; clip or resample it first")
-    }
+  /// The geotransform and CRS `gep prepare` works in: the raster's own CRS unless `crs` is
+  /// given.
+  ///
+  /// - Throws: `PrepareError` when the raster has no CRS and none is given, or a rotated
+  ///   geotransform; `GDALError` when they cannot be read.
+  static func preparedGeoreference(
+    _ ds: RasterDataset, path: String, crs: SpatialReference?
+  ) throws -> (GeoTransform, SpatialReference) {
     let geoTransform = try ds.geoTransform()
     let rasterCRS: SpatialReference
     if let crs {
@@ -81,6 +79,20 @@ extension FactorPreparation {
     guard geoTransform.isAxisAligned else {
       throw PrepareError("\(path): rotated geotransforms are not supported")
     }
+    return (geoTransform, rasterCRS)
+  }
+
+  static func load(_ path: String, band: Int = 1, crs: SpatialReference? = nil) throws
+    -> LoadedRaster
+  {
+    let ds = try RasterDataset(path: path)
+    let count = ds.width * ds.height
+    guard count <= maximumCells else {
+      throw PrepareError(
+        "\(path): \(ds.width) × \(ds.height) = \(count) cells exceeds the in-memory limit of "
+          + "\(maximumCells) cells of gep prepare; clip or resample it first")
+    }
+    let (geoTransform, rasterCRS) = try preparedGeoreference(ds, path: path, crs: crs)
     let grid = Grid(crs: rasterCRS, geoTransform: geoTransform, width: ds.width, height: ds.height)
     var values = [Double](repeating: 0, count: count)
     var valid = [Bool](repeating: false, count: count)

@@ -37,18 +37,8 @@ struct RasterStrips {
     cellsPerStrip: Int = defaultCellsPerStrip
   ) throws {
     let ds = try RasterDataset(path: path)
-    let geoTransform = try ds.geoTransform()
-    let rasterCRS: SpatialReference
-    if let crs {
-      rasterCRS = crs
-    } else if let own = try ds.spatialReference() {
-      rasterCRS = own
-    } else {
-      throw PrepareError("\(path): the raster declares no CRS; give one with --crs")
-    }
-    guard geoTransform.isAxisAligned else {
-      throw PrepareError("\(path): rotated geotransforms are not supported")
-    }
+    let (geoTransform, rasterCRS) = try FactorPreparation.preparedGeoreference(
+      ds, path: path, crs: crs)
     self.path = path
     self.dataset = ds
     self.band = try ds.band(band)
